@@ -29,3 +29,9 @@ export function cloneJson<T>(value: T): T {
   for (const key of Object.keys(value)) out[key] = cloneJson((value as Record<string, unknown>)[key]);
   return out as T;
 }
+
+/** The outcome of looking a path up: JSONPath distinguishes "no value" from a value of null. */
+export type PathResult = { readonly found: true; readonly value: unknown } | { readonly found: false };
+
+/** Looks a path (`$.a`, `$$.Execution.Id`, `$var.field`) up in the current scope. */
+export type PathQuery = (path: string) => PathResult;

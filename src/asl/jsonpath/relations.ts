@@ -1,0 +1,169 @@
+/**
+ * The relational operators of Jayway JsonPath filters (`==`, `<`, `=~`, `in`, `size`, `empty`, …)
+ * over the values a filter compares. Each follows Jayway's evaluators, whose loose typing AWS
+ * inherits: `1 == '1'` holds, `<` compares only numbers with numbers and strings with strings, a
+ * missing value equals nothing (not even another missing value).
+ */
+import { isJsonObject } from './evaluate.js';
+
+/** What a filter operand evaluates to when its path selects nothing (Jayway's UndefinedNode). */
+export const UNDEFINED: unique symbol = Symbol('undefined');
+
+/**
+ * A filter operand's value: a JSON value (arrays and objects are Jayway's "JSON nodes"), a
+ * `/regex/` literal, or UNDEFINED.
+ */
+export type FilterValue = unknown;
+
+export type Relation = (left: FilterValue, right: FilterValue) => boolean;
+
+function isJsonNode(value: FilterValue): value is object {
+  return value !== null && typeof value === 'object' && !(value instanceof RegExp);
+}
+
+/** BigDecimal's grammar, which Jayway uses to read a string as a number. */
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (isJsonObject(a)) {
+    if (!isJsonObject(b)) return false;
+    const keys = Object.keys(a);
+    if (keys.length !== Object.keys(b).length) return false;
+    for (const key of keys) {
+      if (!Object.prototype.hasOwnProperty.call(b, key) || !deepEqual(a[key], b[key])) return false;
+    }
+    return true;
+  }
+  return false;
+}
+
+/** Jayway's `left.equals(right)` on value nodes (note the asymmetry between numbers and strings). */
+export function nodeEquals(left: FilterValue, right: FilterValue): boolean {
+  if (left === UNDEFINED || right === UNDEFINED) return false;
+  if (isJsonNode(left)) {
+    if (left instanceof RegExp) return right instanceof RegExp && left.source === right.source && left.flags === right.flags;
+    return isJsonNode(right) && !(right instanceof RegExp) && deepEqual(left, right);
+  }
+  switch (typeof left) {
+    case 'number':
+      // A number node reads a string node as a BigDecimal.
+      if (typeof right === 'number') return left === right;
+      return typeof right === 'string' && DECIMAL.test(right.trim()) && Number(right) === left;
+    case 'string':
+      // A string node compares with a number node's text.
+      if (typeof right === 'string') return left === right;
+      return typeof right === 'number' && left === String(right);
+    default:
+      return left === right; // booleans and null
+  }
+}
+
+/** The class of Jayway's value node, for the type-safe `===` and `!==`. */
+function nodeClass(value: FilterValue): string {
+  if (value === null) return 'null';
+  if (value instanceof RegExp) return 'pattern';
+  if (typeof value === 'object') return 'json';
+  return typeof value;
+}
+
+function compare(left: FilterValue, right: FilterValue): number | undefined {
+  if (typeof left === 'number' && typeof right === 'number') return left - right;
+  if (typeof left === 'string' && typeof right === 'string') return left < right ? -1 : left > right ? 1 : 0;
+  return undefined;
+}
+
+const lessThan: Relation = (l, r) => (compare(l, r) ?? 0) < 0;
+const lessOrEqual: Relation = (l, r) => {
+  const c = compare(l, r);
+  return c !== undefined && c <= 0;
+};
+const greaterThan: Relation = (l, r) => (compare(l, r) ?? 0) > 0;
+const greaterOrEqual: Relation = (l, r) => {
+  const c = compare(l, r);
+  return c !== undefined && c >= 0;
+};
+
+/** `=~`: exactly one side is a /regex/, matched against the whole text of the other. */
+const matchesRegex: Relation = (l, r) => {
+  if (l instanceof RegExp === r instanceof RegExp) return false;
+  const pattern = (l instanceof RegExp ? l : r) as RegExp;
+  const other = l instanceof RegExp ? r : l;
+  const text = typeof other === 'string' || typeof other === 'number' || typeof other === 'boolean' ? String(other) : '';
+  return pattern.test(text);
+};
+
+const isIn: Relation = (l, r) => Array.isArray(r) && r.some((element) => nodeEquals(l, element));
+
+const contains: Relation = (l, r) => {
+  if (typeof l === 'string' && typeof r === 'string') return l.includes(r);
+  return Array.isArray(l) && l.some((element) => nodeEquals(r, element));
+};
+
+/** `all`: the left list holds every value of the right one (Jayway: true for a left object). */
+const containsAll: Relation = (l, r) => {
+  if (!Array.isArray(r) || !isJsonNode(l)) return false;
+  if (!Array.isArray(l)) return true;
+  return r.every((required) => l.some((element) => nodeEquals(required, element)));
+};
+
+const hasSize: Relation = (l, r) => {
+  if (typeof r !== 'number') return false;
+  const expected = Math.trunc(r);
+  if (typeof l === 'string' || Array.isArray(l)) return l.length === expected;
+  return isJsonNode(l) && expected === -1;
+};
+
+const isEmpty: Relation = (l, r) => {
+  if (typeof r !== 'boolean') return false;
+  if (typeof l === 'string' || Array.isArray(l)) return (l.length === 0) === r;
+  if (isJsonObject(l)) return (Object.keys(l).length === 0) === r;
+  return false;
+};
+
+const bothLists = (l: FilterValue, r: FilterValue): [unknown[], unknown[]] | undefined =>
+  Array.isArray(l) && Array.isArray(r) ? [l, r] : undefined;
+
+const subsetOf: Relation = (l, r) => {
+  const lists = bothLists(l, r);
+  return lists !== undefined && lists[0].every((x) => lists[1].some((y) => nodeEquals(x, y)));
+};
+
+const anyOf: Relation = (l, r) => {
+  const lists = bothLists(l, r);
+  return lists !== undefined && lists[0].some((x) => lists[1].some((y) => nodeEquals(x, y)));
+};
+
+const noneOf: Relation = (l, r) => {
+  const lists = bothLists(l, r);
+  return lists !== undefined && !lists[0].some((x) => lists[1].some((y) => nodeEquals(x, y)));
+};
+
+const typeSafeEquals: Relation = (l, r) => nodeClass(l) === nodeClass(r) && nodeEquals(l, r);
+
+/** The operators by their (upper-cased) spelling in a filter. */
+export const RELATIONS: ReadonlyMap<string, Relation> = new Map<string, Relation>([
+  ['==', nodeEquals],
+  ['!=', (l, r) => !nodeEquals(l, r)],
+  ['===', typeSafeEquals],
+  ['!==', (l, r) => !typeSafeEquals(l, r)],
+  ['<', lessThan],
+  ['<=', lessOrEqual],
+  ['>', greaterThan],
+  ['>=', greaterOrEqual],
+  ['=~', matchesRegex],
+  ['IN', isIn],
+  ['NIN', (l, r) => !isIn(l, r)],
+  ['CONTAINS', contains],
+  ['ALL', containsAll],
+  ['SIZE', hasSize],
+  ['EMPTY', isEmpty],
+  ['SUBSETOF', subsetOf],
+  ['ANYOF', anyOf],
+  ['NONEOF', noneOf],
+]);

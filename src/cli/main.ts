@@ -1,0 +1,174 @@
+#!/usr/bin/env node
+/**
+ * The `stepwise` command: dispatches to one module per command. A user's mistake (bad option,
+ * missing file, invalid JSON or definition) is a one-line message and exit status 2, never a
+ * stack trace; only a bug in Stepwise prints one (exit status 70).
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { EXIT, UsageError } from './io.js';
+import { runCommand } from './run-command.js';
+import { validateCommand } from './validate-command.js';
+
+const HELP = `Usage: stepwise <command> [options]
+
+AWS Step Functions, self-hosted: run and validate Amazon States Language definitions.
+
+Commands:
+  validate FILE...            check definitions as ValidateStateMachineDefinition does
+  run FILE [options]          run one execution in memory and print its output
+  serve                       the Step Functions API server and console (not available yet)
+
+Options of run:
+  -i, --input JSON|@FILE      execution input: JSON text, @file.json, or @- for stdin (default {})
+      --history               print the execution history as a table before the output
+      --history-format F      table (default) or jsonl (GetExecutionHistory events, one per line)
+      --mock-config FILE      a Step Functions Local MockConfigFile ...
+      --test-case NAME        ... and the test case to use from it
+      --state-machine-name N  the state machine's name (default: FILE without .asl.json)
+      --execution-name NAME   the execution's name (default: a random UUID)
+      --wait-time-scale N     multiply Wait durations and retry intervals by N (0: no waiting)
+      --handlers FILE         an ES module exporting task handlers by state name or resource ARN
+
+General:
+  -h, --help                  this help
+  -v, --version               the version
+
+Exit status: 0 succeeded (or valid), 1 execution failed (or invalid definition for validate),
+2 usage or input error, 3 execution timed out, 4 execution aborted.
+
+Examples:
+  stepwise validate examples/*.asl.json
+  stepwise run examples/hello-world.asl.json --input @examples/hello-world.input.json --history
+`;
+
+const RUN_OPTIONS = {
+  input: { type: 'string', short: 'i' },
+  history: { type: 'boolean' },
+  'history-format': { type: 'string' },
+  'mock-config': { type: 'string' },
+  'test-case': { type: 'string' },
+  'state-machine-name': { type: 'string' },
+  'execution-name': { type: 'string' },
+  'wait-time-scale': { type: 'string' },
+  handlers: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} satisfies ParseArgsConfig['options'];
+
+const HELP_ONLY = { help: { type: 'boolean', short: 'h' } } satisfies ParseArgsConfig['options'];
+
+const out = (line: string) => void process.stdout.write(line + '\n');
+const err = (line: string) => void process.stderr.write(line + '\n');
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case undefined:
+      err(HELP);
+      return EXIT.USAGE;
+    case '-h':
+    case '--help':
+    case 'help':
+      out(HELP);
+      return EXIT.SUCCEEDED;
+    case '-v':
+    case '--version':
+      out(version());
+      return EXIT.SUCCEEDED;
+    case 'validate': {
+      const { values, positionals } = parse(rest, HELP_ONLY);
+      if (values.help) return help();
+      return validateCommand(positionals, out, err);
+    }
+    case 'run':
+      return run(rest);
+    case 'serve': {
+      const { values } = parse(rest, HELP_ONLY, false);
+      if (values.help) return help();
+      err('stepwise serve: the Step Functions API server and console are not available yet; they arrive with the next milestone.');
+      err('For now, run definitions in memory with: stepwise run FILE (see stepwise --help).');
+      return EXIT.USAGE;
+    }
+    default:
+      throw new UsageError(`unknown command '${command}' (commands: validate, run, serve; see stepwise --help)`);
+  }
+}
+
+async function run(rest: readonly string[]): Promise<number> {
+  const { values, positionals } = parse(rest, RUN_OPTIONS);
+  if (values.help) return help();
+  if (positionals.length !== 1) throw new UsageError(`run needs exactly one FILE (got ${positionals.length}); see stepwise --help`);
+  // Ctrl-C stops the execution the way StopExecution would (status ABORTED); a second one quits.
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(130);
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    return await runCommand(
+      {
+        file: positionals[0]!,
+        input: values.input,
+        history: values.history,
+        historyFormat: values['history-format'],
+        mockConfig: values['mock-config'],
+        testCase: values['test-case'],
+        stateMachineName: values['state-machine-name'],
+        executionName: values['execution-name'],
+        waitTimeScale: values['wait-time-scale'],
+        handlers: values.handlers,
+      },
+      { out, err },
+      controller.signal,
+    );
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: readonly string[], options: O, allowPositionals = true) {
+  try {
+    return parseArgs({ args: [...args], options, allowPositionals, strict: true });
+  } catch (e) {
+    // parseArgs' messages are already user-facing ("Unknown option '--x'…").
+    throw new UsageError((e as Error).message);
+  }
+}
+
+function help(): number {
+  out(HELP);
+  return EXIT.SUCCEEDED;
+}
+
+function version(): string {
+  // dist/cli/main.js and src/cli/main.ts both sit two levels below the package root.
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+// Should the event loop ever empty while a command is still pending (a promise that nothing
+// will settle), Node would exit with status 0 and no output; report it as the bug it is.
+let settled = false;
+process.on('exit', () => {
+  if (settled) return;
+  err('stepwise: internal error (please report it): the command stopped making progress before it finished');
+  process.exitCode = EXIT.INTERNAL;
+});
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    settled = true;
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    settled = true;
+    if (e instanceof UsageError) {
+      err(`stepwise: ${e.message}`);
+      process.exitCode = EXIT.USAGE;
+    } else {
+      err(`stepwise: internal error (please report it): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      process.exitCode = EXIT.INTERNAL;
+    }
+  },
+);

@@ -1,0 +1,172 @@
+/**
+ * `stepwise run FILE`: one execution in memory, as StartExecution + DescribeExecution would
+ * report it. The output goes to stdout (pretty JSON) so it can be piped; the status, error and
+ * cause of an unsuccessful execution go to stderr; the exit status tells them apart.
+ */
+import { basename, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  execute,
+  InvalidDefinitionError,
+  parseDefinition,
+  type Diagnostic,
+  type ExecuteOptions,
+  type ExecutionResult,
+  type MockConfigFile,
+  type TaskHandler,
+} from '../index.js';
+import { formatHistory, HISTORY_FORMATS, type HistoryFormat } from './history-table.js';
+import { EXIT, parseJson, readJsonArgument, readText, UsageError } from './io.js';
+import { formatDiagnostic } from './validate-command.js';
+
+export interface RunArguments {
+  readonly file: string;
+  readonly input?: string;
+  readonly history?: boolean;
+  readonly historyFormat?: string;
+  readonly mockConfig?: string;
+  readonly testCase?: string;
+  readonly stateMachineName?: string;
+  readonly executionName?: string;
+  readonly waitTimeScale?: string;
+  readonly handlers?: string;
+}
+
+export interface Output {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+export async function runCommand(args: RunArguments, io: Output, signal?: AbortSignal): Promise<number> {
+  const historyFormat = parseHistoryFormat(args);
+  const definition = loadDefinition(args.file, io);
+  if (definition === undefined) return EXIT.USAGE;
+  const input = args.input === undefined ? {} : readJsonArgument(args.input, '--input');
+  const stateMachineName = args.stateMachineName ?? machineNameFromFile(args.file);
+  const options: ExecuteOptions = {
+    stateMachineName,
+    ...(args.executionName !== undefined ? { executionName: args.executionName } : {}),
+    ...(args.waitTimeScale !== undefined ? { waitTimeScale: parseScale(args.waitTimeScale) } : {}),
+    ...mockOptions(args, stateMachineName),
+    ...(args.handlers !== undefined ? { taskHandlers: await loadHandlers(args.handlers) } : {}),
+    ...(signal ? { signal } : {}),
+  };
+
+  let result: ExecutionResult;
+  try {
+    result = await execute(definition, input, options);
+  } catch (e) {
+    if (e instanceof InvalidDefinitionError) {
+      printInvalid(args.file, e.diagnostics, io);
+      return EXIT.USAGE;
+    }
+    throw e;
+  }
+
+  if (historyFormat) {
+    for (const line of formatHistory(result.events, () => result.history, historyFormat)) io.out(line);
+    // JSON lines stay pure JSON lines: the output is in the ExecutionSucceeded event.
+    if (historyFormat === 'jsonl') return exitFor(result, io, false);
+    io.out('');
+  }
+  return exitFor(result, io, true);
+}
+
+function exitFor(result: ExecutionResult, io: Output, printOutput: boolean): number {
+  if (result.status === 'SUCCEEDED') {
+    if (printOutput) io.out(JSON.stringify(result.output ?? null, null, 2));
+    return EXIT.SUCCEEDED;
+  }
+  io.err(`Execution ${result.status}`);
+  if (result.error !== undefined) io.err(`  error: ${result.error}`);
+  if (result.cause !== undefined) io.err(`  cause: ${result.cause}`);
+  return EXIT[result.status];
+}
+
+/** The definition object, or undefined after printing why it cannot run. */
+function loadDefinition(file: string, io: Output): unknown {
+  const parsed = parseDefinition(readText(file, 'definition'));
+  const errors = parsed.diagnostics.filter((d: Diagnostic) => d.severity === 'ERROR');
+  if (errors.length > 0 || parsed.definition === undefined) {
+    printInvalid(file, errors, io);
+    return undefined;
+  }
+  return parsed.definition;
+}
+
+function printInvalid(file: string, diagnostics: readonly Diagnostic[], io: Output): void {
+  io.err(`stepwise: ${file} is not a valid state machine definition:`);
+  for (const d of diagnostics) io.err(`  ${formatDiagnostic(file, d)}`);
+}
+
+function parseHistoryFormat(args: RunArguments): HistoryFormat | undefined {
+  if (args.historyFormat === undefined) return args.history ? 'table' : undefined;
+  if (!(HISTORY_FORMATS as readonly string[]).includes(args.historyFormat)) {
+    throw new UsageError(`--history-format must be one of ${HISTORY_FORMATS.join(', ')} (got '${args.historyFormat}')`);
+  }
+  return args.historyFormat as HistoryFormat;
+}
+
+function parseScale(text: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`--wait-time-scale must be a number >= 0 (got '${text}')`);
+  return n;
+}
+
+/** `orders.asl.json` → `orders`: the name mock configurations are usually keyed by. */
+export function machineNameFromFile(file: string): string {
+  const name = basename(file).replace(/(\.asl)?\.json$/i, '');
+  return name === '' || name === '-' ? 'stepwise' : name;
+}
+
+function mockOptions(args: RunArguments, stateMachineName: string): Pick<ExecuteOptions, 'mockConfig' | 'testCase'> {
+  if (args.mockConfig === undefined) {
+    if (args.testCase !== undefined) throw new UsageError('--test-case needs --mock-config FILE');
+    return {};
+  }
+  if (args.testCase === undefined) throw new UsageError('--mock-config needs --test-case NAME (a test case of the state machine in the file)');
+  const config = parseJson(readText(args.mockConfig, 'mock config'), `mock config ${args.mockConfig}`) as MockConfigFile;
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) {
+    throw new UsageError(`mock config ${args.mockConfig} must be a JSON object with StateMachines and MockedResponses`);
+  }
+  const machines = config.StateMachines ?? {};
+  const machine = machines[stateMachineName];
+  if (!machine) {
+    const names = Object.keys(machines);
+    throw new UsageError(
+      `mock config ${args.mockConfig} has no state machine '${stateMachineName}'` +
+        (names.length ? `; pass --state-machine-name with one of: ${names.join(', ')}` : ' (its StateMachines is empty)'),
+    );
+  }
+  const cases = Object.keys(machine.TestCases ?? {});
+  if (!cases.includes(args.testCase)) {
+    throw new UsageError(
+      `state machine '${stateMachineName}' in ${args.mockConfig} has no test case '${args.testCase}'` +
+        (cases.length ? ` (test cases: ${cases.join(', ')})` : ''),
+    );
+  }
+  return { mockConfig: config, testCase: args.testCase };
+}
+
+/**
+ * Task handlers from an ES module: its default export (an object keyed by state name or
+ * resource ARN) and/or its named exports.
+ */
+async function loadHandlers(file: string): Promise<Record<string, TaskHandler>> {
+  readText(file, 'handlers module'); // a clear message for a missing file before import() tries
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(resolve(file)).href)) as Record<string, unknown>;
+  } catch (e) {
+    throw new UsageError(`cannot load handlers module ${file}: ${(e as Error).message}`);
+  }
+  const fromDefault = mod.default !== null && typeof mod.default === 'object' ? (mod.default as Record<string, unknown>) : {};
+  const all: Record<string, unknown> = { ...fromDefault };
+  for (const [name, value] of Object.entries(mod)) if (name !== 'default') all[name] = value;
+  const handlers: Record<string, TaskHandler> = {};
+  for (const [name, value] of Object.entries(all)) {
+    if (typeof value !== 'function') throw new UsageError(`handlers module ${file}: '${name}' is not a function`);
+    handlers[name] = value as TaskHandler;
+  }
+  return handlers;
+}

@@ -1,0 +1,59 @@
+/**
+ * The Choice state: the first rule that matches decides the next state; rules are compiled once
+ * per definition object and evaluated against the effective input.
+ */
+import { StatesError } from '../asl/errors.js';
+import { compileChoiceRule, evaluateChoiceRule, type ChoiceExpr } from '../asl/choice.js';
+import { queryPath } from '../asl/jsonpath.js';
+import { jsonataUnexpectedResultType } from '../asl/jsonata.js';
+import { jsonataBody } from './data-flow.js';
+import type { Frame, StateDef } from './frames.js';
+import type { Outcome, StateRunner } from './states.js';
+
+const compiledRules = new WeakMap<object, ChoiceExpr>();
+
+function compiled(rule: object): ChoiceExpr {
+  let expr = compiledRules.get(rule);
+  if (!expr) {
+    expr = compileChoiceRule(rule);
+    compiledRules.set(rule, expr);
+  }
+  return expr;
+}
+
+export async function evaluateChoice(runner: StateRunner, frame: Frame, state: StateDef): Promise<Outcome> {
+  const { flow } = runner;
+  const choices: Array<Record<string, any>> = state.Choices ?? [];
+  if (flow.isJsonata(frame)) {
+    for (const rule of choices) {
+      const condition = await flow.jsonata(frame, rule.Condition, 'Condition');
+      if (typeof condition !== 'boolean') {
+        throw jsonataUnexpectedResultType(jsonataBody(rule.Condition), 'Condition', 'boolean', condition);
+      }
+      if (condition) {
+        const { output, assigned } = await flow.jsonataOutputAndAssign(frame, {}, frame.input, rule);
+        return runner.exit(frame, output, assigned, rule.Next);
+      }
+    }
+    if (state.Default === undefined) throw new StatesError('States.NoChoiceMatched', noMatchCause(frame));
+    const { output, assigned } = await flow.jsonataOutputAndAssign(frame, {}, frame.input, state);
+    return runner.exit(frame, output, assigned, state.Default);
+  }
+
+  const effective = flow.inputPath(frame);
+  const scope = flow.scope(frame, effective);
+  const query = (path: string) => queryPath(path, scope);
+  for (const rule of choices) {
+    if (evaluateChoiceRule(compiled(rule), query)) {
+      const assigned = flow.assignJsonPath(frame, effective, rule.Assign);
+      return runner.exit(frame, flow.outputPath(frame, effective), assigned, rule.Next);
+    }
+  }
+  if (state.Default === undefined) throw new StatesError('States.NoChoiceMatched', noMatchCause(frame));
+  const assigned = flow.assignJsonPath(frame, effective, state.Assign);
+  return runner.exit(frame, flow.outputPath(frame, effective), assigned, state.Default);
+}
+
+function noMatchCause(frame: Frame): string {
+  return `No Matches! State '${frame.stateName}' has no rule that matches the input.`;
+}

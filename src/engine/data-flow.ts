@@ -1,0 +1,217 @@
+/**
+ * A state's data flow, in either query language, over the pure `asl` functions: the engine's
+ * only door to paths, payload templates, intrinsics and JSONata.
+ */
+import { StatesError } from '../asl/errors.js';
+import { applyInputPath, applyOutputPath, applyResultPath } from '../asl/data-flow.js';
+import { applyPayloadTemplate } from '../asl/payload.js';
+import { queryPath } from '../asl/jsonpath.js';
+import { compileIntrinsic, evaluateIntrinsic, isIntrinsicCall, type IntrinsicEnv } from '../asl/intrinsics.js';
+import { compileJsonataTemplate, evaluateJsonataTemplate, isJsonataTemplate, jsonataUnexpectedResultType } from '../asl/jsonata.js';
+import type { Scope } from '../asl/scope.js';
+import type { Catcher } from '../asl/retry.js';
+import type { Frame, StateDef } from './frames.js';
+import type { Interpreter } from './interpreter.js';
+
+export interface JsonataStates {
+  result?: unknown;
+  errorOutput?: unknown;
+  context?: Record<string, unknown>;
+}
+
+export class DataFlow {
+  /** Intrinsics draw from the execution's seeded source, so replays see the same values. */
+  private readonly intrinsicEnv: IntrinsicEnv;
+
+  constructor(private readonly interp: Interpreter) {
+    this.intrinsicEnv = { random: () => interp.random.next(), uuid: () => interp.random.uuid() };
+  }
+
+  isJsonata(frame: Frame): boolean {
+    return (frame.state.QueryLanguage ?? frame.queryLanguage) === 'JSONata';
+  }
+
+  scope(frame: Frame, input: unknown, context?: Record<string, unknown>): Scope {
+    const interp = this.interp;
+    let ctx = context;
+    return {
+      input,
+      get context() {
+        return (ctx ??= interp.contextObject(frame));
+      },
+      variables: frame.scope,
+    };
+  }
+
+  // ------------------------------------------------------------------ JSONPath
+
+  inputPath(frame: Frame): unknown {
+    return applyInputPath(frame.state.InputPath, this.scope(frame, frame.input));
+  }
+
+  outputPath(frame: Frame, output: unknown): unknown {
+    return applyOutputPath(frame.state.OutputPath, this.scope(frame, output));
+  }
+
+  payload(frame: Frame, template: unknown, input: unknown, fieldName: string, context?: Record<string, unknown>): unknown {
+    return applyPayloadTemplate(template, this.scope(frame, input, context), fieldName, this.intrinsicEnv);
+  }
+
+  /** ResultPath into the raw state input, then OutputPath. */
+  resultAndOutputPath(frame: Frame, result: unknown): unknown {
+    const combined = applyResultPath(frame.input, frame.state.ResultPath, result);
+    return this.outputPath(frame, combined);
+  }
+
+  /** JSONPath Assign: `$` is the state's result (or effective input for states without one). */
+  assignJsonPath(frame: Frame, value: unknown, assign: unknown = frame.state.Assign, context?: Record<string, unknown>): Record<string, unknown> | undefined {
+    if (assign === undefined) return undefined;
+    return applyPayloadTemplate(assign, this.scope(frame, value, context), 'Assign', this.intrinsicEnv) as Record<string, unknown>;
+  }
+
+  /** A `…Path` field that must name a value (TimeoutSecondsPath, SecondsPath, …). */
+  pathValue(frame: Frame, path: string, input: unknown): unknown {
+    const found = queryPath(path, this.scope(frame, input));
+    if (!found.found) {
+      throw new StatesError('States.Runtime', `Invalid path '${path}' : No results for path: ${bracketNotation(path)}`);
+    }
+    return found.value;
+  }
+
+  // ------------------------------------------------------------------ JSONata
+
+  async jsonata(frame: Frame, value: unknown, fieldName: string, states: JsonataStates = {}): Promise<unknown> {
+    if (!containsJsonata(value)) return value;
+    const compiled = compileJsonataTemplate(value);
+    return evaluateJsonataTemplate(
+      compiled,
+      {
+        states: {
+          input: frame.input,
+          context: states.context ?? this.interp.contextObject(frame),
+          ...('result' in states ? { result: states.result } : {}),
+          ...('errorOutput' in states ? { errorOutput: states.errorOutput } : {}),
+        },
+        variables: frame.scope,
+        random: () => this.interp.random.next(),
+        uuid: () => this.interp.random.uuid(),
+      },
+      fieldName,
+    );
+  }
+
+  /**
+   * JSONata Assign and Output of a state, evaluated against the same variables (assignments
+   * take effect after the state). `defaultOutput` is what Output defaults to.
+   */
+  async jsonataOutputAndAssign(
+    frame: Frame,
+    states: JsonataStates,
+    defaultOutput: unknown,
+    source: { Output?: unknown; Assign?: unknown } = frame.state,
+  ): Promise<{ output: unknown; assigned: Record<string, unknown> | undefined }> {
+    const assigned = source.Assign === undefined ? undefined : ((await this.jsonata(frame, source.Assign, 'Assign', states)) as Record<string, unknown>);
+    const output = source.Output === undefined ? defaultOutput : await this.jsonata(frame, source.Output, 'Output', states);
+    return { output, assigned };
+  }
+
+  // ------------------------------------------------------------------ shared pieces
+
+  async catcherOutput(frame: Frame, catcher: Catcher, errorOutput: Record<string, unknown>): Promise<{ output: unknown; assigned: Record<string, unknown> | undefined }> {
+    if (this.isJsonata(frame)) {
+      return this.jsonataOutputAndAssign(frame, { errorOutput }, errorOutput, catcher);
+    }
+    const assigned = this.assignJsonPath(frame, errorOutput, catcher.Assign);
+    const output = applyResultPath(frame.input, catcher.ResultPath, errorOutput);
+    return { output, assigned };
+  }
+
+  async failErrorAndCause(frame: Frame, state: StateDef): Promise<{ error: string | undefined; cause: string | undefined }> {
+    if (this.isJsonata(frame)) {
+      const error = await this.jsonata(frame, state.Error, 'Error');
+      const cause = await this.jsonata(frame, state.Cause, 'Cause');
+      return { error: stringOrUndefined(error), cause: stringOrUndefined(cause) };
+    }
+    const error = state.ErrorPath !== undefined ? this.failPath(frame, state.ErrorPath, 'ErrorPath') : state.Error;
+    const cause = state.CausePath !== undefined ? this.failPath(frame, state.CausePath, 'CausePath') : state.Cause;
+    return { error: stringOrUndefined(error), cause: stringOrUndefined(cause) };
+  }
+
+  private failPath(frame: Frame, path: string, field: string): unknown {
+    const scope = this.scope(frame, frame.input);
+    if (isIntrinsicCall(path)) return evaluateIntrinsic(compileIntrinsic(path), (p) => queryPath(p, scope), this.intrinsicEnv);
+    const found = queryPath(path, scope);
+    if (!found.found) {
+      throw new StatesError(
+        'States.Runtime',
+        `The JSONPath '${path}' specified for the field '${field}' could not be found in the input '${JSON.stringify(frame.input)}'`,
+      );
+    }
+    return found.value;
+  }
+
+  async waitSeconds(frame: Frame, state: StateDef): Promise<{ seconds: number; effective: unknown }> {
+    if (this.isJsonata(frame)) {
+      if (state.Seconds !== undefined) {
+        const seconds = await this.jsonata(frame, state.Seconds, 'Seconds');
+        if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 0) {
+          throw jsonataUnexpectedResultType(jsonataBody(state.Seconds), 'Seconds', 'integer', seconds);
+        }
+        return { seconds, effective: frame.input };
+      }
+      const ts = await this.jsonata(frame, state.Timestamp, 'Timestamp');
+      return { seconds: this.secondsUntil(ts, 'Timestamp'), effective: frame.input };
+    }
+    const effective = this.inputPath(frame);
+    if (state.Seconds !== undefined) return { seconds: state.Seconds, effective };
+    if (state.Timestamp !== undefined) return { seconds: this.secondsUntil(state.Timestamp, 'Timestamp'), effective };
+    if (state.SecondsPath !== undefined) {
+      const value = this.pathValue(frame, state.SecondsPath, effective);
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+        throw new StatesError('States.Runtime', `The SecondsPath parameter does not reference a valid integer value: ${JSON.stringify(value)}`);
+      }
+      return { seconds: value, effective };
+    }
+    const value = this.pathValue(frame, state.TimestampPath, effective);
+    return { seconds: this.secondsUntil(value, 'TimestampPath'), effective };
+  }
+
+  private secondsUntil(timestamp: unknown, field: string): number {
+    const ms = typeof timestamp === 'string' ? Date.parse(timestamp) : NaN;
+    if (Number.isNaN(ms)) {
+      throw new StatesError('States.Runtime', `The ${field} parameter does not reference a valid ISO-8601 extended offset date-time format string: ${JSON.stringify(timestamp)}`);
+    }
+    return Math.max(0, (ms - this.interp.now) / 1000);
+  }
+}
+
+function containsJsonata(value: unknown): boolean {
+  if (typeof value === 'string') return isJsonataTemplate(value);
+  if (Array.isArray(value)) return value.some(containsJsonata);
+  if (value !== null && typeof value === 'object') return Object.values(value).some(containsJsonata);
+  return false;
+}
+
+function stringOrUndefined(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** The expression inside a `{% … %}` template, as AWS quotes it in messages. */
+export function jsonataBody(template: unknown): string {
+  return String(template).replace(/^\s*\{%\s*/, '').replace(/\s*%\}\s*$/, '');
+}
+
+/** `$.a.b[0]` → `$['a']['b'][0]`, as Jayway prints a path in its errors. */
+export function bracketNotation(path: string): string {
+  const body = path.replace(/^\$/, '');
+  const parts: string[] = [];
+  const re = /\.([^.[\]]+)|\[(\d+)\]|\['([^']*)'\]/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(body))) {
+    if (m[1] !== undefined) parts.push(`['${m[1]}']`);
+    else if (m[2] !== undefined) parts.push(`[${m[2]}]`);
+    else parts.push(`['${m[3]}']`);
+  }
+  return `$${parts.join('')}`;
+}

@@ -1,0 +1,268 @@
+/**
+ * Parallel and Map: states that run child frames (branches, iterations) and combine their
+ * results in order. Inline Map iterations and Parallel branches record their events in this
+ * execution's history; Distributed Map iterations are child executions (a Map Run) whose events
+ * are not part of it.
+ */
+import { StatesError } from '../asl/errors.js';
+import { queryPath } from '../asl/jsonpath.js';
+import { jsonataUnexpectedResultType } from '../asl/jsonata.js';
+import { jsonataBody } from './data-flow.js';
+import { VariableScope, type FanOut, type Frame, type Graph, type StateDef } from './frames.js';
+import { BLOCKED, type Outcome, type StateRunner } from './states.js';
+import { taskResult } from './task-state.js';
+import { readItems } from './item-reader.js';
+
+export async function runParallel(runner: StateRunner, frame: Frame, state: StateDef): Promise<Outcome> {
+  const { interp, flow } = runner;
+  let branchInput: unknown;
+  if (flow.isJsonata(frame)) {
+    branchInput = state.Arguments === undefined ? frame.input : await flow.jsonata(frame, state.Arguments, 'Arguments');
+  } else {
+    const effective = flow.inputPath(frame);
+    branchInput = state.Parameters === undefined ? effective : flow.payload(frame, state.Parameters, effective, 'Parameters');
+  }
+  interp.record(frame, 'ParallelStateStarted');
+  const branches: Graph[] = state.Branches ?? [];
+  const fan = newFanOut(runner, frame, {
+    kind: 'parallel',
+    distributed: false,
+    total: branches.length,
+    maxConcurrency: 0,
+    toleratedFailureCount: 0,
+    toleratedFailurePercentage: 0,
+    startChild: (index) => {
+      const child = interp.newFrame({
+        id: `${frame.id}/${frame.stateName}#${index}`,
+        graph: branches[index]!,
+        queryLanguage: frame.queryLanguage,
+        scope: new VariableScope(frame.scope),
+        index,
+        recordsEvents: frame.recordsEvents,
+        parent: fan,
+      });
+      interp.scheduleFrame(child, branchInput);
+      return child;
+    },
+    finish: async () => {
+      frame.fanOut = undefined;
+      if (fan.failed) return runner.recover(frame, fan.failed);
+      return taskResult(runner, frame, fan.results);
+    },
+  });
+  return startFanOut(frame, fan);
+}
+
+interface MapSettings {
+  readonly distributed: boolean;
+  readonly processor: Graph;
+  readonly maxConcurrency: number;
+  /** Whether ToleratedFailureCount/Percentage were given: then exceeding them is its own error. */
+  readonly hasTolerance: boolean;
+  /** -1 when not given. */
+  readonly toleratedFailureCount: number;
+  readonly toleratedFailurePercentage: number;
+}
+
+export async function runMap(runner: StateRunner, frame: Frame, state: StateDef): Promise<Outcome> {
+  const { interp, flow } = runner;
+  const jsonata = flow.isJsonata(frame);
+  const processor: Graph & { ProcessorConfig?: { Mode?: string } } = state.ItemProcessor ?? state.Iterator;
+  const distributed = processor?.ProcessorConfig?.Mode === 'DISTRIBUTED';
+  const effective = jsonata ? frame.input : flow.inputPath(frame);
+
+  // Settings first: AWS checks them before it reads any item.
+  const maxConcurrency = await mapNumber(runner, frame, 'MaxConcurrency', effective, 'integer') ?? 0;
+  const toleratedFailureCount = await mapNumber(runner, frame, 'ToleratedFailureCount', effective, 'integer');
+  if (toleratedFailureCount !== undefined && toleratedFailureCount < 0) {
+    throw new StatesError('States.Runtime', 'ToleratedFailureCount cannot be negative.');
+  }
+  const toleratedFailurePercentage = await mapNumber(runner, frame, 'ToleratedFailurePercentage', effective, 'float');
+  if (toleratedFailurePercentage !== undefined && (toleratedFailurePercentage < 0 || toleratedFailurePercentage > 100)) {
+    throw new StatesError('States.Runtime', 'ToleratedFailurePercentage must be between 0 and 100.');
+  }
+
+  const settings = {
+    distributed,
+    processor,
+    maxConcurrency,
+    hasTolerance: toleratedFailureCount !== undefined || toleratedFailurePercentage !== undefined,
+    toleratedFailureCount: toleratedFailureCount ?? -1,
+    toleratedFailurePercentage: toleratedFailurePercentage ?? -1,
+  };
+  if (state.ItemReader) {
+    return readItems(runner, frame, state.ItemReader, effective, async (read) => {
+      let items = read;
+      if (!jsonata && state.ItemsPath !== undefined) {
+        items = flow.pathValue(frame, state.ItemsPath, read) as unknown[];
+      }
+      return startIterations(runner, frame, state, items, effective, settings);
+    });
+  }
+  let items: unknown;
+  if (jsonata) {
+    items = state.Items === undefined ? frame.input : await flow.jsonata(frame, state.Items, 'Items');
+    if (!Array.isArray(items)) {
+      if (state.Items === undefined) {
+        throw new StatesError('States.QueryEvaluationError', `Map state input must be an array but was: ${JSON.stringify(items)}`);
+      }
+      throw jsonataUnexpectedResultType(jsonataBody(state.Items), 'Items', 'array', items);
+    }
+  } else {
+    items = state.ItemsPath === undefined ? effective : flow.pathValue(frame, state.ItemsPath, effective);
+    if (!Array.isArray(items)) {
+      throw new StatesError('States.Runtime', `Map state input must be an array but was: ${JSON.stringify(items)}`);
+    }
+  }
+  return startIterations(runner, frame, state, items as unknown[], effective, settings);
+}
+
+/** Continues a Map once its items are known (an ItemReader may have had to fetch them). */
+export async function startIterations(
+  runner: StateRunner,
+  frame: Frame,
+  state: StateDef,
+  allItems: unknown[],
+  effective: unknown,
+  settings: MapSettings,
+): Promise<Outcome> {
+  const { interp, flow } = runner;
+  const jsonata = flow.isJsonata(frame);
+  const items = state.ItemBatcher ? await batchItems(runner, frame, state.ItemBatcher, allItems, effective) : allItems;
+
+  interp.record(frame, 'MapStateStarted', { length: items.length });
+  const mapRunArn = settings.distributed
+    ? `${interp.identity.executionArn.replace(':execution:', ':mapRun:')}/${frame.stateName}:${interp.random.uuid()}`
+    : undefined;
+  if (mapRunArn) interp.record(frame, 'MapRunStarted', { mapRunArn });
+
+  const selector = jsonata ? state.ItemSelector : state.ItemSelector ?? state.Parameters;
+  const itemInput = async (index: number): Promise<unknown> => {
+    const value = items[index];
+    if (selector === undefined) return value;
+    const context = { ...interp.contextObject(frame), Map: { Item: { Index: index, Value: value } } };
+    if (jsonata) return flow.jsonata(frame, selector, 'ItemSelector', { context });
+    return flow.payload(frame, selector, effective, state.ItemSelector !== undefined ? 'ItemSelector' : 'Parameters', context);
+  };
+  // Item inputs are computed up front: a failing ItemSelector fails the Map before any iteration.
+  const inputs: unknown[] = new Array(items.length);
+  for (let i = 0; i < items.length; i++) inputs[i] = await itemInput(i);
+
+  const fan = newFanOut(runner, frame, {
+    kind: 'map',
+    distributed: settings.distributed,
+    total: items.length,
+    maxConcurrency: settings.maxConcurrency,
+    toleratedFailureCount: settings.toleratedFailureCount,
+    toleratedFailurePercentage: settings.toleratedFailurePercentage,
+    startChild: (index) => {
+      const child = interp.newFrame({
+        id: `${frame.id}/${frame.stateName}#${index}`,
+        graph: settings.processor,
+        queryLanguage: frame.queryLanguage,
+        scope: new VariableScope(frame.scope),
+        index,
+        recordsEvents: frame.recordsEvents && !settings.distributed,
+        parent: fan,
+      });
+      if (!settings.distributed) interp.record(frame, 'MapIterationStarted', { name: frame.stateName, index });
+      interp.scheduleFrame(child, inputs[index]);
+      return child;
+    },
+    onChildDone: (child, error) => {
+      if (settings.distributed) return;
+      interp.record(frame, error ? 'MapIterationFailed' : 'MapIterationSucceeded', { name: frame.stateName, index: child.index });
+    },
+    finish: async () => {
+      frame.fanOut = undefined;
+      if (fan.failed) {
+        const error = settings.hasTolerance
+          ? new StatesError('States.ExceedToleratedFailureThreshold', 'The specified tolerated failure threshold was exceeded')
+          : fan.failed;
+        if (mapRunArn) interp.record(frame, 'MapRunFailed', { error: error.error, cause: error.cause });
+        return runner.recover(frame, error);
+      }
+      if (mapRunArn) interp.record(frame, 'MapRunSucceeded');
+      interp.record(frame, 'MapStateSucceeded');
+      return taskResult(runner, frame, fan.results);
+    },
+  });
+  return startFanOut(frame, fan);
+}
+
+function newFanOut(
+  runner: StateRunner,
+  frame: Frame,
+  init: Pick<FanOut, 'kind' | 'distributed' | 'total' | 'maxConcurrency' | 'toleratedFailureCount' | 'toleratedFailurePercentage' | 'startChild' | 'finish' | 'onChildDone'>,
+): FanOut {
+  void runner;
+  return {
+    ...init,
+    owner: frame,
+    results: new Array(init.total),
+    children: new Set(),
+    nextIndex: 0,
+    running: 0,
+    completed: 0,
+    failures: 0,
+  };
+}
+
+function startFanOut(frame: Frame, fan: FanOut): Promise<Outcome> | Outcome {
+  frame.fanOut = fan;
+  if (fan.total === 0) return fan.finish();
+  while (fan.nextIndex < fan.total && (fan.maxConcurrency === 0 || fan.running < fan.maxConcurrency)) {
+    fan.running++;
+    fan.children.add(fan.startChild(fan.nextIndex++));
+  }
+  return BLOCKED;
+}
+
+/** MaxConcurrency, ToleratedFailureCount, ToleratedFailurePercentage: a literal, a Path, or JSONata. */
+async function mapNumber(runner: StateRunner, frame: Frame, field: string, effective: unknown, kind: 'integer' | 'float'): Promise<number | undefined> {
+  const state = frame.state;
+  const { flow } = runner;
+  const pathField = `${field}Path`;
+  if (state[pathField] !== undefined) {
+    const path = state[pathField] as string;
+    const found = queryPath(path, flow.scope(frame, effective));
+    const value = found.found ? found.value : undefined;
+    const valid = typeof value === 'number' && (kind === 'float' || Number.isInteger(value));
+    if (!valid) {
+      const shown = typeof value === 'string' ? value : JSON.stringify(value);
+      throw new StatesError('States.Runtime', `The ${pathField} field refers to value "${shown}" which is not a valid ${kind}: ${path}`);
+    }
+    return value as number;
+  }
+  const raw = state[field];
+  if (raw === undefined) return undefined;
+  if (typeof raw === 'string') {
+    const value = await flow.jsonata(frame, raw, field);
+    if (typeof value !== 'number' || (kind === 'integer' && !Number.isInteger(value))) {
+      throw jsonataUnexpectedResultType(jsonataBody(raw), field, kind, value);
+    }
+    return value;
+  }
+  return raw as number;
+}
+
+async function batchItems(runner: StateRunner, frame: Frame, batcher: Record<string, any>, items: unknown[], effective: unknown): Promise<unknown[]> {
+  const { flow } = runner;
+  let maxItems: unknown = batcher.MaxItemsPerBatch;
+  if (batcher.MaxItemsPerBatchPath !== undefined) maxItems = flow.pathValue(frame, batcher.MaxItemsPerBatchPath, effective);
+  else if (typeof maxItems === 'string') maxItems = await flow.jsonata(frame, maxItems, 'MaxItemsPerBatch');
+  const size = typeof maxItems === 'number' && maxItems > 0 ? Math.floor(maxItems) : items.length || 1;
+  let batchInput: unknown;
+  if (batcher.BatchInput !== undefined) {
+    batchInput = flow.isJsonata(frame) ? await flow.jsonata(frame, batcher.BatchInput, 'BatchInput') : flow.payload(frame, batcher.BatchInput, effective, 'BatchInput');
+  }
+  const batches: unknown[] = [];
+  for (let i = 0; i < items.length; i += size) {
+    const batch: Record<string, unknown> = {};
+    if (batchInput !== undefined) batch.BatchInput = batchInput;
+    batch.Items = items.slice(i, i + size);
+    batches.push(batch);
+  }
+  return batches;
+}
+

@@ -1,0 +1,92 @@
+/**
+ * Frames: the root machine, each Parallel branch and each Map iteration runs in a frame with its
+ * own current state, input and variable scope.
+ */
+import type { StatesError } from '../asl/errors.js';
+import type { VariableLookup } from '../asl/scope.js';
+import type { Outcome } from './states.js';
+
+export type QueryLanguage = 'JSONPath' | 'JSONata';
+
+/** A raw ASL state object. The definition was validated before it runs. */
+export type StateDef = Record<string, any>;
+
+export interface Graph {
+  readonly StartAt: string;
+  readonly States: Record<string, StateDef>;
+}
+
+/**
+ * Variables visible to a frame. Inner scopes (Parallel branches, Map iterations) read the outer
+ * ones, but an assignment always lands in the frame's own scope, so an outer variable is never
+ * changed from inside: that is AWS's rule.
+ */
+export class VariableScope implements VariableLookup {
+  private readonly vars = new Map<string, unknown>();
+  constructor(private readonly parent?: VariableScope) {}
+
+  has(name: string): boolean {
+    return this.vars.has(name) || (this.parent?.has(name) ?? false);
+  }
+
+  get(name: string): unknown {
+    if (this.vars.has(name)) return this.vars.get(name);
+    return this.parent?.get(name);
+  }
+
+  assign(values: Record<string, unknown>): void {
+    for (const key of Object.keys(values)) this.vars.set(key, values[key]);
+  }
+}
+
+/** A running Parallel or Map state: the children it started and what came back. */
+export interface FanOut {
+  readonly kind: 'parallel' | 'map';
+  readonly owner: Frame;
+  readonly distributed: boolean;
+  readonly results: unknown[];
+  readonly children: Set<Frame>;
+  /** Index of the next child to start (Map honours MaxConcurrency). */
+  nextIndex: number;
+  readonly total: number;
+  readonly maxConcurrency: number;
+  running: number;
+  completed: number;
+  failures: number;
+  readonly toleratedFailureCount: number;
+  readonly toleratedFailurePercentage: number;
+  failed?: StatesError;
+  /** Creates and starts child number `index`. */
+  readonly startChild: (index: number) => Frame;
+  /** Called as each child ends, before the fan-out decides what follows (records iteration events). */
+  readonly onChildDone?: (child: Frame, error: StatesError | undefined) => void;
+  /** Called once every child has finished (or one failed beyond tolerance): the owner's outcome. */
+  readonly finish: () => Promise<Outcome>;
+}
+
+export interface Frame {
+  readonly id: string;
+  readonly graph: Graph;
+  readonly queryLanguage: QueryLanguage;
+  readonly scope: VariableScope;
+  /** The Parallel/Map this frame runs under, and its position there. */
+  readonly parent?: FanOut;
+  readonly index: number;
+  readonly mapItem?: { readonly Index: number; readonly Value: unknown; readonly Source?: string };
+  /** Distributed Map children are child executions: their events are not in this history. */
+  readonly recordsEvents: boolean;
+  stateName: string;
+  state: StateDef;
+  /** The state's raw input. */
+  input: unknown;
+  enteredEventId: number;
+  enteredTime: number;
+  /** Attempts made so far under each retrier of the current state. */
+  retryAttempts: number[];
+  retryCount: number;
+  /** Task or timer ids this frame is blocked on. */
+  readonly waitingOn: Set<string>;
+  /** The Parallel/Map state this frame is running, while it runs one. */
+  fanOut?: FanOut;
+  done: boolean;
+}

@@ -1,0 +1,450 @@
+/**
+ * The decider: a deterministic interpreter of one execution.
+ *
+ * `start()` and `handle(trigger)` each advance every frame as far as it can go without the
+ * outside world ("run until blocked") and return the history events produced plus the commands
+ * the driver must perform (invoke a task, start a timer). The interpreter performs no IO, reads
+ * no clock and draws no ambient randomness: time comes in with each call and randomness from a
+ * generator seeded by the execution ARN. Feeding the same triggers at the same times therefore
+ * reproduces the same history, which is how a durable driver rebuilds a running execution.
+ */
+import { StatesError } from '../asl/errors.js';
+import { matchCatcher, matchRetrier, retryDelaySeconds } from '../asl/retry.js';
+import type { HistoryEvent, HistoryEventType, EventDetails } from './events.js';
+import type { Command, Decision, ExecutionIdentity, ExecutionStatus, Trigger } from './model.js';
+import { seededRandom, type RandomSource } from './random.js';
+import { VariableScope, type FanOut, type Frame, type Graph, type QueryLanguage, type StateDef } from './frames.js';
+import { StateRunner, BLOCKED, type Outcome } from './states.js';
+
+export interface InterpreterOptions {
+  readonly definition: Graph & { QueryLanguage?: QueryLanguage; TimeoutSeconds?: number };
+  readonly input: unknown;
+  readonly identity: ExecutionIdentity;
+  /** When the execution started, ms since the epoch. */
+  readonly startTime: number;
+}
+
+type TaskWaiter = {
+  readonly frame: Frame;
+  onStarted?: (workerName?: string) => void;
+  onSubmitted?: (output: unknown) => void;
+  readonly onSucceeded: (output: unknown) => Promise<Outcome>;
+  readonly onFailed: (error: StatesError, timedOut: boolean) => Promise<Outcome>;
+};
+
+type TimerWaiter = { readonly frame: Frame | null; readonly onFired: () => Promise<Outcome | void> };
+
+export class Interpreter {
+  readonly identity: ExecutionIdentity;
+  readonly definition: InterpreterOptions['definition'];
+  readonly input: unknown;
+  readonly startTime: number;
+  readonly random: RandomSource;
+  status: ExecutionStatus = 'RUNNING';
+  output: unknown = undefined;
+  error: string | undefined;
+  cause: string | undefined;
+
+  /** The time of the decision being made, ms since the epoch. */
+  now = 0;
+  private lastEventId = 0;
+  private events: HistoryEvent[] = [];
+  private commands: Command[] = [];
+  private readonly tasks = new Map<string, TaskWaiter>();
+  private readonly timers = new Map<string, TimerWaiter>();
+  private readonly queue: Array<{ frame: Frame; first?: () => Promise<Outcome> }> = [];
+  private readonly runner: StateRunner;
+  private readonly root: Frame;
+  private readonly startTimeIso: string;
+
+  constructor(options: InterpreterOptions) {
+    this.identity = options.identity;
+    this.definition = options.definition;
+    this.input = options.input;
+    this.startTime = options.startTime;
+    this.startTimeIso = new Date(options.startTime).toISOString();
+    this.random = seededRandom(options.identity.executionArn);
+    this.runner = new StateRunner(this);
+    this.root = this.newFrame({
+      id: '',
+      graph: options.definition,
+      queryLanguage: options.definition.QueryLanguage ?? 'JSONPath',
+      scope: new VariableScope(),
+      index: 0,
+      recordsEvents: true,
+    });
+  }
+
+  // ------------------------------------------------------------------ driver interface
+
+  /** Starts the execution: ExecutionStarted, then runs until blocked. */
+  async start(now: number): Promise<Decision> {
+    this.now = now;
+    this.record('', 'ExecutionStarted', {
+      input: this.input,
+      roleArn: this.identity.roleArn,
+    });
+    const timeout = this.definition.TimeoutSeconds;
+    if (typeof timeout === 'number' && timeout > 0) {
+      this.startTimer('execution-timeout', timeout, null, async () => {
+        this.endExecution('TIMED_OUT', undefined, 'States.Timeout', `Execution timed out after ${timeout} seconds.`);
+      }, false);
+    }
+    await this.enterState(this.root, this.definition.StartAt, this.input);
+    this.queue.push({ frame: this.root });
+    await this.drain();
+    return this.takeDecision();
+  }
+
+  /** Applies one trigger from the outside world and runs until blocked again. */
+  async handle(trigger: Trigger, now: number): Promise<Decision> {
+    this.now = now;
+    if (this.status !== 'RUNNING') return this.takeDecision();
+    switch (trigger.type) {
+      case 'TaskStarted': {
+        this.tasks.get(trigger.taskId)?.onStarted?.(trigger.workerName);
+        break;
+      }
+      case 'TaskSubmitted': {
+        this.tasks.get(trigger.taskId)?.onSubmitted?.(trigger.output);
+        break;
+      }
+      case 'TaskSucceeded':
+      case 'TaskFailed':
+      case 'TaskTimedOut': {
+        const waiter = this.tasks.get(trigger.taskId);
+        if (!waiter) break; // a late or duplicate completion: already settled
+        this.tasks.delete(trigger.taskId);
+        waiter.frame.waitingOn.delete(trigger.taskId);
+        this.cancelTimer(`${trigger.taskId}:timeout`);
+        if (trigger.type === 'TaskSucceeded') {
+          this.queue.push({ frame: waiter.frame, first: () => waiter.onSucceeded(trigger.output) });
+        } else if (trigger.type === 'TaskFailed') {
+          const error = new StatesError(trigger.error, trigger.cause);
+          this.queue.push({ frame: waiter.frame, first: () => waiter.onFailed(error, false) });
+        } else {
+          const error = new StatesError(trigger.error ?? 'States.Timeout', trigger.cause ?? '');
+          this.queue.push({ frame: waiter.frame, first: () => waiter.onFailed(error, true) });
+        }
+        break;
+      }
+      case 'TimerFired': {
+        const waiter = this.timers.get(trigger.timerId);
+        if (!waiter) break;
+        this.timers.delete(trigger.timerId);
+        if (waiter.frame) {
+          waiter.frame.waitingOn.delete(trigger.timerId);
+          const frame = waiter.frame;
+          this.queue.push({ frame, first: () => waiter.onFired() as Promise<Outcome> });
+        } else {
+          await waiter.onFired();
+        }
+        break;
+      }
+      case 'StopRequested': {
+        this.endExecution('ABORTED', undefined, trigger.error, trigger.cause);
+        break;
+      }
+      case 'ExecutionTimedOut': {
+        this.endExecution('TIMED_OUT', undefined, 'States.Timeout', 'Execution timed out.');
+        break;
+      }
+    }
+    await this.drain();
+    return this.takeDecision();
+  }
+
+  /** Every event recorded so far. */
+  history(): readonly HistoryEvent[] {
+    return this.events;
+  }
+
+  // ------------------------------------------------------------------ services for state handlers
+
+  record(frame: Frame | string, type: HistoryEventType, details?: EventDetails): HistoryEvent {
+    const frameId = typeof frame === 'string' ? frame : frame.id;
+    if (typeof frame !== 'string' && !frame.recordsEvents) {
+      // Child executions of a Distributed Map keep their own history, not the parent's.
+      return { id: 0, previousEventId: 0, timestamp: this.now, type, frame: frameId, details };
+    }
+    const event: HistoryEvent = {
+      id: ++this.lastEventId,
+      previousEventId: this.lastEventId - 1,
+      timestamp: this.now,
+      type,
+      frame: frameId,
+      details,
+    };
+    this.events.push(event);
+    return event;
+  }
+
+  invokeTask(frame: Frame, command: Omit<Extract<Command, { type: 'InvokeTask' }>, 'type' | 'taskId'>, taskId: string, waiter: Omit<TaskWaiter, 'frame'>): void {
+    this.tasks.set(taskId, { frame, ...waiter });
+    frame.waitingOn.add(taskId);
+    this.commands.push({ type: 'InvokeTask', taskId, ...command });
+  }
+
+  /**
+   * Starts a durable timer. `scaled` marks Wait and retry delays, which a driver may shorten
+   * (Step Functions Local's WAIT_TIME_SCALE); timeouts always run in real time.
+   */
+  startTimer(timerId: string, seconds: number, frame: Frame | null, onFired: () => Promise<Outcome | void>, scaled: boolean): void {
+    this.timers.set(timerId, { frame, onFired });
+    frame?.waitingOn.add(timerId);
+    this.commands.push({ type: 'StartTimer', timerId, seconds, scaled, dueAt: this.now + Math.max(0, seconds) * 1000 });
+  }
+
+  /** Forgets a task whose result no longer matters (timed out, or its frame was aborted). */
+  abortTask(taskId: string): void {
+    const waiter = this.tasks.get(taskId);
+    if (!waiter) return;
+    this.tasks.delete(taskId);
+    waiter.frame.waitingOn.delete(taskId);
+    this.commands.push({ type: 'CancelTask', taskId });
+  }
+
+  /** Ids for tasks, derived from the decision sequence so replays produce the same ids. */
+  nextTaskId(): string {
+    return `task-${++this.taskSequence}`;
+  }
+  private taskSequence = 0;
+
+  cancelTimer(timerId: string): void {
+    if (this.timers.delete(timerId)) this.commands.push({ type: 'CancelTimer', timerId });
+  }
+
+  /** The `$$` object for the frame's current state. */
+  contextObject(frame: Frame, taskToken?: string): Record<string, unknown> {
+    const execution: Record<string, unknown> = {
+      Id: this.identity.executionArn,
+      Input: this.input,
+      StartTime: this.startTimeIso,
+      Name: this.identity.executionName,
+      RoleArn: this.identity.roleArn,
+      RedriveCount: this.identity.redriveCount,
+    };
+    const state: Record<string, unknown> = {
+      Name: frame.stateName,
+      EnteredTime: new Date(frame.enteredTime).toISOString(),
+    };
+    const type = frame.state?.Type;
+    if (type === 'Task' || type === 'Map' || type === 'Parallel') state.RetryCount = frame.retryCount;
+    const ctx: Record<string, unknown> = {
+      Execution: execution,
+      StateMachine: { Id: this.identity.stateMachineArn, Name: this.identity.stateMachineName },
+      State: state,
+    };
+    if (taskToken !== undefined) ctx.Task = { Token: taskToken };
+    if (frame.mapItem) ctx.Map = { Item: { ...frame.mapItem } };
+    return ctx;
+  }
+
+  newFrame(init: Pick<Frame, 'id' | 'graph' | 'queryLanguage' | 'scope' | 'index' | 'recordsEvents'> & Partial<Pick<Frame, 'parent' | 'mapItem'>>): Frame {
+    return {
+      ...init,
+      stateName: '',
+      state: undefined as unknown as StateDef,
+      input: undefined,
+      enteredEventId: 0,
+      enteredTime: 0,
+      retryAttempts: [],
+      retryCount: 0,
+      waitingOn: new Set(),
+      done: false,
+    };
+  }
+
+  /** Queues a child frame to start at its graph's StartAt. */
+  scheduleFrame(frame: Frame, input: unknown): void {
+    this.queue.push({
+      frame,
+      first: async () => {
+        await this.enterState(frame, frame.graph.StartAt, input);
+        return this.runner.execute(frame);
+      },
+    });
+  }
+
+  /** Aborts a frame and everything under it: its tasks and timers are cancelled. */
+  abortFrame(frame: Frame): void {
+    if (frame.done) return;
+    frame.done = true;
+    for (const id of frame.waitingOn) {
+      if (this.tasks.delete(id)) this.commands.push({ type: 'CancelTask', taskId: id });
+      this.cancelTimer(id);
+      this.cancelTimer(`${id}:timeout`);
+    }
+    frame.waitingOn.clear();
+    if (frame.fanOut) for (const child of frame.fanOut.children) this.abortFrame(child);
+  }
+
+  // ------------------------------------------------------------------ the loop
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0 && this.status === 'RUNNING') {
+      const item = this.queue.shift()!;
+      if (item.frame.done) continue;
+      await this.runFrame(item.frame, item.first);
+    }
+  }
+
+  /**
+   * Runs a frame state after state until it blocks or ends. `first` produces the outcome of
+   * the state the frame was blocked in (a task result, a timer) when resuming.
+   */
+  private async runFrame(frame: Frame, first?: () => Promise<Outcome>): Promise<void> {
+    let produce: () => Promise<Outcome> = first ?? (() => this.runner.execute(frame));
+    for (;;) {
+      if (frame.done || this.status !== 'RUNNING') return;
+      let outcome: Outcome;
+      try {
+        outcome = await produce();
+      } catch (e) {
+        outcome = await this.runner.handleError(frame, toStatesError(e));
+      }
+      if (outcome === BLOCKED) return;
+      if (frame.done || this.status !== 'RUNNING') return;
+      if (outcome.type === 'next') {
+        await this.enterState(frame, outcome.next, outcome.output);
+        produce = () => this.runner.execute(frame);
+        continue;
+      }
+      if (outcome.type === 'end') {
+        this.completeFrame(frame, outcome.output);
+        return;
+      }
+      this.failFrame(frame, outcome.error);
+      return;
+    }
+  }
+
+  /** Records XStateEntered and makes `name` the frame's current state. */
+  async enterState(frame: Frame, name: string, input: unknown): Promise<void> {
+    const state = frame.graph.States[name];
+    if (!state) throw new StatesError('States.Runtime', `State '${name}' does not exist.`);
+    frame.stateName = name;
+    frame.state = state;
+    frame.input = input;
+    frame.retryAttempts = [];
+    frame.retryCount = 0;
+    frame.enteredTime = this.now;
+    const event = this.record(frame, `${state.Type}StateEntered` as HistoryEventType, { name, input });
+    frame.enteredEventId = event.id;
+  }
+
+  private completeFrame(frame: Frame, output: unknown): void {
+    frame.done = true;
+    if (frame.parent) {
+      this.childFinished(frame.parent, frame, output, undefined);
+      return;
+    }
+    this.endExecution('SUCCEEDED', output);
+  }
+
+  private failFrame(frame: Frame, error: StatesError): void {
+    frame.done = true;
+    if (frame.parent) {
+      this.childFinished(frame.parent, frame, undefined, error);
+      return;
+    }
+    this.endExecution('FAILED', undefined, error.error, error.cause);
+  }
+
+  private childFinished(fan: FanOut, child: Frame, output: unknown, error: StatesError | undefined): void {
+    if (fan.owner.done || fan.failed) return;
+    fan.children.delete(child);
+    fan.onChildDone?.(child, error);
+    fan.running--;
+    fan.completed++;
+    if (error) {
+      fan.failures++;
+      const tolerated =
+        fan.kind === 'map' &&
+        (fan.failures <= fan.toleratedFailureCount || (fan.failures * 100) / fan.total <= fan.toleratedFailurePercentage);
+      if (!tolerated) {
+        fan.failed = error;
+        for (const other of fan.children) this.abortFrame(other);
+        fan.children.clear();
+        this.queue.push({ frame: fan.owner, first: () => fan.finish() });
+        return;
+      }
+      fan.results[child.index] = { Error: error.error, Cause: error.cause };
+    } else {
+      fan.results[child.index] = output;
+    }
+    while (fan.nextIndex < fan.total && (fan.maxConcurrency === 0 || fan.running < fan.maxConcurrency)) {
+      fan.running++;
+      fan.children.add(fan.startChild(fan.nextIndex++));
+    }
+    if (fan.completed === fan.total) {
+      this.queue.push({ frame: fan.owner, first: () => fan.finish() });
+    }
+  }
+
+  /** Continues the owner frame of a Parallel/Map once the fan-out has finished. */
+  resume(frame: Frame, outcome: () => Promise<Outcome>): void {
+    this.queue.unshift({ frame, first: outcome });
+  }
+
+  endExecution(status: Exclude<ExecutionStatus, 'RUNNING'>, output?: unknown, error?: string, cause?: string): void {
+    if (this.status !== 'RUNNING') return;
+    this.status = status;
+    this.output = output;
+    this.error = error;
+    this.cause = cause;
+    switch (status) {
+      case 'SUCCEEDED':
+        this.record('', 'ExecutionSucceeded', { output });
+        break;
+      case 'FAILED':
+        this.record('', 'ExecutionFailed', { error, cause });
+        break;
+      case 'TIMED_OUT':
+        this.record('', 'ExecutionTimedOut', { error, cause });
+        break;
+      case 'ABORTED':
+        this.record('', 'ExecutionAborted', { error, cause });
+        break;
+    }
+    this.abortFrame(this.root);
+    for (const id of [...this.timers.keys()]) this.cancelTimer(id);
+    for (const id of [...this.tasks.keys()]) {
+      this.tasks.delete(id);
+      this.commands.push({ type: 'CancelTask', taskId: id });
+    }
+    this.queue.length = 0;
+  }
+
+  private takeDecision(): Decision {
+    const decision: Decision = { events: this.events.slice(this.emittedUpTo), commands: this.commands, status: this.status };
+    this.emittedUpTo = this.events.length;
+    this.commands = [];
+    return decision;
+  }
+  private emittedUpTo = 0;
+
+  /** The retry machinery lives with the states; this hook lets them reach the seeded random. */
+  retryDelay(frame: Frame, error: StatesError): number | null {
+    const retriers = frame.state.Retry as Parameters<typeof matchRetrier>[0];
+    const index = matchRetrier(retriers, error.error);
+    if (index < 0) return null;
+    const attempts = frame.retryAttempts[index] ?? 0;
+    const delay = retryDelaySeconds(retriers![index]!, attempts, () => this.random.next());
+    if (delay === null) return null;
+    frame.retryAttempts[index] = attempts + 1;
+    frame.retryCount++;
+    return delay;
+  }
+
+  catcherFor(frame: Frame, error: StatesError) {
+    return matchCatcher(frame.state.Catch, error.error);
+  }
+}
+
+/** Anything thrown inside a state becomes a StatesError; a bug in Stepwise is a States.Runtime. */
+export function toStatesError(e: unknown): StatesError {
+  if (e instanceof StatesError) return e;
+  const message = e instanceof Error ? e.message : String(e);
+  return new StatesError('States.Runtime', message);
+}

@@ -1,0 +1,225 @@
+/**
+ * The in-memory driver: runs one execution to its end inside this process, performing the
+ * interpreter's commands directly (task handlers, mocks, timers on a scalable clock). This is
+ * `execute()`, the CLI's `run`, and what the conformance corpus and benchmarks call.
+ */
+import { StatesError } from '../asl/errors.js';
+import { MockSession, type MockConfigFile } from '../integrations/mock-config.js';
+import { toAwsEvent, type AwsHistoryEvent, type HistoryEvent } from './events.js';
+import { Interpreter } from './interpreter.js';
+import type { Command, ExecutionIdentity, ExecutionStatus, Trigger } from './model.js';
+import type { Graph, QueryLanguage } from './frames.js';
+
+/** What a task handler receives besides its input. */
+export interface TaskHandlerContext {
+  readonly stateName: string;
+  readonly resource: string;
+  /** The context object ($$) of the Task state. */
+  readonly context: unknown;
+  /** The task token, for `.waitForTaskToken` resources. */
+  readonly taskToken?: string;
+  /** Aborted when the task times out or the execution ends. */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Runs a Task. Resolve with the result; throw (or reject) to fail the task: the error name is
+ * the thrown value's `error` or `name` property, the cause its `cause` or `message`.
+ */
+export type TaskHandler = (input: unknown, context: TaskHandlerContext) => unknown;
+
+export interface Clock {
+  now(): number;
+}
+
+export interface ExecuteOptions {
+  /** A Step Functions Local MockConfigFile object; with stateMachineName and testCase. */
+  readonly mockConfig?: MockConfigFile;
+  readonly testCase?: string;
+  readonly stateMachineName?: string;
+  readonly executionName?: string;
+  /** Handlers by resource ARN or by state name (the state name wins). */
+  readonly taskHandlers?: Record<string, TaskHandler>;
+  /** Multiplies Wait durations and retry intervals; 0 makes them instant. Default 1. */
+  readonly waitTimeScale?: number;
+  readonly clock?: Clock;
+  /** Overrides for the identity the context object shows. */
+  readonly context?: Partial<Pick<ExecutionIdentity, 'executionArn' | 'stateMachineArn' | 'roleArn' | 'region' | 'accountId' | 'redriveCount'>>;
+  /** Aborts the execution (status ABORTED). */
+  readonly signal?: AbortSignal;
+}
+
+export interface ExecutionResult {
+  readonly status: Exclude<ExecutionStatus, 'RUNNING'>;
+  readonly output?: unknown;
+  readonly error?: string;
+  readonly cause?: string;
+  /** The history in AWS's GetExecutionHistory shape (built on first access). */
+  readonly history: AwsHistoryEvent[];
+  /** The history as the engine records it (payloads as values). */
+  readonly events: readonly HistoryEvent[];
+}
+
+const systemClock: Clock = { now: () => Date.now() };
+
+export type RunnableDefinition = Graph & { QueryLanguage?: QueryLanguage; TimeoutSeconds?: number };
+
+export function identityFor(options: ExecuteOptions): ExecutionIdentity {
+  const region = options.context?.region ?? 'us-east-1';
+  const accountId = options.context?.accountId ?? '123456789012';
+  const stateMachineName = options.stateMachineName ?? 'stepwise';
+  const executionName = options.executionName ?? randomName();
+  const stateMachineArn = options.context?.stateMachineArn ?? `arn:aws:states:${region}:${accountId}:stateMachine:${stateMachineName}`;
+  return {
+    executionArn: options.context?.executionArn ?? `arn:aws:states:${region}:${accountId}:execution:${stateMachineName}:${executionName}`,
+    executionName,
+    stateMachineArn,
+    stateMachineName,
+    roleArn: options.context?.roleArn ?? `arn:aws:iam::${accountId}:role/stepwise`,
+    redriveCount: options.context?.redriveCount ?? 0,
+    region,
+    accountId,
+  };
+}
+
+function randomName(): string {
+  return globalThis.crypto.randomUUID();
+}
+
+/** Runs a validated definition to completion in memory. */
+export async function runInMemory(definition: RunnableDefinition, input: unknown, options: ExecuteOptions = {}): Promise<ExecutionResult> {
+  const clock = options.clock ?? systemClock;
+  const scale = options.waitTimeScale ?? 1;
+  const identity = identityFor(options);
+  const interp = new Interpreter({ definition, input, identity, startTime: clock.now() });
+  const mocks = options.mockConfig && options.testCase
+    ? new MockSession(options.mockConfig, identity.stateMachineName, options.testCase)
+    : undefined;
+
+  const triggers: Trigger[] = [];
+  let wake: (() => void) | undefined;
+  const push = (trigger: Trigger) => {
+    triggers.push(trigger);
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  const timers = new Map<string, ReturnType<typeof setTimeout>>();
+  const running = new Map<string, AbortController>();
+
+  const perform = (command: Command): void => {
+    switch (command.type) {
+      case 'StartTimer': {
+        const ms = command.scaled ? command.seconds * 1000 * scale : command.seconds * 1000;
+        if (ms <= 0) push({ type: 'TimerFired', timerId: command.timerId });
+        else timers.set(command.timerId, setTimeout(() => {
+          timers.delete(command.timerId);
+          push({ type: 'TimerFired', timerId: command.timerId });
+        }, ms));
+        break;
+      }
+      case 'CancelTimer': {
+        const t = timers.get(command.timerId);
+        if (t) clearTimeout(t);
+        timers.delete(command.timerId);
+        break;
+      }
+      case 'CancelTask': {
+        running.get(command.taskId)?.abort();
+        running.delete(command.taskId);
+        break;
+      }
+      case 'InvokeTask':
+        invoke(command);
+        break;
+    }
+  };
+
+  const invoke = (command: Extract<Command, { type: 'InvokeTask' }>): void => {
+    const { taskId } = command;
+    if (command.resource.kind === 'activity') push({ type: 'TaskStarted', taskId });
+    if (mocks?.mocks(command.stateName)) {
+      const outcome = mocks.next(command.stateName)!;
+      if (outcome.kind === 'return') push({ type: 'TaskSucceeded', taskId, output: outcome.value });
+      else if (outcome.error === 'States.Timeout') push({ type: 'TaskTimedOut', taskId, error: outcome.error, cause: outcome.cause });
+      else push({ type: 'TaskFailed', taskId, error: outcome.error, cause: outcome.cause });
+      return;
+    }
+    const handler = options.taskHandlers?.[command.stateName] ?? options.taskHandlers?.[command.resource.arn];
+    if (!handler) {
+      push({
+        type: 'TaskFailed',
+        taskId,
+        error: 'States.TaskFailed',
+        cause: `No task handler or mocked response for resource '${command.resource.arn}' (state '${command.stateName}').`,
+      });
+      return;
+    }
+    const controller = new AbortController();
+    running.set(taskId, controller);
+    Promise.resolve()
+      .then(() => handler(command.input, {
+        stateName: command.stateName,
+        resource: command.resource.arn,
+        context: command.context,
+        ...(command.taskToken !== undefined ? { taskToken: command.taskToken } : {}),
+        signal: controller.signal,
+      }))
+      .then(
+        (output) => {
+          running.delete(taskId);
+          push({ type: 'TaskSucceeded', taskId, output: output === undefined ? null : output });
+        },
+        (e: unknown) => {
+          running.delete(taskId);
+          const { error, cause } = errorOf(e);
+          push({ type: 'TaskFailed', taskId, error, cause });
+        },
+      );
+  };
+
+  const onAbort = () => push({ type: 'StopRequested' });
+  options.signal?.addEventListener('abort', onAbort);
+  try {
+    let decision = await interp.start(clock.now());
+    for (;;) {
+      for (const command of decision.commands) perform(command);
+      if (decision.status !== 'RUNNING') break;
+      while (triggers.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+      decision = await interp.handle(triggers.shift()!, clock.now());
+    }
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    for (const t of timers.values()) clearTimeout(t);
+    for (const c of running.values()) c.abort();
+  }
+  return resultOf(interp);
+}
+
+function resultOf(interp: Interpreter): ExecutionResult {
+  const events = interp.history();
+  let history: AwsHistoryEvent[] | undefined;
+  const result = {
+    status: interp.status as Exclude<ExecutionStatus, 'RUNNING'>,
+    ...(interp.status === 'SUCCEEDED' ? { output: interp.output } : {}),
+    ...(interp.error !== undefined ? { error: interp.error } : {}),
+    ...(interp.cause !== undefined ? { cause: interp.cause } : {}),
+    events,
+  };
+  return Object.defineProperty(result, 'history', {
+    enumerable: true,
+    get: () => (history ??= events.map((e) => toAwsEvent(e))),
+  }) as ExecutionResult;
+}
+
+/** The error name and cause of whatever a task handler threw. */
+function errorOf(e: unknown): { error: string; cause: string } {
+  if (e instanceof StatesError) return { error: e.error, cause: e.cause };
+  if (e !== null && typeof e === 'object') {
+    const o = e as { error?: unknown; name?: unknown; cause?: unknown; message?: unknown };
+    const error = typeof o.error === 'string' ? o.error : typeof o.name === 'string' ? o.name : 'Error';
+    const cause = typeof o.cause === 'string' ? o.cause : typeof o.message === 'string' ? o.message : '';
+    return { error, cause };
+  }
+  return { error: 'Error', cause: String(e) };
+}

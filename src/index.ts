@@ -1,0 +1,43 @@
+/**
+ * Stepwise: AWS Step Functions, self-hosted.
+ *
+ * ```ts
+ * import { execute } from 'stepwise';
+ * const result = await execute(definition, { IsHelloWorldExample: true }, { waitTimeScale: 0 });
+ * result.status; // 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED'
+ * ```
+ * @module
+ */
+import { validateDefinition, type Diagnostic } from './asl/validate.js';
+import { runInMemory, type ExecuteOptions, type ExecutionResult, type RunnableDefinition } from './engine/memory-driver.js';
+
+export { validateDefinition, parseDefinition, type Diagnostic } from './asl/validate.js';
+export { StatesError } from './asl/errors.js';
+export type { ExecuteOptions, ExecutionResult, TaskHandler, TaskHandlerContext, Clock } from './engine/memory-driver.js';
+export type { MockConfigFile } from './integrations/mock-config.js';
+export { toAwsEvent, type AwsHistoryEvent, type HistoryEvent } from './engine/events.js';
+
+/** Thrown by `execute` for a definition that AWS would refuse (InvalidDefinition). */
+export class InvalidDefinitionError extends Error {
+  override readonly name = 'InvalidDefinition';
+  constructor(readonly diagnostics: readonly Diagnostic[]) {
+    super(`Invalid State Machine Definition: ${diagnostics.map((d) => `'${d.code}: ${d.message} at ${d.location}'`).join(', ')}`);
+  }
+}
+
+const validated = new WeakSet<object>();
+
+/**
+ * Runs a state machine to its end in memory and resolves to its status, output or error, and
+ * history. `definition` is the ASL object or its JSON text; it is validated first (once per
+ * definition object) and an invalid one throws InvalidDefinitionError.
+ */
+export async function execute(definition: unknown, input: unknown = {}, options: ExecuteOptions = {}): Promise<ExecutionResult> {
+  const parsed: unknown = typeof definition === 'string' ? JSON.parse(definition) : definition;
+  if (parsed === null || typeof parsed !== 'object' || !validated.has(parsed)) {
+    const errors = validateDefinition(parsed).filter((d) => d.severity === 'ERROR');
+    if (errors.length > 0) throw new InvalidDefinitionError(errors);
+    if (parsed !== null && typeof parsed === 'object') validated.add(parsed);
+  }
+  return runInMemory(parsed as RunnableDefinition, input, options);
+}
