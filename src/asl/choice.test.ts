@@ -38,7 +38,7 @@ function run(rule: Record<string, unknown>, input: unknown): boolean {
 }
 
 /** The States.Runtime error a rule raises, for exact comparison. */
-function failure(rule: Record<string, unknown>, input: unknown): { error: string; cause: string } {
+function failure(rule: Record<string, unknown>, input: unknown): { error?: string; cause?: string } {
   try {
     run(rule, input);
   } catch (e) {

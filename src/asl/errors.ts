@@ -24,16 +24,23 @@ export type PredefinedErrorName =
 export class StatesError extends Error {
   override readonly name = 'StatesError';
   constructor(
-    /** The error name as AWS reports it; any string for errors raised by tasks. */
-    readonly error: PredefinedErrorName | (string & {}),
-    /** The cause text (may be empty). */
-    override readonly cause: string = '',
+    /**
+     * The error name as AWS reports it; any string for errors raised by tasks. Undefined when a
+     * task failed without naming its error (AWS then shows `"Error": null` to a Catcher).
+     */
+    readonly error: PredefinedErrorName | (string & {}) | undefined,
+    /** The cause text; undefined when there is none. */
+    override readonly cause?: string,
   ) {
-    super(cause ? `${error}: ${cause}` : error);
+    super(cause ? `${error ?? 'Error'}: ${cause}` : (error ?? 'Error'));
   }
 }
 
-/** `States.Runtime` and `States.DataLimitExceeded` are not retriable nor catchable by `States.ALL`. */
-export function isTerminalError(error: string): boolean {
-  return error === 'States.Runtime' || error === 'States.DataLimitExceeded';
+/**
+ * `States.Runtime` is the one error `States.ALL` does not match: it means the definition and the
+ * data disagree, which no retry can mend. (A task's States.DataLimitExceeded, by contrast, is
+ * caught by States.ALL on AWS.)
+ */
+export function isTerminalError(error: string | undefined): boolean {
+  return error === 'States.Runtime';
 }

@@ -48,7 +48,7 @@ function run(expression: string, input: unknown = {}, env?: IntrinsicEnv): unkno
   return evaluateIntrinsic(compileIntrinsic(expression), queryFor(input), env);
 }
 
-function failure(expression: string, input: unknown = {}, env?: IntrinsicEnv): { error: string; cause: string } {
+function failure(expression: string, input: unknown = {}, env?: IntrinsicEnv): { error?: string; cause?: string } {
   try {
     run(expression, input, env);
   } catch (error) {

@@ -42,7 +42,7 @@ async function failure(value: unknown, b: JsonataBindings = bindings(), field = 
 async function cause(expression: string, b?: JsonataBindings, field?: string): Promise<string> {
   const error = await failure(`{% ${expression} %}`, b, field);
   expect(error.error).toBe('States.QueryEvaluationError');
-  return error.cause;
+  return error.cause ?? '';
 }
 
 const threw = (expression: string, detail: string, field = 'Output') =>

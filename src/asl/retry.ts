@@ -28,7 +28,7 @@ export interface Catcher {
  * error but the terminal ones; `States.TaskFailed` matches every error but `States.Timeout`
  * (and the terminal ones), as AWS documents.
  */
-export function errorMatches(errorEquals: readonly string[], error: string): boolean {
+export function errorMatches(errorEquals: readonly string[], error: string | undefined): boolean {
   for (const name of errorEquals) {
     if (name === error) return true;
     if (name === 'States.ALL' && !isTerminalError(error)) return true;
@@ -38,14 +38,14 @@ export function errorMatches(errorEquals: readonly string[], error: string): boo
 }
 
 /** The index of the first retrier whose ErrorEquals matches, or -1. */
-export function matchRetrier(retriers: readonly Retrier[] | undefined, error: string): number {
+export function matchRetrier(retriers: readonly Retrier[] | undefined, error: string | undefined): number {
   if (!retriers) return -1;
   for (let i = 0; i < retriers.length; i++) if (errorMatches(retriers[i]!.ErrorEquals, error)) return i;
   return -1;
 }
 
 /** The first catcher whose ErrorEquals matches, or undefined. */
-export function matchCatcher(catchers: readonly Catcher[] | undefined, error: string): Catcher | undefined {
+export function matchCatcher(catchers: readonly Catcher[] | undefined, error: string | undefined): Catcher | undefined {
   if (!catchers) return undefined;
   for (const catcher of catchers) if (errorMatches(catcher.ErrorEquals, error)) return catcher;
   return undefined;

@@ -131,8 +131,9 @@ export async function startIterations(
   const items = state.ItemBatcher ? await batchItems(runner, frame, state.ItemBatcher, allItems, effective) : allItems;
 
   interp.record(frame, 'MapStateStarted', { length: items.length });
-  const mapRunArn = settings.distributed
-    ? `${interp.identity.executionArn.replace(':execution:', ':mapRun:')}/${frame.stateName}:${interp.random.uuid()}`
+  const mapRunId = settings.distributed ? interp.random.uuid() : undefined;
+  const mapRunArn = mapRunId
+    ? `arn:aws:states:${interp.identity.region}:${interp.identity.accountId}:mapRun:${interp.identity.stateMachineName}/${state.Label ?? frame.stateName}:${mapRunId}`
     : undefined;
   if (mapRunArn) interp.record(frame, 'MapRunStarted', { mapRunArn });
 
@@ -184,10 +185,27 @@ export async function startIterations(
       }
       if (mapRunArn) interp.record(frame, 'MapRunSucceeded');
       interp.record(frame, 'MapStateSucceeded');
+      if (state.ResultWriter && mapRunArn) {
+        return taskResult(runner, frame, await resultWriterOutput(runner, frame, state.ResultWriter, effective, mapRunArn, mapRunId!));
+      }
       return taskResult(runner, frame, fan.results);
     },
   });
   return startFanOut(frame, fan);
+}
+
+/**
+ * A Distributed Map with a ResultWriter outputs where its results went (AWS's shape: the Map Run
+ * ARN and the manifest's bucket and key) instead of the results themselves.
+ * TODO(issue 3): write manifest.json and the result files through the S3 integration.
+ */
+async function resultWriterOutput(runner: StateRunner, frame: Frame, writer: Record<string, any>, effective: unknown, mapRunArn: string, mapRunId: string): Promise<unknown> {
+  const { flow } = runner;
+  const parameters = (flow.isJsonata(frame)
+    ? await flow.jsonata(frame, writer.Arguments ?? {}, 'Arguments')
+    : flow.payload(frame, writer.Parameters ?? {}, effective, 'Parameters')) as { Bucket?: string; Prefix?: string };
+  const prefix = parameters.Prefix ? `${parameters.Prefix}/` : '';
+  return { MapRunArn: mapRunArn, ResultWriterDetails: { Bucket: parameters.Bucket, Key: `${prefix}${mapRunId}/manifest.json` } };
 }
 
 function newFanOut(
@@ -227,12 +245,12 @@ async function mapNumber(runner: StateRunner, frame: Frame, field: string, effec
     const path = state[pathField] as string;
     const found = queryPath(path, flow.scope(frame, effective));
     const value = found.found ? found.value : undefined;
-    const valid = typeof value === 'number' && (kind === 'float' || Number.isInteger(value));
-    if (!valid) {
+    const number = numberFromPathValue(value, kind);
+    if (number === undefined) {
       const shown = typeof value === 'string' ? value : JSON.stringify(value);
       throw new StatesError('States.Runtime', `The ${pathField} field refers to value "${shown}" which is not a valid ${kind}: ${path}`);
     }
-    return value as number;
+    return number;
   }
   const raw = state[field];
   if (raw === undefined) return undefined;
@@ -244,6 +262,17 @@ async function mapNumber(runner: StateRunner, frame: Frame, field: string, effec
     return value;
   }
   return raw as number;
+}
+
+/**
+ * AWS reads a `…Path` number the way Java parses its text: `2` and `"2"` are both the integer 2,
+ * `1.5` is not an integer, `"2.5"` is a float.
+ */
+export function numberFromPathValue(value: unknown, kind: 'integer' | 'float'): number | undefined {
+  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : undefined;
+  if (text === undefined) return undefined;
+  if (kind === 'integer') return /^[+-]?\d+$/.test(text) ? Number(text) : undefined;
+  return /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text) ? Number(text) : undefined;
 }
 
 async function batchItems(runner: StateRunner, frame: Frame, batcher: Record<string, any>, items: unknown[], effective: unknown): Promise<unknown[]> {

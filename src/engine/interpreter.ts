@@ -123,6 +123,7 @@ export class Interpreter {
           const error = new StatesError(trigger.error, trigger.cause);
           this.queue.push({ frame: waiter.frame, first: () => waiter.onFailed(error, false) });
         } else {
+          // A timed-out task hands Catchers an empty Cause, as AWS does.
           const error = new StatesError(trigger.error ?? 'States.Timeout', trigger.cause ?? '');
           this.queue.push({ frame: waiter.frame, first: () => waiter.onFailed(error, true) });
         }

@@ -7,6 +7,7 @@ import { StatesError } from '../asl/errors.js';
 import type { Frame } from './frames.js';
 import { classifyResource } from './resources.js';
 import { BLOCKED, type Outcome, type StateRunner } from './states.js';
+import { numberFromPathValue } from './fan-out-states.js';
 
 const MAX_ITEMS_LIMIT = 100_000_000;
 
@@ -23,11 +24,12 @@ export async function readItems(
   let maxItems: number | undefined;
   if (config.MaxItemsPath !== undefined) {
     const found = flow.pathValue(frame, config.MaxItemsPath, effective);
-    if (typeof found !== 'number' || !Number.isInteger(found)) {
+    const number = numberFromPathValue(found, 'integer');
+    if (number === undefined) {
       const shown = typeof found === 'string' ? found : JSON.stringify(found);
       throw new StatesError('States.Runtime', `The MaxItemsPath field refers to value "${shown}" which is not a valid integer: ${config.MaxItemsPath}`);
     }
-    maxItems = found;
+    maxItems = number;
   } else if (config.MaxItems !== undefined) {
     const value = jsonata ? await flow.jsonata(frame, config.MaxItems, 'MaxItems') : config.MaxItems;
     if (typeof value !== 'number' || !Number.isInteger(value)) {
@@ -36,6 +38,10 @@ export async function readItems(
     maxItems = value;
   }
   if (maxItems !== undefined && (maxItems < 0 || maxItems > MAX_ITEMS_LIMIT)) maxItems = undefined;
+  const givenHeaders: unknown = config.CSVHeaderLocation === 'GIVEN' ? config.CSVHeaders : undefined;
+  if (Array.isArray(givenHeaders) && new Set(givenHeaders).size !== givenHeaders.length) {
+    throw new StatesError('States.ItemReaderFailed', 'CSV headers cannot contain duplicates.');
+  }
   if (maxItems === 0) maxItems = undefined;
 
   const parameters = jsonata

@@ -62,11 +62,20 @@ export interface ExecutionResult {
 
 const systemClock: Clock = { now: () => Date.now() };
 
+/**
+ * The account in the ARNs Stepwise composes when none is configured. Any 12 digits would do;
+ * this is the one the recorded AWS corpus normalises accounts to, so recorded ARNs compare equal.
+ */
+export const DEFAULT_ACCOUNT_ID = '111111111111';
+
+/** setTimeout's limit (2^31 - 1 ms, about 24.8 days); longer timers are re-armed in steps. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 export type RunnableDefinition = Graph & { QueryLanguage?: QueryLanguage; TimeoutSeconds?: number };
 
 export function identityFor(options: ExecuteOptions): ExecutionIdentity {
   const region = options.context?.region ?? 'us-east-1';
-  const accountId = options.context?.accountId ?? '123456789012';
+  const accountId = options.context?.accountId ?? DEFAULT_ACCOUNT_ID;
   const stateMachineName = options.stateMachineName ?? 'stepwise';
   const executionName = options.executionName ?? randomName();
   const stateMachineArn = options.context?.stateMachineArn ?? `arn:aws:states:${region}:${accountId}:stateMachine:${stateMachineName}`;
@@ -107,15 +116,21 @@ export async function runInMemory(definition: RunnableDefinition, input: unknown
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
   const running = new Map<string, AbortController>();
 
+  const arm = (timerId: string, dueAt: number): void => {
+    const remaining = dueAt - Date.now();
+    timers.set(timerId, setTimeout(() => {
+      if (remaining > MAX_TIMER_MS) return arm(timerId, dueAt);
+      timers.delete(timerId);
+      push({ type: 'TimerFired', timerId });
+    }, Math.min(Math.max(remaining, 0), MAX_TIMER_MS)));
+  };
+
   const perform = (command: Command): void => {
     switch (command.type) {
       case 'StartTimer': {
         const ms = command.scaled ? command.seconds * 1000 * scale : command.seconds * 1000;
         if (ms <= 0) push({ type: 'TimerFired', timerId: command.timerId });
-        else timers.set(command.timerId, setTimeout(() => {
-          timers.delete(command.timerId);
-          push({ type: 'TimerFired', timerId: command.timerId });
-        }, ms));
+        else arm(command.timerId, Date.now() + ms);
         break;
       }
       case 'CancelTimer': {
@@ -141,8 +156,8 @@ export async function runInMemory(definition: RunnableDefinition, input: unknown
     if (mocks?.mocks(command.stateName)) {
       const outcome = mocks.next(command.stateName)!;
       if (outcome.kind === 'return') push({ type: 'TaskSucceeded', taskId, output: outcome.value });
-      else if (outcome.error === 'States.Timeout') push({ type: 'TaskTimedOut', taskId, error: outcome.error, cause: outcome.cause });
-      else push({ type: 'TaskFailed', taskId, error: outcome.error, cause: outcome.cause });
+      else if (outcome.error === 'States.Timeout') push({ type: 'TaskTimedOut', taskId, error: outcome.error, ...(outcome.cause !== undefined ? { cause: outcome.cause } : {}) });
+      else push({ type: 'TaskFailed', taskId, ...(outcome.error !== undefined ? { error: outcome.error } : {}), ...(outcome.cause !== undefined ? { cause: outcome.cause } : {}) });
       return;
     }
     const handler = options.taskHandlers?.[command.stateName] ?? options.taskHandlers?.[command.resource.arn];
@@ -172,8 +187,7 @@ export async function runInMemory(definition: RunnableDefinition, input: unknown
         },
         (e: unknown) => {
           running.delete(taskId);
-          const { error, cause } = errorOf(e);
-          push({ type: 'TaskFailed', taskId, error, cause });
+          push({ type: 'TaskFailed', taskId, ...errorOf(e) });
         },
       );
   };
@@ -213,8 +227,8 @@ function resultOf(interp: Interpreter): ExecutionResult {
 }
 
 /** The error name and cause of whatever a task handler threw. */
-function errorOf(e: unknown): { error: string; cause: string } {
-  if (e instanceof StatesError) return { error: e.error, cause: e.cause };
+function errorOf(e: unknown): { error?: string; cause?: string } {
+  if (e instanceof StatesError) return { ...(e.error !== undefined ? { error: e.error } : {}), ...(e.cause !== undefined ? { cause: e.cause } : {}) };
   if (e !== null && typeof e === 'object') {
     const o = e as { error?: unknown; name?: unknown; cause?: unknown; message?: unknown };
     const error = typeof o.error === 'string' ? o.error : typeof o.name === 'string' ? o.name : 'Error';

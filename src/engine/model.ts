@@ -25,7 +25,7 @@ export type Trigger =
   | { readonly type: 'TaskStarted'; readonly taskId: string; readonly workerName?: string }
   | { readonly type: 'TaskSubmitted'; readonly taskId: string; readonly output: unknown }
   | { readonly type: 'TaskSucceeded'; readonly taskId: string; readonly output: unknown }
-  | { readonly type: 'TaskFailed'; readonly taskId: string; readonly error: string; readonly cause: string }
+  | { readonly type: 'TaskFailed'; readonly taskId: string; readonly error?: string; readonly cause?: string }
   | { readonly type: 'TaskTimedOut'; readonly taskId: string; readonly error?: string; readonly cause?: string }
   | { readonly type: 'TimerFired'; readonly timerId: string }
   | { readonly type: 'StopRequested'; readonly error?: string; readonly cause?: string }

@@ -74,10 +74,11 @@ export class StateRunner {
   /** An error raised while evaluating the state's own fields. */
   async handleError(frame: Frame, error: StatesError): Promise<Outcome> {
     let err = error;
-    if (STATE_EVALUATION_ERRORS.has(err.error) && !err.cause.startsWith('An error occurred while executing the state')) {
+    const cause = err.cause ?? '';
+    if (err.error !== undefined && STATE_EVALUATION_ERRORS.has(err.error) && !cause.startsWith('An error occurred while executing the state')) {
       err = new StatesError(
         err.error,
-        `An error occurred while executing the state '${frame.stateName}' (entered at the event id #${frame.enteredEventId}). ${err.cause}`,
+        `An error occurred while executing the state '${frame.stateName}' (entered at the event id #${frame.enteredEventId}). ${cause}`,
       );
     }
     if (err.error === 'States.QueryEvaluationError') {
@@ -103,7 +104,7 @@ export class StateRunner {
   }
 
   private async applyCatcher(frame: Frame, catcher: Catcher, error: StatesError): Promise<Outcome> {
-    const errorOutput: Record<string, unknown> = { Error: error.error, Cause: error.cause };
+    const errorOutput: Record<string, unknown> = { Error: error.error ?? null, Cause: error.cause ?? null };
     const { output, assigned } = await this.flow.catcherOutput(frame, catcher, errorOutput);
     return this.exit(frame, output, assigned, catcher.Next);
   }
@@ -139,7 +140,7 @@ export class StateRunner {
 
   private async fail(frame: Frame, state: StateDef): Promise<Outcome> {
     const { error, cause } = await this.flow.failErrorAndCause(frame, state);
-    return { type: 'fail', error: new StatesError(error as string, cause as string) };
+    return { type: 'fail', error: new StatesError(error, cause) };
   }
 
   private async wait(frame: Frame, state: StateDef): Promise<Outcome> {

@@ -57,7 +57,9 @@ export async function runTask(runner: StateRunner, frame: Frame, state: StateDef
   const jsonata = flow.isJsonata(frame);
   const resourceArn = jsonata ? String(await flow.jsonata(frame, state.Resource, 'Resource')) : String(state.Resource);
   const resource = classifyResource(resourceArn, interp.identity.region);
-  const taskToken = resource.kind === 'service' && resource.pattern === 'wait-for-task-token' ? interp.random.uuid() : undefined;
+  // AWS hands out a task token ($$.Task.Token) to callback tasks and to .sync tasks, which
+  // complete through the same mechanism.
+  const taskToken = resource.kind === 'service' && resource.pattern !== 'request-response' ? interp.random.uuid() : undefined;
   const context = interp.contextObject(frame, taskToken);
 
   let parameters: unknown;
@@ -114,7 +116,7 @@ export async function runTask(runner: StateRunner, frame: Frame, state: StateDef
     interp.record(frame, timedOut ? names.timedOut : names.failed, {
       ...fields,
       error: error.error,
-      ...(error.cause !== '' || !timedOut ? { cause: error.cause } : {}),
+      ...(error.cause !== undefined && !(timedOut && error.cause === '') ? { cause: error.cause } : {}),
     });
     return runner.recover(frame, error);
   };

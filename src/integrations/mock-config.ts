@@ -15,7 +15,7 @@ export interface MockConfigFile {
 
 export type MockOutcome =
   | { readonly kind: 'return'; readonly value: unknown }
-  | { readonly kind: 'throw'; readonly error: string; readonly cause: string };
+  | { readonly kind: 'throw'; readonly error?: string; readonly cause?: string };
 
 /** The mocks of one execution: counts the calls of each state to pick the right response. */
 export class MockSession {
@@ -43,7 +43,15 @@ export class MockSession {
     if (!response) {
       return { kind: 'throw', error: 'States.Runtime', cause: `The mocked response '${name}' has no entry for call ${call} of state '${stateName}'.` };
     }
-    if (response.Throw) return { kind: 'throw', error: response.Throw.Error ?? 'States.TaskFailed', cause: response.Throw.Cause ?? '' };
+    if (response.Throw) {
+      const { Error: error, Cause: cause } = response.Throw as { Error?: unknown; Cause?: unknown };
+      // A recorded Cause may be a JSON document; AWS hands Catchers its text.
+      return {
+        kind: 'throw',
+        ...(error !== undefined && error !== null ? { error: String(error) } : {}),
+        ...(cause !== undefined && cause !== null ? { cause: typeof cause === 'string' ? cause : JSON.stringify(cause) } : {}),
+      };
+    }
     return { kind: 'return', value: response.Return };
   }
 

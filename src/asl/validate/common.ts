@@ -7,7 +7,7 @@ import { type Diagnostics, at, messages } from './diagnostics.js';
 import { uses } from './fields.js';
 import { checkAssign, checkJsonataExpression, checkJsonataTemplate, checkPayloadTemplate } from './payload.js';
 import { type JsonataScope, intrinsicError, isValidReferencePath, pathError } from './syntax.js';
-import { type Range, checkInteger, checkNumber, checkType, isJsonataExpression } from './values.js';
+import { type Range, checkInteger, checkNumber, checkType, has, isJsonataExpression } from './values.js';
 
 /** Whether the state has `field` and it applies (right type, right language). */
 export function stateUses(sc: StateContext, field: string): boolean {
@@ -117,8 +117,8 @@ export function checkCommonFields(sc: StateContext, scope: JsonataScope = {}): v
 /** Exactly one of `Next` (a state name) and `End: true`. */
 function checkTransition(sc: StateContext): void {
   const { diagnostics: d, state, location } = sc;
-  const hasNext = Object.prototype.hasOwnProperty.call(state, 'Next');
-  const hasEnd = Object.prototype.hasOwnProperty.call(state, 'End');
+  const hasNext = has(state, 'Next');
+  const hasEnd = has(state, 'End');
   if (hasNext) checkType(d, state.Next, 'STRING', at(location, 'Next'));
   if (hasEnd) checkType(d, state.End, 'BOOLEAN', at(location, 'End'));
   if (hasNext && state.End === true) d.schema(messages.onlyOneOf(['Next', 'End']), location);

@@ -65,93 +65,101 @@ export class Diagnostics {
 }
 
 /**
- * AWS's message texts, in one place so that tests and checks agree on them. Those marked
- * "measured" were recorded from the AWS API; the others follow the same style but are unverified.
+ * AWS's message texts, in one place so that tests and checks agree on them.
+ * - "recorded": seen in responses recorded from AWS (LocalStack snapshots, emulator test suites
+ *   that pin AWS's answers);
+ * - "reported": quoted from AWS error messages by third parties (lint rules, issue reports);
+ * - unmarked: AWS's wording is unknown; the text follows the style of the others.
  */
 export const messages = {
-  /** measured */
+  /** recorded */
   definitionNotObject: 'Definition must be a valid JSON object',
+  /** AWS's documented meaning of MISSING_DESCRIPTION */
   missingDescription: 'Received a null or empty workflow input.',
   /** Not AWS's: only for values no JSON text can produce (a getter that throws). */
   unreadableDefinition: (reason: string) => `Definition could not be read: ${reason}`,
-  /** measured: `These fields are required: [States, StartAt]` */
+  /** recorded: `These fields are required: [States, StartAt]` */
   required: (fields: readonly string[]) => `These fields are required: [${fields.join(', ')}]`,
-  /** measured: an unknown field, or a known one on a state type that does not take it */
+  /** recorded: an unknown field, or a known one on a state type that does not take it */
   notSupported: (field: string) => `Field '${field}' is not supported`,
-  /** measured */
+  /** recorded (STRING) */
   expectedType: (type: JsonType) => `Expected value of type [${type}]`,
-  /** measured for QueryLanguage, JitterStrategy and Version */
+  /** recorded for QueryLanguage; reported for JitterStrategy and Version */
   oneOfValues: (values: readonly string[]) => `Value should be one of the following: [${values.join(', ')}]`,
-  /** measured for Type */
+  /** recorded for Type */
   fieldOneOf: (field: string, values: readonly string[]) =>
     `The field '${field}' should have one of these values: [${values.join(', ')}]`,
-  /** measured: `Minimum value is 0` */
+  /** recorded: `Minimum value is 0` */
   minimum: (bound: string) => `Minimum value is ${bound}`,
   maximum: (bound: string) => `Maximum value is ${bound}`,
-  /** measured for ErrorEquals and Choices */
+  /** reported (ErrorEquals, Choices) */
   empty: 'Value cannot be empty',
-  /** measured: more than one of mutually exclusive fields */
+  /** reported: more than one of mutually exclusive fields */
   onlyOneOf: (fields: readonly string[]) => `There should only be one of the following fields: [${fields.join(', ')}]`,
-  /** measured: none of fields of which exactly one is required */
+  /** reported: none of the fields of which exactly one is required */
   exactlyOneOf: (fields: readonly string[]) =>
     `This object should have only one of the following fields: [${fields.join(', ')}]`,
-  /** measured */
+  /** recorded, for Next, Default, Choices[i].Next, Catch[i].Next and StartAt alike */
   missingTarget: (target: string) => `Missing 'Next' target: ${target}`,
-  /** measured */
+  /** recorded */
   unreachable: (state: string) => `State "${state}" is not reachable.`,
-  /** measured */
+  /** recorded */
   noTerminalState: 'Workflow has no terminal state',
+  /** reported (Step Functions Local) */
   duplicateStateName: (name: string) => `Duplicate State name: ${name}`,
-  /** measured */
+  /** reported */
   stateNameTooLong: (name: string) =>
     `Invalid State name: State '${name}' exceeds the 80-character limit allowed by the service`,
   stateNameEmpty: 'Invalid State name: State name must not be empty',
-  /** measured */
+  /** recorded */
   languageField: (language: string, field: string, other: string) =>
     `The QueryLanguage is set to '${language}', but field '${field}' is only supported for the '${other}' QueryLanguage`,
-  /** measured */
+  /** recorded */
   jsonPathInJsonataMachine: "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine",
-  /** measured (reported for `.$` payload fields) */
+  /** reported (for `.$` payload fields) */
   invalidJsonPath: (field: string) => `The value for the field '${field}' must be a valid JSONPath`,
-  /** measured */
+  /** reported */
   invalidPathOrIntrinsic: (field: string) =>
     `The value for the field '${field}' must be a valid JSONPath or a valid intrinsic function call`,
+  /** reported */
   notReferencePath: 'Value is not a Reference Path',
-  /** measured (Choice Variable) */
+  /** reported (Choice Variable) */
   referencePathNoDollar: "Value is not a Reference Path: Reference path didn't start with '$'",
-  /** measured */
+  /** reported */
   statesAllPosition: 'States.ALL must appear alone and at end of list',
-  /** measured */
+  /** reported */
   invalidTimestamp: 'String does not match RFC3339 timestamp',
-  /** measured */
+  /** reported */
   invalidResourceArn: 'Value is not a valid resource ARN',
-  /** measured */
+  /** reported */
   unrecognisedResource: (resource: string) =>
     `The resource provided ${resource} is not recognized. The value is not a valid resource ARN, or the resource is not available in this region.`,
-  /** measured (the trailing space is AWS's) */
+  /** recorded (the trailing space is AWS's) */
   expressIntegration: (pattern: string) => `Express state machine does not support '${pattern}' service integration `,
+  /** reported */
   expressDistributedMap: "The field 'Mode' with value 'DISTRIBUTED' is not supported inside 'EXPRESS' state machines",
-  /** measured */
+  /** reported */
   requiredButMissing: (field: string) => `The field '${field}' is required but was missing`,
-  /** measured (ItemReader) */
+  /** reported (ItemReader) */
   resourceNotAllowed: "The field 'Resource' does not match any of the allowed values",
-  /** measured */
+  /** reported */
   choiceRuleKind: 'The object must have only one of the following fields, [And, Or, Not, Variable, Condition]',
   heartbeatNotBelowTimeout: 'HeartbeatSeconds must be smaller than TimeoutSeconds',
   duplicateTemplateField: (field: string) =>
     `The field '${field}' appears more than once after removing the '.$' suffix`,
-  /** measured */
+  /** reported */
   invalidVariableName: (name: string) => `Invalid variable name '${name}': the variable name contains invalid characters.`,
   variableNameTooLong: (name: string) => `Invalid variable name '${name}': the variable name exceeds 80 characters.`,
-  /** measured */
+  /** reported */
   reservedVariable: (name: string) => `Cannot assign to reserved variable '$${name}'.`,
   invalidLabel: (label: string) => `Invalid label name: '${label}'`,
   duplicateLabel: (label: string) => `Duplicate label name: ${label}`,
+  /** AWS's documented meaning of TOO_DEEPLY_NESTED */
   tooDeeplyNested: 'The states are too deeply nested.',
-  /** measured */
+  /** recorded */
   unsupportedContextReference: "Reference to '$$' is not supported.",
   topLevelReference: (reference: string) => `Reference to '${reference}' at the top level is not supported.`,
-  /** measured */
+  /** recorded */
   errorOutputOutsideCatch: "Field '$states.errorOutput' does not exist.",
   noDollar: (field: string) =>
     `The value of the field '${field}' looks like a JSONPath or an intrinsic function, but the field name does not end with '.$'`,
