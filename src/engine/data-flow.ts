@@ -3,10 +3,9 @@
  * only door to paths, payload templates, intrinsics and JSONata.
  */
 import { StatesError } from '../asl/errors.js';
-import { applyInputPath, applyOutputPath, applyResultPath } from '../asl/data-flow.js';
-import { applyPayloadTemplate } from '../asl/payload.js';
-import { queryPath } from '../asl/jsonpath.js';
-import { compileIntrinsic, evaluateIntrinsic, isIntrinsicCall, type IntrinsicEnv } from '../asl/intrinsics.js';
+import { applyInputPath, applyOutputPath, applyPath, applyResultPath } from '../asl/data-flow.js';
+import { applyPayloadTemplate, evaluatePathOrIntrinsic } from '../asl/payload.js';
+import type { IntrinsicEnv } from '../asl/intrinsics.js';
 import { compileJsonataTemplate, evaluateJsonataTemplate, isJsonataTemplate, jsonataUnexpectedResultType } from '../asl/jsonata.js';
 import type { Scope } from '../asl/scope.js';
 import type { Catcher } from '../asl/retry.js';
@@ -69,13 +68,9 @@ export class DataFlow {
     return applyPayloadTemplate(assign, this.scope(frame, value, context), 'Assign', this.intrinsicEnv) as Record<string, unknown>;
   }
 
-  /** A `…Path` field that must name a value (TimeoutSecondsPath, SecondsPath, …). */
+  /** A `…Path` field that must name a value (TimeoutSecondsPath, SecondsPath, ItemsPath, …). */
   pathValue(frame: Frame, path: string, input: unknown): unknown {
-    const found = queryPath(path, this.scope(frame, input));
-    if (!found.found) {
-      throw new StatesError('States.Runtime', `Invalid path '${path}' : No results for path: ${bracketNotation(path)}`);
-    }
-    return found.value;
+    return applyPath(path, this.scope(frame, input));
   }
 
   // ------------------------------------------------------------------ JSONata
@@ -138,16 +133,7 @@ export class DataFlow {
   }
 
   private failPath(frame: Frame, path: string, field: string): unknown {
-    const scope = this.scope(frame, frame.input);
-    if (isIntrinsicCall(path)) return evaluateIntrinsic(compileIntrinsic(path), (p) => queryPath(p, scope), this.intrinsicEnv);
-    const found = queryPath(path, scope);
-    if (!found.found) {
-      throw new StatesError(
-        'States.Runtime',
-        `The JSONPath '${path}' specified for the field '${field}' could not be found in the input '${JSON.stringify(frame.input)}'`,
-      );
-    }
-    return found.value;
+    return evaluatePathOrIntrinsic(path, this.scope(frame, frame.input), field, this.intrinsicEnv);
   }
 
   async waitSeconds(frame: Frame, state: StateDef): Promise<{ seconds: number; effective: unknown }> {
@@ -200,18 +186,4 @@ function stringOrUndefined(value: unknown): string | undefined {
 /** The expression inside a `{% … %}` template, as AWS quotes it in messages. */
 export function jsonataBody(template: unknown): string {
   return String(template).replace(/^\s*\{%\s*/, '').replace(/\s*%\}\s*$/, '');
-}
-
-/** `$.a.b[0]` → `$['a']['b'][0]`, as Jayway prints a path in its errors. */
-export function bracketNotation(path: string): string {
-  const body = path.replace(/^\$/, '');
-  const parts: string[] = [];
-  const re = /\.([^.[\]]+)|\[(\d+)\]|\['([^']*)'\]/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(body))) {
-    if (m[1] !== undefined) parts.push(`['${m[1]}']`);
-    else if (m[2] !== undefined) parts.push(`[${m[2]}]`);
-    else parts.push(`['${m[3]}']`);
-  }
-  return `$${parts.join('')}`;
 }

@@ -11,7 +11,7 @@ import { jsonataBody } from './data-flow.js';
 import { VariableScope, type FanOut, type Frame, type Graph, type StateDef } from './frames.js';
 import { BLOCKED, type Outcome, type StateRunner } from './states.js';
 import { taskResult } from './task-state.js';
-import { readItems } from './item-reader.js';
+import { readItems, readerMaxItems } from './item-reader.js';
 
 export async function runParallel(runner: StateRunner, frame: Frame, state: StateDef): Promise<Outcome> {
   const { interp, flow } = runner;
@@ -54,6 +54,9 @@ export async function runParallel(runner: StateRunner, frame: Frame, state: Stat
 }
 
 interface MapSettings {
+  /** A Distributed Map's Map Run. */
+  readonly mapRunId: string | undefined;
+  readonly mapRunArn: string | undefined;
   readonly distributed: boolean;
   readonly processor: Graph;
   readonly maxConcurrency: number;
@@ -70,6 +73,8 @@ export async function runMap(runner: StateRunner, frame: Frame, state: StateDef)
   const processor: Graph & { ProcessorConfig?: { Mode?: string } } = state.ItemProcessor ?? state.Iterator;
   const distributed = processor?.ProcessorConfig?.Mode === 'DISTRIBUTED';
   const effective = jsonata ? frame.input : flow.inputPath(frame);
+  // A Distributed Map starts its Map Run before it checks the run's settings or reads items.
+  if (distributed) interp.record(frame, 'MapStateStarted', { length: 0 });
 
   // Settings first: AWS checks them before it reads any item.
   const maxConcurrency = await mapNumber(runner, frame, 'MaxConcurrency', effective, 'integer') ?? 0;
@@ -82,7 +87,15 @@ export async function runMap(runner: StateRunner, frame: Frame, state: StateDef)
     throw new StatesError('States.Runtime', 'ToleratedFailurePercentage must be between 0 and 100.');
   }
 
-  const settings = {
+  const maxItems = state.ItemReader ? await readerMaxItems(runner, frame, state.ItemReader, effective) : undefined;
+  const mapRunId = distributed ? interp.random.uuid() : undefined;
+  const mapRunArn = mapRunId
+    ? `arn:aws:states:${interp.identity.region}:${interp.identity.accountId}:mapRun:${interp.identity.stateMachineName}/${state.Label ?? frame.stateName}:${mapRunId}`
+    : undefined;
+  if (mapRunArn) interp.record(frame, 'MapRunStarted', { mapRunArn });
+  const settings: MapSettings = {
+    mapRunId,
+    mapRunArn,
     distributed,
     processor,
     maxConcurrency,
@@ -91,7 +104,7 @@ export async function runMap(runner: StateRunner, frame: Frame, state: StateDef)
     toleratedFailurePercentage: toleratedFailurePercentage ?? -1,
   };
   if (state.ItemReader) {
-    return readItems(runner, frame, state.ItemReader, effective, async (read) => {
+    return readItems(runner, frame, state.ItemReader, effective, maxItems, mapRunArn, async (read) => {
       let items = read;
       if (!jsonata && state.ItemsPath !== undefined) {
         items = flow.pathValue(frame, state.ItemsPath, read) as unknown[];
@@ -130,12 +143,8 @@ export async function startIterations(
   const jsonata = flow.isJsonata(frame);
   const items = state.ItemBatcher ? await batchItems(runner, frame, state.ItemBatcher, allItems, effective) : allItems;
 
-  interp.record(frame, 'MapStateStarted', { length: items.length });
-  const mapRunId = settings.distributed ? interp.random.uuid() : undefined;
-  const mapRunArn = mapRunId
-    ? `arn:aws:states:${interp.identity.region}:${interp.identity.accountId}:mapRun:${interp.identity.stateMachineName}/${state.Label ?? frame.stateName}:${mapRunId}`
-    : undefined;
-  if (mapRunArn) interp.record(frame, 'MapRunStarted', { mapRunArn });
+  if (!settings.distributed) interp.record(frame, 'MapStateStarted', { length: items.length });
+  const { mapRunArn, mapRunId } = settings;
 
   const selector = jsonata ? state.ItemSelector : state.ItemSelector ?? state.Parameters;
   const itemInput = async (index: number): Promise<unknown> => {

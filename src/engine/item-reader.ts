@@ -11,15 +11,9 @@ import { numberFromPathValue } from './fan-out-states.js';
 
 const MAX_ITEMS_LIMIT = 100_000_000;
 
-export async function readItems(
-  runner: StateRunner,
-  frame: Frame,
-  reader: Record<string, any>,
-  effective: unknown,
-  continueWith: (items: unknown[]) => Promise<Outcome>,
-): Promise<Outcome> {
-  const { interp, flow } = runner;
-  const jsonata = flow.isJsonata(frame);
+/** ReaderConfig's MaxItems(Path): checked before the Map Run starts. Undefined means no limit. */
+export async function readerMaxItems(runner: StateRunner, frame: Frame, reader: Record<string, any>, effective: unknown): Promise<number | undefined> {
+  const { flow } = runner;
   const config: Record<string, any> = reader.ReaderConfig ?? {};
   let maxItems: number | undefined;
   if (config.MaxItemsPath !== undefined) {
@@ -31,18 +25,37 @@ export async function readItems(
     }
     maxItems = number;
   } else if (config.MaxItems !== undefined) {
-    const value = jsonata ? await flow.jsonata(frame, config.MaxItems, 'MaxItems') : config.MaxItems;
+    const value = flow.isJsonata(frame) ? await flow.jsonata(frame, config.MaxItems, 'MaxItems') : config.MaxItems;
     if (typeof value !== 'number' || !Number.isInteger(value)) {
       throw new StatesError('States.QueryEvaluationError', `The MaxItems field must be an integer but was: ${JSON.stringify(value)}`);
     }
     maxItems = value;
   }
-  if (maxItems !== undefined && (maxItems < 0 || maxItems > MAX_ITEMS_LIMIT)) maxItems = undefined;
+  // 0 and anything beyond AWS's limit mean "no limit".
+  if (maxItems !== undefined && (maxItems <= 0 || maxItems > MAX_ITEMS_LIMIT)) return undefined;
+  return maxItems;
+}
+
+export async function readItems(
+  runner: StateRunner,
+  frame: Frame,
+  reader: Record<string, any>,
+  effective: unknown,
+  maxItems: number | undefined,
+  mapRunArn: string | undefined,
+  continueWith: (items: unknown[]) => Promise<Outcome>,
+): Promise<Outcome> {
+  const { interp, flow } = runner;
+  const jsonata = flow.isJsonata(frame);
+  const config: Record<string, any> = reader.ReaderConfig ?? {};
+  const failRun = (error: StatesError): Promise<Outcome> => {
+    if (mapRunArn) interp.record(frame, 'MapRunFailed', { error: error.error, cause: error.cause });
+    return runner.recover(frame, error);
+  };
   const givenHeaders: unknown = config.CSVHeaderLocation === 'GIVEN' ? config.CSVHeaders : undefined;
   if (Array.isArray(givenHeaders) && new Set(givenHeaders).size !== givenHeaders.length) {
-    throw new StatesError('States.ItemReaderFailed', 'CSV headers cannot contain duplicates.');
+    return failRun(new StatesError('States.ItemReaderFailed', 'CSV headers cannot contain duplicates.'));
   }
-  if (maxItems === 0) maxItems = undefined;
 
   const parameters = jsonata
     ? reader.Arguments === undefined ? {} : await flow.jsonata(frame, reader.Arguments, 'Arguments')
@@ -55,11 +68,16 @@ export async function readItems(
     taskId,
     {
       onSucceeded: async (body) => {
-        let items = parseItems(body, config, resource.kind === 'service' ? resource.action : '');
+        let items: unknown[];
+        try {
+          items = parseItems(body, config, resource.kind === 'service' ? resource.action : '');
+        } catch (e) {
+          return failRun(e instanceof StatesError ? e : new StatesError('States.ItemReaderFailed', String(e)));
+        }
         if (maxItems !== undefined) items = items.slice(0, maxItems);
         return continueWith(items);
       },
-      onFailed: async (error) => runner.recover(frame, new StatesError('States.ItemReaderFailed', error.cause || error.error)),
+      onFailed: async (error) => failRun(new StatesError('States.ItemReaderFailed', error.cause || error.error)),
     },
   );
   return BLOCKED;

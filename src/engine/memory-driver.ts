@@ -153,6 +153,11 @@ export async function runInMemory(definition: RunnableDefinition, input: unknown
   const invoke = (command: Extract<Command, { type: 'InvokeTask' }>): void => {
     const { taskId } = command;
     if (command.resource.kind === 'activity') push({ type: 'TaskStarted', taskId });
+    // A callback or .sync task first submits its request; what the service answered is not
+    // modelled in memory, so the submission carries an empty response.
+    if (command.resource.kind === 'service' && command.resource.pattern !== 'request-response') {
+      push({ type: 'TaskSubmitted', taskId, output: {} });
+    }
     if (mocks?.mocks(command.stateName)) {
       const outcome = mocks.next(command.stateName)!;
       if (outcome.kind === 'return') push({ type: 'TaskSucceeded', taskId, output: outcome.value });

@@ -89,6 +89,12 @@ export class StateRunner {
 
   /** Retry, then Catch, then fail the frame: the States language's error handling. */
   async recover(frame: Frame, error: StatesError): Promise<Outcome> {
+    if (error.error === 'States.Runtime') {
+      // AWS: a States.Runtime error "will always cause the execution to fail"; no Retry or
+      // Catch applies, not even in a Parallel branch or Map iteration.
+      this.interp.endExecution('FAILED', undefined, error.error, error.cause);
+      return BLOCKED;
+    }
     const state = frame.state;
     if (state.Type !== 'Task' && state.Type !== 'Parallel' && state.Type !== 'Map') return { type: 'fail', error };
     const delay = this.interp.retryDelay(frame, error);
