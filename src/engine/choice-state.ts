@@ -8,7 +8,7 @@ import { queryPath } from '../asl/jsonpath.js';
 import { jsonataUnexpectedResultType } from '../asl/jsonata.js';
 import { jsonataBody } from './data-flow.js';
 import type { Frame, StateDef } from './frames.js';
-import type { Outcome, StateRunner } from './states.js';
+import type { Outcome, Step, StateRunner } from './states.js';
 
 const compiledRules = new WeakMap<object, ChoiceExpr>();
 
@@ -21,25 +21,31 @@ function compiled(rule: object): ChoiceExpr {
   return expr;
 }
 
-export async function evaluateChoice(runner: StateRunner, frame: Frame, state: StateDef): Promise<Outcome> {
+export function evaluateChoice(runner: StateRunner, frame: Frame, state: StateDef): Step {
+  return runner.flow.isJsonata(frame) ? evaluateJsonataChoice(runner, frame, state) : evaluateJsonPathChoice(runner, frame, state);
+}
+
+async function evaluateJsonataChoice(runner: StateRunner, frame: Frame, state: StateDef): Promise<Outcome> {
   const { flow } = runner;
   const choices: Array<Record<string, any>> = state.Choices ?? [];
-  if (flow.isJsonata(frame)) {
-    for (const rule of choices) {
-      const condition = await flow.jsonata(frame, rule.Condition, 'Condition');
-      if (typeof condition !== 'boolean') {
-        throw jsonataUnexpectedResultType(jsonataBody(rule.Condition), 'Condition', 'boolean', condition);
-      }
-      if (condition) {
-        const { output, assigned } = await flow.jsonataOutputAndAssign(frame, {}, frame.input, rule);
-        return runner.exit(frame, output, assigned, rule.Next);
-      }
+  for (const rule of choices) {
+    const condition = await flow.jsonata(frame, rule.Condition, 'Condition');
+    if (typeof condition !== 'boolean') {
+      throw jsonataUnexpectedResultType(jsonataBody(rule.Condition), 'Condition', 'boolean', condition);
     }
-    if (state.Default === undefined) throw new StatesError('States.NoChoiceMatched', noMatchCause(frame));
-    const { output, assigned } = await flow.jsonataOutputAndAssign(frame, {}, frame.input, state);
-    return runner.exit(frame, output, assigned, state.Default);
+    if (condition) {
+      const { output, assigned } = await flow.jsonataOutputAndAssign(frame, {}, frame.input, rule);
+      return runner.exit(frame, output, assigned, rule.Next);
+    }
   }
+  if (state.Default === undefined) throw new StatesError('States.NoChoiceMatched', noMatchCause(frame));
+  const { output, assigned } = await flow.jsonataOutputAndAssign(frame, {}, frame.input, state);
+  return runner.exit(frame, output, assigned, state.Default);
+}
 
+function evaluateJsonPathChoice(runner: StateRunner, frame: Frame, state: StateDef): Outcome {
+  const { flow } = runner;
+  const choices: Array<Record<string, any>> = state.Choices ?? [];
   const effective = flow.inputPath(frame);
   const scope = flow.scope(frame, effective);
   const query = (path: string) => queryPath(path, scope);

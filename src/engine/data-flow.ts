@@ -31,15 +31,7 @@ export class DataFlow {
   }
 
   scope(frame: Frame, input: unknown, context?: Record<string, unknown>): Scope {
-    const interp = this.interp;
-    let ctx = context;
-    return {
-      input,
-      get context() {
-        return (ctx ??= interp.contextObject(frame));
-      },
-      variables: frame.scope,
-    };
+    return new LazyScope(this.interp, frame, input, context);
   }
 
   // ------------------------------------------------------------------ JSONPath
@@ -112,23 +104,22 @@ export class DataFlow {
 
   // ------------------------------------------------------------------ shared pieces
 
-  async catcherOutput(frame: Frame, catcher: Catcher, errorOutput: Record<string, unknown>): Promise<{ output: unknown; assigned: Record<string, unknown> | undefined }> {
-    if (this.isJsonata(frame)) {
-      return this.jsonataOutputAndAssign(frame, { errorOutput }, errorOutput, catcher);
-    }
+  /** A JSONPath Catcher: ResultPath puts the error output into the raw input; `$` in Assign is the error output. */
+  catcherOutputJsonPath(frame: Frame, catcher: Catcher, errorOutput: Record<string, unknown>): { output: unknown; assigned: Record<string, unknown> | undefined } {
     const assigned = this.assignJsonPath(frame, errorOutput, catcher.Assign);
     const output = applyResultPath(frame.input, catcher.ResultPath, errorOutput);
     return { output, assigned };
   }
 
-  async failErrorAndCause(frame: Frame, state: StateDef): Promise<{ error: string | undefined; cause: string | undefined }> {
-    if (this.isJsonata(frame)) {
-      const error = await this.jsonata(frame, state.Error, 'Error');
-      const cause = await this.jsonata(frame, state.Cause, 'Cause');
-      return { error: stringOrUndefined(error), cause: stringOrUndefined(cause) };
-    }
+  failErrorAndCause(frame: Frame, state: StateDef): { error: string | undefined; cause: string | undefined } {
     const error = state.ErrorPath !== undefined ? this.failPath(frame, state.ErrorPath, 'ErrorPath') : state.Error;
     const cause = state.CausePath !== undefined ? this.failPath(frame, state.CausePath, 'CausePath') : state.Cause;
+    return { error: stringOrUndefined(error), cause: stringOrUndefined(cause) };
+  }
+
+  async failErrorAndCauseJsonata(frame: Frame, state: StateDef): Promise<{ error: string | undefined; cause: string | undefined }> {
+    const error = await this.jsonata(frame, state.Error, 'Error');
+    const cause = await this.jsonata(frame, state.Cause, 'Cause');
     return { error: stringOrUndefined(error), cause: stringOrUndefined(cause) };
   }
 
@@ -136,18 +127,7 @@ export class DataFlow {
     return evaluatePathOrIntrinsic(path, this.scope(frame, frame.input), field, this.intrinsicEnv);
   }
 
-  async waitSeconds(frame: Frame, state: StateDef): Promise<{ seconds: number; effective: unknown }> {
-    if (this.isJsonata(frame)) {
-      if (state.Seconds !== undefined) {
-        const seconds = await this.jsonata(frame, state.Seconds, 'Seconds');
-        if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 0) {
-          throw jsonataUnexpectedResultType(jsonataBody(state.Seconds), 'Seconds', 'integer', seconds);
-        }
-        return { seconds, effective: frame.input };
-      }
-      const ts = await this.jsonata(frame, state.Timestamp, 'Timestamp');
-      return { seconds: this.secondsUntil(ts, 'Timestamp'), effective: frame.input };
-    }
+  waitSeconds(frame: Frame, state: StateDef): { seconds: number; effective: unknown } {
     const effective = this.inputPath(frame);
     if (state.Seconds !== undefined) return { seconds: state.Seconds, effective };
     if (state.Timestamp !== undefined) return { seconds: this.secondsUntil(state.Timestamp, 'Timestamp'), effective };
@@ -162,12 +142,42 @@ export class DataFlow {
     return { seconds: this.secondsUntil(value, 'TimestampPath'), effective };
   }
 
+  async waitSecondsJsonata(frame: Frame, state: StateDef): Promise<{ seconds: number; effective: unknown }> {
+    if (state.Seconds !== undefined) {
+      const seconds = await this.jsonata(frame, state.Seconds, 'Seconds');
+      if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 0) {
+        throw jsonataUnexpectedResultType(jsonataBody(state.Seconds), 'Seconds', 'integer', seconds);
+      }
+      return { seconds, effective: frame.input };
+    }
+    const ts = await this.jsonata(frame, state.Timestamp, 'Timestamp');
+    return { seconds: this.secondsUntil(ts, 'Timestamp'), effective: frame.input };
+  }
+
   private secondsUntil(timestamp: unknown, field: string): number {
     const ms = typeof timestamp === 'string' ? Date.parse(timestamp) : NaN;
     if (Number.isNaN(ms)) {
       throw new StatesError('States.Runtime', `The ${field} parameter does not reference a valid ISO-8601 extended offset date-time format string: ${JSON.stringify(timestamp)}`);
     }
     return Math.max(0, (ms - this.interp.now) / 1000);
+  }
+}
+
+/** A Scope whose context object is only built if a path reads `$$`. */
+class LazyScope implements Scope {
+  constructor(
+    private readonly interp: Interpreter,
+    private readonly frame: Frame,
+    readonly input: unknown,
+    private ctx: Record<string, unknown> | undefined,
+  ) {}
+
+  get context(): unknown {
+    return (this.ctx ??= this.interp.contextObject(this.frame));
+  }
+
+  get variables(): Frame['scope'] {
+    return this.frame.scope;
   }
 }
 

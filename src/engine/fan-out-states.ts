@@ -9,7 +9,7 @@ import { queryPath } from '../asl/jsonpath.js';
 import { jsonataUnexpectedResultType } from '../asl/jsonata.js';
 import { jsonataBody } from './data-flow.js';
 import { VariableScope, type FanOut, type Frame, type Graph, type StateDef } from './frames.js';
-import { BLOCKED, type Outcome, type StateRunner } from './states.js';
+import { BLOCKED, type Outcome, type Step, type StateRunner } from './states.js';
 import { taskResult } from './task-state.js';
 import { readItems, readerMaxItems } from './item-reader.js';
 
@@ -44,7 +44,7 @@ export async function runParallel(runner: StateRunner, frame: Frame, state: Stat
       interp.scheduleFrame(child, branchInput);
       return child;
     },
-    finish: async () => {
+    finish: () => {
       frame.fanOut = undefined;
       if (fan.failed) return runner.recover(frame, fan.failed);
       return taskResult(runner, frame, fan.results);
@@ -147,16 +147,19 @@ export async function startIterations(
   const { mapRunArn, mapRunId } = settings;
 
   const selector = jsonata ? state.ItemSelector : state.ItemSelector ?? state.Parameters;
-  const itemInput = async (index: number): Promise<unknown> => {
-    const value = items[index];
-    if (selector === undefined) return value;
-    const context = { ...interp.contextObject(frame), Map: { Item: { Index: index, Value: value } } };
-    if (jsonata) return flow.jsonata(frame, selector, 'ItemSelector', { context });
-    return flow.payload(frame, selector, effective, state.ItemSelector !== undefined ? 'ItemSelector' : 'Parameters', context);
-  };
   // Item inputs are computed up front: a failing ItemSelector fails the Map before any iteration.
-  const inputs: unknown[] = new Array(items.length);
-  for (let i = 0; i < items.length; i++) inputs[i] = await itemInput(i);
+  let inputs: unknown[] = items;
+  if (selector !== undefined) {
+    inputs = new Array(items.length);
+    const base = interp.contextObject(frame);
+    const field = state.ItemSelector !== undefined ? 'ItemSelector' : 'Parameters';
+    for (let index = 0; index < items.length; index++) {
+      const context = { ...base, Map: { Item: { Index: index, Value: items[index] } } };
+      inputs[index] = jsonata
+        ? await flow.jsonata(frame, selector, 'ItemSelector', { context })
+        : flow.payload(frame, selector, effective, field, context);
+    }
+  }
 
   const fan = newFanOut(runner, frame, {
     kind: 'map',
@@ -183,7 +186,7 @@ export async function startIterations(
       if (settings.distributed) return;
       interp.record(frame, error ? 'MapIterationFailed' : 'MapIterationSucceeded', { name: frame.stateName, index: child.index });
     },
-    finish: async () => {
+    finish: () => {
       frame.fanOut = undefined;
       if (fan.failed) {
         const error = settings.hasTolerance
@@ -195,7 +198,7 @@ export async function startIterations(
       if (mapRunArn) interp.record(frame, 'MapRunSucceeded');
       interp.record(frame, 'MapStateSucceeded');
       if (state.ResultWriter && mapRunArn) {
-        return taskResult(runner, frame, await resultWriterOutput(runner, frame, state.ResultWriter, effective, mapRunArn, mapRunId!));
+        return resultWriterOutput(runner, frame, state.ResultWriter, effective, mapRunArn, mapRunId!).then((output) => taskResult(runner, frame, output));
       }
       return taskResult(runner, frame, fan.results);
     },
@@ -235,7 +238,7 @@ function newFanOut(
   };
 }
 
-function startFanOut(frame: Frame, fan: FanOut): Promise<Outcome> | Outcome {
+function startFanOut(frame: Frame, fan: FanOut): Step {
   frame.fanOut = fan;
   if (fan.total === 0) return fan.finish();
   while (fan.nextIndex < fan.total && (fan.maxConcurrency === 0 || fan.running < fan.maxConcurrency)) {

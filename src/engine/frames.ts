@@ -4,7 +4,7 @@
  */
 import type { StatesError } from '../asl/errors.js';
 import type { VariableLookup } from '../asl/scope.js';
-import type { Outcome } from './states.js';
+import type { Step } from './states.js';
 
 export type QueryLanguage = 'JSONPath' | 'JSONata';
 
@@ -61,7 +61,7 @@ export interface FanOut {
   /** Called as each child ends, before the fan-out decides what follows (records iteration events). */
   readonly onChildDone?: (child: Frame, error: StatesError | undefined) => void;
   /** Called once every child has finished (or one failed beyond tolerance): the owner's outcome. */
-  readonly finish: () => Promise<Outcome>;
+  readonly finish: () => Step;
 }
 
 export interface Frame {

@@ -6,7 +6,7 @@
 import { StatesError } from '../asl/errors.js';
 import type { Frame } from './frames.js';
 import { classifyResource } from './resources.js';
-import { BLOCKED, type Outcome, type StateRunner } from './states.js';
+import { BLOCKED, type Outcome, type Step, type StateRunner } from './states.js';
 import { numberFromPathValue } from './fan-out-states.js';
 
 const MAX_ITEMS_LIMIT = 100_000_000;
@@ -43,12 +43,12 @@ export async function readItems(
   effective: unknown,
   maxItems: number | undefined,
   mapRunArn: string | undefined,
-  continueWith: (items: unknown[]) => Promise<Outcome>,
+  continueWith: (items: unknown[]) => Step,
 ): Promise<Outcome> {
   const { interp, flow } = runner;
   const jsonata = flow.isJsonata(frame);
   const config: Record<string, any> = reader.ReaderConfig ?? {};
-  const failRun = (error: StatesError): Promise<Outcome> => {
+  const failRun = (error: StatesError): Step => {
     if (mapRunArn) interp.record(frame, 'MapRunFailed', { error: error.error, cause: error.cause });
     return runner.recover(frame, error);
   };

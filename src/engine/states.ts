@@ -3,9 +3,9 @@
  * each field (JSONPath or JSONata), the events AWS records, and where a state blocks.
  */
 import { StatesError } from '../asl/errors.js';
-import type { Catcher } from '../asl/retry.js';
 import type { Frame, StateDef } from './frames.js';
 import type { Interpreter } from './interpreter.js';
+import type { HistoryEventType } from './events.js';
 import { DataFlow } from './data-flow.js';
 import { runTask } from './task-state.js';
 import { runMap, runParallel } from './fan-out-states.js';
@@ -22,6 +22,19 @@ export type Outcome =
 /** Errors the state raised itself (not a task's): their cause names the state, as AWS does. */
 const STATE_EVALUATION_ERRORS = new Set(['States.Runtime', 'States.QueryEvaluationError']);
 
+/** What a state step yields: synchronous for JSONPath states, a promise when JSONata is involved. */
+export type Step = Outcome | Promise<Outcome>;
+
+const EXITED_EVENT: Record<string, HistoryEventType> = {
+  Pass: 'PassStateExited',
+  Choice: 'ChoiceStateExited',
+  Wait: 'WaitStateExited',
+  Succeed: 'SucceedStateExited',
+  Task: 'TaskStateExited',
+  Parallel: 'ParallelStateExited',
+  Map: 'MapStateExited',
+};
+
 export class StateRunner {
   readonly flow: DataFlow;
 
@@ -30,17 +43,17 @@ export class StateRunner {
   }
 
   /** Runs the frame's current state (already entered) to an outcome. */
-  async execute(frame: Frame): Promise<Outcome> {
+  execute(frame: Frame): Step {
     const state = frame.state;
     switch (state.Type) {
       case 'Pass':
-        return this.pass(frame, state);
+        return this.flow.isJsonata(frame) ? this.jsonataOutputState(frame) : this.pass(frame, state);
       case 'Choice':
         return evaluateChoice(this, frame, state);
       case 'Wait':
         return this.wait(frame, state);
       case 'Succeed':
-        return this.succeed(frame, state);
+        return this.flow.isJsonata(frame) ? this.jsonataOutputState(frame) : this.succeed(frame);
       case 'Fail':
         return this.fail(frame, state);
       case 'Task':
@@ -60,11 +73,7 @@ export class StateRunner {
    */
   exit(frame: Frame, output: unknown, assigned: Record<string, unknown> | undefined, next?: string): Outcome {
     const state = frame.state;
-    this.interp.record(frame, `${state.Type}StateExited` as never, {
-      name: frame.stateName,
-      output,
-      ...(assigned ? { assignedVariables: assigned } : {}),
-    });
+    this.interp.record(frame, EXITED_EVENT[state.Type]!, assigned ? { name: frame.stateName, output, assignedVariables: assigned } : { name: frame.stateName, output });
     if (assigned) frame.scope.assign(assigned);
     const target = next ?? state.Next;
     if (target !== undefined) return { type: 'next', next: target, output };
@@ -72,7 +81,7 @@ export class StateRunner {
   }
 
   /** An error raised while evaluating the state's own fields. */
-  async handleError(frame: Frame, error: StatesError): Promise<Outcome> {
+  handleError(frame: Frame, error: StatesError): Step {
     let err = error;
     const cause = err.cause ?? '';
     if (err.error !== undefined && STATE_EVALUATION_ERRORS.has(err.error) && !cause.startsWith('An error occurred while executing the state')) {
@@ -88,7 +97,7 @@ export class StateRunner {
   }
 
   /** Retry, then Catch, then fail the frame: the States language's error handling. */
-  async recover(frame: Frame, error: StatesError): Promise<Outcome> {
+  recover(frame: Frame, error: StatesError): Step {
     if (error.error === 'States.Runtime') {
       // AWS: a States.Runtime error "will always cause the execution to fail"; no Retry or
       // Catch applies, not even in a Parallel branch or Map iteration.
@@ -106,22 +115,25 @@ export class StateRunner {
     if (state.Type === 'Parallel') this.interp.record(frame, 'ParallelStateFailed');
     const catcher = this.interp.catcherFor(frame, error);
     if (!catcher) return { type: 'fail', error };
-    return this.applyCatcher(frame, catcher, error);
-  }
-
-  private async applyCatcher(frame: Frame, catcher: Catcher, error: StatesError): Promise<Outcome> {
     const errorOutput: Record<string, unknown> = { Error: error.error ?? null, Cause: error.cause ?? null };
-    const { output, assigned } = await this.flow.catcherOutput(frame, catcher, errorOutput);
+    if (this.flow.isJsonata(frame)) {
+      return this.flow
+        .jsonataOutputAndAssign(frame, { errorOutput }, errorOutput, catcher)
+        .then(({ output, assigned }) => this.exit(frame, output, assigned, catcher.Next));
+    }
+    const { output, assigned } = this.flow.catcherOutputJsonPath(frame, catcher, errorOutput);
     return this.exit(frame, output, assigned, catcher.Next);
   }
 
   // ------------------------------------------------------------------ simple states
 
-  private async pass(frame: Frame, state: StateDef): Promise<Outcome> {
-    if (this.flow.isJsonata(frame)) {
-      const { output, assigned } = await this.flow.jsonataOutputAndAssign(frame, {}, frame.input);
-      return this.exit(frame, output, assigned);
-    }
+  /** Pass or Succeed in JSONata: Output (default: the input) and Assign. */
+  private async jsonataOutputState(frame: Frame): Promise<Outcome> {
+    const { output, assigned } = await this.flow.jsonataOutputAndAssign(frame, {}, frame.input);
+    return this.exit(frame, output, assigned);
+  }
+
+  private pass(frame: Frame, state: StateDef): Outcome {
     const effective = this.flow.inputPath(frame);
     let result: unknown;
     if ('Result' in state) result = state.Result;
@@ -132,35 +144,32 @@ export class StateRunner {
     return this.exit(frame, output, assigned);
   }
 
-  private async succeed(frame: Frame, state: StateDef): Promise<Outcome> {
-    void state;
-    if (this.flow.isJsonata(frame)) {
-      const { output } = await this.flow.jsonataOutputAndAssign(frame, {}, frame.input);
-      return this.exit(frame, output, undefined);
-    }
-    const effective = this.flow.inputPath(frame);
-    const output = this.flow.outputPath(frame, effective);
-    this.interp.record(frame, 'SucceedStateExited', { name: frame.stateName, output });
-    return { type: 'end', output };
+  private succeed(frame: Frame): Outcome {
+    const output = this.flow.outputPath(frame, this.flow.inputPath(frame));
+    return this.exit(frame, output, undefined);
   }
 
-  private async fail(frame: Frame, state: StateDef): Promise<Outcome> {
-    const { error, cause } = await this.flow.failErrorAndCause(frame, state);
+  private fail(frame: Frame, state: StateDef): Step {
+    if (this.flow.isJsonata(frame)) {
+      return this.flow.failErrorAndCauseJsonata(frame, state).then(({ error, cause }) => ({ type: 'fail', error: new StatesError(error, cause) }));
+    }
+    const { error, cause } = this.flow.failErrorAndCause(frame, state);
     return { type: 'fail', error: new StatesError(error, cause) };
   }
 
-  private async wait(frame: Frame, state: StateDef): Promise<Outcome> {
-    const { seconds, effective } = await this.flow.waitSeconds(frame, state);
-    const timerId = `${frame.id}>${frame.enteredEventId}:wait`;
-    this.interp.startTimer(timerId, seconds, frame, async () => {
-      if (this.flow.isJsonata(frame)) {
-        const { output, assigned } = await this.flow.jsonataOutputAndAssign(frame, {}, frame.input);
+  private wait(frame: Frame, state: StateDef): Step {
+    const jsonata = this.flow.isJsonata(frame);
+    const block = ({ seconds, effective }: { seconds: number; effective: unknown }): Outcome => {
+      const timerId = `${frame.id}>${frame.enteredEventId}:wait`;
+      this.interp.startTimer(timerId, seconds, frame, () => {
+        if (jsonata) return this.jsonataOutputState(frame);
+        const assigned = this.flow.assignJsonPath(frame, effective);
+        const output = this.flow.outputPath(frame, effective);
         return this.exit(frame, output, assigned);
-      }
-      const assigned = this.flow.assignJsonPath(frame, effective);
-      const output = this.flow.outputPath(frame, effective);
-      return this.exit(frame, output, assigned);
-    }, true);
-    return BLOCKED;
+      }, true);
+      return BLOCKED;
+    };
+    if (jsonata) return this.flow.waitSecondsJsonata(frame, state).then(block);
+    return block(this.flow.waitSeconds(frame, state));
   }
 }

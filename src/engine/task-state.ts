@@ -6,7 +6,7 @@ import { StatesError } from '../asl/errors.js';
 import type { Frame, StateDef } from './frames.js';
 import type { EventDetails, HistoryEventType } from './events.js';
 import { classifyResource, type ResourceKind } from './resources.js';
-import { BLOCKED, type Outcome, type StateRunner } from './states.js';
+import { BLOCKED, type Outcome, type Step, type StateRunner } from './states.js';
 import { jsonataUnexpectedResultType } from '../asl/jsonata.js';
 import { jsonataBody } from './data-flow.js';
 
@@ -105,14 +105,14 @@ export async function runTask(runner: StateRunner, frame: Frame, state: StateDef
     return true;
   };
   if (timeoutSeconds !== undefined) {
-    interp.startTimer(`${taskId}:timeout`, timeoutSeconds, frame, async () => {
+    interp.startTimer(`${taskId}:timeout`, timeoutSeconds, frame, () => {
       if (!settle()) return BLOCKED;
       interp.abortTask(taskId);
       return failed(new StatesError('States.Timeout', ''), true);
     }, false);
   }
 
-  const failed = async (error: StatesError, timedOut: boolean): Promise<Outcome> => {
+  const failed = (error: StatesError, timedOut: boolean): Step => {
     interp.record(frame, timedOut ? names.timedOut : names.failed, {
       ...fields,
       error: error.error,
@@ -140,13 +140,13 @@ export async function runTask(runner: StateRunner, frame: Frame, state: StateDef
       onSubmitted: (output) => {
         interp.record(frame, 'TaskSubmitted', { ...fields, output });
       },
-      onSucceeded: async (output) => {
+      onSucceeded: (output) => {
         if (!settle()) return BLOCKED;
         interp.cancelTimer(`${taskId}:timeout`);
         interp.record(frame, names.succeeded, { ...fields, output });
         return taskResult(runner, frame, output, context);
       },
-      onFailed: async (error, timedOut) => {
+      onFailed: (error, timedOut) => {
         if (!settle()) return BLOCKED;
         interp.cancelTimer(`${taskId}:timeout`);
         return failed(error, timedOut || error.error === 'States.Timeout');
@@ -157,12 +157,13 @@ export async function runTask(runner: StateRunner, frame: Frame, state: StateDef
 }
 
 /** From a task's (or Parallel's, or Map's) result to the state's output and assignments. */
-export async function taskResult(runner: StateRunner, frame: Frame, result: unknown, context?: Record<string, unknown>): Promise<Outcome> {
+export function taskResult(runner: StateRunner, frame: Frame, result: unknown, context?: Record<string, unknown>): Step {
   const { flow } = runner;
   const state = frame.state;
   if (flow.isJsonata(frame)) {
-    const { output, assigned } = await flow.jsonataOutputAndAssign(frame, { result, ...(context ? { context } : {}) }, result);
-    return runner.exit(frame, output, assigned);
+    return flow
+      .jsonataOutputAndAssign(frame, { result, ...(context ? { context } : {}) }, result)
+      .then(({ output, assigned }) => runner.exit(frame, output, assigned));
   }
   const selected = state.ResultSelector === undefined ? result : flow.payload(frame, state.ResultSelector, result, 'ResultSelector', context);
   const assigned = flow.assignJsonPath(frame, selected, state.Assign, context);
