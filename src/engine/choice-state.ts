@@ -10,15 +10,16 @@ import { jsonataBody } from './data-flow.js';
 import type { Frame, StateDef } from './frames.js';
 import type { Outcome, Step, StateRunner } from './states.js';
 
-const compiledRules = new WeakMap<object, ChoiceExpr>();
+/** Each Choice state's rules, compiled once per definition object. */
+const compiledChoices = new WeakMap<object, ChoiceExpr[]>();
 
-function compiled(rule: object): ChoiceExpr {
-  let expr = compiledRules.get(rule);
-  if (!expr) {
-    expr = compileChoiceRule(rule);
-    compiledRules.set(rule, expr);
+function compiledRules(state: StateDef): ChoiceExpr[] {
+  let rules = compiledChoices.get(state);
+  if (!rules) {
+    rules = (state.Choices ?? []).map((rule: object) => compileChoiceRule(rule));
+    compiledChoices.set(state, rules!);
   }
-  return expr;
+  return rules!;
 }
 
 export function evaluateChoice(runner: StateRunner, frame: Frame, state: StateDef): Step {
@@ -49,8 +50,10 @@ function evaluateJsonPathChoice(runner: StateRunner, frame: Frame, state: StateD
   const effective = flow.inputPath(frame);
   const scope = flow.scope(frame, effective);
   const query = (path: string) => queryPath(path, scope);
-  for (const rule of choices) {
-    if (evaluateChoiceRule(compiled(rule), query)) {
+  const rules = compiledRules(state);
+  for (let i = 0; i < rules.length; i++) {
+    if (evaluateChoiceRule(rules[i]!, query)) {
+      const rule = choices[i]!;
       const assigned = flow.assignJsonPath(frame, effective, rule.Assign);
       return runner.exit(frame, flow.outputPath(frame, effective), assigned, rule.Next);
     }

@@ -37,11 +37,13 @@ export class DataFlow {
   // ------------------------------------------------------------------ JSONPath
 
   inputPath(frame: Frame): unknown {
-    return applyInputPath(frame.state.InputPath, this.scope(frame, frame.input));
+    const path = frame.state.InputPath;
+    return path === undefined || path === '$' ? frame.input : applyInputPath(path, this.scope(frame, frame.input));
   }
 
   outputPath(frame: Frame, output: unknown): unknown {
-    return applyOutputPath(frame.state.OutputPath, this.scope(frame, output));
+    const path = frame.state.OutputPath;
+    return path === undefined || path === '$' ? output : applyOutputPath(path, this.scope(frame, output));
   }
 
   payload(frame: Frame, template: unknown, input: unknown, fieldName: string, context?: Record<string, unknown>): unknown {

@@ -81,7 +81,11 @@ export class Interpreter {
   readonly definition: InterpreterOptions['definition'];
   readonly input: unknown;
   readonly startTime: number;
-  readonly random: RandomSource;
+  /** Seeded by the execution ARN; built on first use, since most executions draw nothing. */
+  get random(): RandomSource {
+    return (this.randomSource ??= seededRandom(this.identity.executionArn));
+  }
+  private randomSource: RandomSource | undefined;
   status: ExecutionStatus = 'RUNNING';
   output: unknown = undefined;
   error: string | undefined;
@@ -97,15 +101,16 @@ export class Interpreter {
   private readonly queue = new WorkQueue();
   private readonly runner: StateRunner;
   private readonly root: Frame;
-  private readonly startTimeIso: string;
+  private get startTimeIso(): string {
+    return (this.startTimeText ??= new Date(this.startTime).toISOString());
+  }
+  private startTimeText: string | undefined;
 
   constructor(options: InterpreterOptions) {
     this.identity = options.identity;
     this.definition = options.definition;
     this.input = options.input;
     this.startTime = options.startTime;
-    this.startTimeIso = new Date(options.startTime).toISOString();
-    this.random = seededRandom(options.identity.executionArn);
     this.runner = new StateRunner(this);
     this.root = this.newFrame({
       id: '',
@@ -120,7 +125,7 @@ export class Interpreter {
   // ------------------------------------------------------------------ driver interface
 
   /** Starts the execution: ExecutionStarted, then runs until blocked. */
-  async start(now: number): Promise<Decision> {
+  start(now: number): Decision | Promise<Decision> {
     this.now = now;
     this.record('', 'ExecutionStarted', {
       input: this.input,
@@ -134,8 +139,8 @@ export class Interpreter {
     }
     this.enterState(this.root, this.definition.StartAt, this.input);
     this.queue.push({ frame: this.root });
-    await this.drain();
-    return this.takeDecision();
+    const pending = this.drain();
+    return pending ? pending.then(() => this.takeDecision()) : this.takeDecision();
   }
 
   /** Applies one trigger from the outside world and runs until blocked again. */
@@ -332,11 +337,17 @@ export class Interpreter {
 
   // ------------------------------------------------------------------ the loop
 
-  private async drain(): Promise<void> {
+  /**
+   * Runs queued frames until none can move. Synchronous as long as every state is (JSONPath
+   * states are); a JSONata evaluation turns the rest of the drain into a promise chain. This
+   * keeps a run of Pass/Choice states free of promise allocations and microtask hops.
+   */
+  private drain(): void | Promise<void> {
     while (this.queue.size > 0 && this.status === 'RUNNING') {
       const item = this.queue.shift()!;
       if (item.frame.done) continue;
-      await this.runFrame(item.frame, item.first);
+      const pending = this.runFrame(item.frame, item.first);
+      if (pending) return pending.then(() => this.drain());
     }
   }
 
@@ -344,38 +355,47 @@ export class Interpreter {
    * Runs a frame state after state until it blocks or ends. `first` produces the outcome of
    * the state the frame was blocked in (a task result, a timer) when resuming.
    */
-  private async runFrame(frame: Frame, first?: () => Step): Promise<void> {
+  private runFrame(frame: Frame, first?: () => Step): void | Promise<void> {
     let produce: (() => Step) | undefined = first;
     for (;;) {
       if (frame.done || this.status !== 'RUNNING') return;
-      let outcome: Outcome;
-      // JSONPath states complete synchronously; only JSONata needs the await (and its microtask).
+      let step: Step;
       try {
-        const step = produce ? produce() : this.runner.execute(frame);
-        outcome = step instanceof Promise ? await step : step;
+        step = produce ? produce() : this.runner.execute(frame);
       } catch (e) {
-        try {
-          const step = this.runner.handleError(frame, toStatesError(e));
-          outcome = step instanceof Promise ? await step : step;
-        } catch (again) {
-          this.endExecution('FAILED', undefined, 'States.Runtime', toStatesError(again).cause);
-          return;
-        }
+        step = this.recoverFrom(frame, e);
       }
-      if (outcome === BLOCKED) return;
-      if (frame.done || this.status !== 'RUNNING') return;
-      if (outcome.type === 'next') {
-        this.enterState(frame, outcome.next, outcome.output);
-        produce = undefined;
-        continue;
+      produce = undefined;
+      if (step instanceof Promise) {
+        return step
+          .catch((e: unknown) => this.recoverFrom(frame, e))
+          .then((outcome) => (this.advance(frame, outcome) ? this.runFrame(frame) : undefined))
+          .catch((e: unknown) => this.endExecution('FAILED', undefined, 'States.Runtime', toStatesError(e).cause));
       }
-      if (outcome.type === 'end') {
-        this.completeFrame(frame, outcome.output);
-        return;
-      }
-      this.failFrame(frame, outcome.error);
-      return;
+      if (!this.advance(frame, step)) return;
     }
+  }
+
+  /** A state threw: its error handling (Retry, Catch) decides; a failure there fails the execution. */
+  private recoverFrom(frame: Frame, e: unknown): Step {
+    try {
+      return this.runner.handleError(frame, toStatesError(e));
+    } catch (again) {
+      this.endExecution('FAILED', undefined, 'States.Runtime', toStatesError(again).cause);
+      return BLOCKED;
+    }
+  }
+
+  /** Applies a state's outcome to its frame; true when the frame entered its next state. */
+  private advance(frame: Frame, outcome: Outcome): boolean {
+    if (outcome === BLOCKED || frame.done || this.status !== 'RUNNING') return false;
+    if (outcome.type === 'next') {
+      this.enterState(frame, outcome.next, outcome.output);
+      return true;
+    }
+    if (outcome.type === 'end') this.completeFrame(frame, outcome.output);
+    else this.failFrame(frame, outcome.error);
+    return false;
   }
 
   /** Records XStateEntered and makes `name` the frame's current state. */

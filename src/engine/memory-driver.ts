@@ -7,7 +7,7 @@ import { StatesError } from '../asl/errors.js';
 import { MockSession, type MockConfigFile } from '../integrations/mock-config.js';
 import { toAwsEvent, type AwsHistoryEvent, type HistoryEvent } from './events.js';
 import { Interpreter } from './interpreter.js';
-import type { Command, ExecutionIdentity, ExecutionStatus, Trigger } from './model.js';
+import type { Command, Decision, ExecutionIdentity, ExecutionStatus, Trigger } from './model.js';
 import type { Graph, QueryLanguage } from './frames.js';
 
 /** What a task handler receives besides its input. */
@@ -101,6 +101,14 @@ export async function runInMemory(definition: RunnableDefinition, input: unknown
   const scale = options.waitTimeScale ?? 1;
   const identity = identityFor(options);
   const interp = new Interpreter({ definition, input, identity, startTime: clock.now() });
+  const started = interp.start(clock.now());
+  const first = started instanceof Promise ? await started : started;
+  // Executions of Pass/Choice/Succeed/Fail states end in their first decision: skip the driver.
+  if (first.status !== 'RUNNING' && first.commands.every((c) => c.type === 'CancelTimer')) return resultOf(interp);
+  return drive(interp, first, clock, scale, identity, options);
+}
+
+async function drive(interp: Interpreter, first: Decision, clock: Clock, scale: number, identity: ExecutionIdentity, options: ExecuteOptions): Promise<ExecutionResult> {
   const mocks = options.mockConfig && options.testCase
     ? new MockSession(options.mockConfig, identity.stateMachineName, options.testCase)
     : undefined;
@@ -200,7 +208,7 @@ export async function runInMemory(definition: RunnableDefinition, input: unknown
   const onAbort = () => push({ type: 'StopRequested' });
   options.signal?.addEventListener('abort', onAbort);
   try {
-    let decision = await interp.start(clock.now());
+    let decision = first;
     for (;;) {
       for (const command of decision.commands) perform(command);
       if (decision.status !== 'RUNNING') break;
@@ -215,20 +223,34 @@ export async function runInMemory(definition: RunnableDefinition, input: unknown
   return resultOf(interp);
 }
 
+/** The outcome of a run; the AWS-shaped history is built only if someone reads it. */
+class RunResult implements ExecutionResult {
+  readonly status: Exclude<ExecutionStatus, 'RUNNING'>;
+  readonly output?: unknown;
+  readonly error?: string;
+  readonly cause?: string;
+  readonly events: readonly HistoryEvent[];
+  private awsHistory: AwsHistoryEvent[] | undefined;
+
+  constructor(interp: Interpreter) {
+    this.status = interp.status as Exclude<ExecutionStatus, 'RUNNING'>;
+    if (interp.status === 'SUCCEEDED') this.output = interp.output;
+    if (interp.error !== undefined) this.error = interp.error;
+    if (interp.cause !== undefined) this.cause = interp.cause;
+    this.events = interp.history();
+  }
+
+  get history(): AwsHistoryEvent[] {
+    return (this.awsHistory ??= this.events.map((e) => toAwsEvent(e)));
+  }
+
+  toJSON(): object {
+    return { status: this.status, output: this.output, error: this.error, cause: this.cause, history: this.history };
+  }
+}
+
 function resultOf(interp: Interpreter): ExecutionResult {
-  const events = interp.history();
-  let history: AwsHistoryEvent[] | undefined;
-  const result = {
-    status: interp.status as Exclude<ExecutionStatus, 'RUNNING'>,
-    ...(interp.status === 'SUCCEEDED' ? { output: interp.output } : {}),
-    ...(interp.error !== undefined ? { error: interp.error } : {}),
-    ...(interp.cause !== undefined ? { cause: interp.cause } : {}),
-    events,
-  };
-  return Object.defineProperty(result, 'history', {
-    enumerable: true,
-    get: () => (history ??= events.map((e) => toAwsEvent(e))),
-  }) as ExecutionResult;
+  return new RunResult(interp);
 }
 
 /** The error name and cause of whatever a task handler threw. */
