@@ -57,6 +57,9 @@ const RUN_OPTIONS = {
 
 const HELP_ONLY = { help: { type: 'boolean', short: 'h' } } satisfies ParseArgsConfig['options'];
 
+/** Whether the command has finished (see the 'exit' handler at the end). */
+let settled = false;
+
 const out = (line: string) => void process.stdout.write(line + '\n');
 const err = (line: string) => void process.stderr.write(line + '\n');
 
@@ -101,7 +104,10 @@ async function run(rest: readonly string[]): Promise<number> {
   // Ctrl-C stops the execution the way StopExecution would (status ABORTED); a second one quits.
   const controller = new AbortController();
   const onSigint = () => {
-    if (controller.signal.aborted) process.exit(130);
+    if (controller.signal.aborted) {
+      settled = true;
+      process.exit(130);
+    }
     controller.abort();
   };
   process.on('SIGINT', onSigint);
@@ -149,7 +155,6 @@ function version(): string {
 
 // Should the event loop ever empty while a command is still pending (a promise that nothing
 // will settle), Node would exit with status 0 and no output; report it as the bug it is.
-let settled = false;
 process.on('exit', () => {
   if (settled) return;
   err('stepwise: internal error (please report it): the command stopped making progress before it finished');

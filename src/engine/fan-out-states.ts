@@ -53,6 +53,9 @@ export async function runParallel(runner: StateRunner, frame: Frame, state: Stat
   return startFanOut(frame, fan);
 }
 
+/** "Inline mode supports up to 40 concurrent iterations" (AWS Step Functions quotas). */
+const INLINE_MAP_CONCURRENCY = 40;
+
 interface MapSettings {
   /** A Distributed Map's Map Run. */
   readonly mapRunId: string | undefined;
@@ -165,7 +168,8 @@ export async function startIterations(
     kind: 'map',
     distributed: settings.distributed,
     total: items.length,
-    maxConcurrency: settings.maxConcurrency,
+    // AWS runs at most 40 iterations of an inline Map at once, whatever MaxConcurrency says.
+    maxConcurrency: settings.distributed ? settings.maxConcurrency : Math.min(settings.maxConcurrency || INLINE_MAP_CONCURRENCY, INLINE_MAP_CONCURRENCY),
     toleratedFailureCount: settings.toleratedFailureCount,
     toleratedFailurePercentage: settings.toleratedFailurePercentage,
     startChild: (index) => {

@@ -22,20 +22,22 @@ export interface Graph {
  * changed from inside: that is AWS's rule.
  */
 export class VariableScope implements VariableLookup {
-  private readonly vars = new Map<string, unknown>();
+  /** Created on the first assignment: most Map iterations never assign. */
+  private vars: Map<string, unknown> | undefined;
   constructor(private readonly parent?: VariableScope) {}
 
   has(name: string): boolean {
-    return this.vars.has(name) || (this.parent?.has(name) ?? false);
+    return (this.vars?.has(name) ?? false) || (this.parent?.has(name) ?? false);
   }
 
   get(name: string): unknown {
-    if (this.vars.has(name)) return this.vars.get(name);
+    if (this.vars?.has(name)) return this.vars.get(name);
     return this.parent?.get(name);
   }
 
   assign(values: Record<string, unknown>): void {
-    for (const key of Object.keys(values)) this.vars.set(key, values[key]);
+    const vars = (this.vars ??= new Map());
+    for (const key of Object.keys(values)) vars.set(key, values[key]);
   }
 }
 
@@ -84,8 +86,8 @@ export interface Frame {
   /** Attempts made so far under each retrier of the current state. */
   retryAttempts: number[];
   retryCount: number;
-  /** Task or timer ids this frame is blocked on. */
-  readonly waitingOn: Set<string>;
+  /** Task or timer ids this frame is blocked on (created when it first blocks). */
+  waitingOn: Set<string> | undefined;
   /** The Parallel/Map state this frame is running, while it runs one. */
   fanOut?: FanOut;
   done: boolean;

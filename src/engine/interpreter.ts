@@ -162,7 +162,7 @@ export class Interpreter {
         const waiter = this.tasks.get(trigger.taskId);
         if (!waiter) break; // a late or duplicate completion: already settled
         this.tasks.delete(trigger.taskId);
-        waiter.frame.waitingOn.delete(trigger.taskId);
+        waiter.frame.waitingOn?.delete(trigger.taskId);
         this.cancelTimer(`${trigger.taskId}:timeout`);
         if (trigger.type === 'TaskSucceeded') {
           this.queue.push({ frame: waiter.frame, first: () => waiter.onSucceeded(trigger.output) });
@@ -181,7 +181,7 @@ export class Interpreter {
         if (!waiter) break;
         this.timers.delete(trigger.timerId);
         if (waiter.frame) {
-          waiter.frame.waitingOn.delete(trigger.timerId);
+          waiter.frame.waitingOn?.delete(trigger.timerId);
           const frame = waiter.frame;
           this.queue.push({ frame, first: () => waiter.onFired() as Step });
         } else {
@@ -229,7 +229,7 @@ export class Interpreter {
 
   invokeTask(frame: Frame, command: Omit<Extract<Command, { type: 'InvokeTask' }>, 'type' | 'taskId'>, taskId: string, waiter: Omit<TaskWaiter, 'frame'>): void {
     this.tasks.set(taskId, { frame, ...waiter });
-    frame.waitingOn.add(taskId);
+    (frame.waitingOn ??= new Set()).add(taskId);
     this.commands.push({ type: 'InvokeTask', taskId, ...command });
   }
 
@@ -239,7 +239,7 @@ export class Interpreter {
    */
   startTimer(timerId: string, seconds: number, frame: Frame | null, onFired: () => Step | void, scaled: boolean): void {
     this.timers.set(timerId, { frame, onFired });
-    frame?.waitingOn.add(timerId);
+    if (frame) (frame.waitingOn ??= new Set()).add(timerId);
     this.commands.push({ type: 'StartTimer', timerId, seconds, scaled, dueAt: this.now + Math.max(0, seconds) * 1000 });
   }
 
@@ -248,7 +248,7 @@ export class Interpreter {
     const waiter = this.tasks.get(taskId);
     if (!waiter) return;
     this.tasks.delete(taskId);
-    waiter.frame.waitingOn.delete(taskId);
+    waiter.frame.waitingOn?.delete(taskId);
     this.commands.push({ type: 'CancelTask', taskId });
   }
 
@@ -306,7 +306,7 @@ export class Interpreter {
       enteredTime: 0,
       retryAttempts: EMPTY_ATTEMPTS,
       retryCount: 0,
-      waitingOn: new Set(),
+      waitingOn: undefined,
       done: false,
     };
   }
@@ -326,12 +326,12 @@ export class Interpreter {
   abortFrame(frame: Frame): void {
     if (frame.done) return;
     frame.done = true;
-    for (const id of frame.waitingOn) {
+    for (const id of frame.waitingOn ?? []) {
       if (this.tasks.delete(id)) this.commands.push({ type: 'CancelTask', taskId: id });
       this.cancelTimer(id);
       this.cancelTimer(`${id}:timeout`);
     }
-    frame.waitingOn.clear();
+    frame.waitingOn?.clear();
     if (frame.fanOut) for (const child of frame.fanOut.children) this.abortFrame(child);
   }
 
