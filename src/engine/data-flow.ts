@@ -31,8 +31,10 @@ export class DataFlow {
   }
 
   scope(frame: Frame, input: unknown, context?: Record<string, unknown>): Scope {
-    return new LazyScope(this.interp, frame, input, context);
+    // Remembering the last scope keeps LazyScope's hidden class alive (see memory-driver.ts).
+    return (this.lastScope = new LazyScope(this.interp, frame, input, context));
   }
+  private lastScope: LazyScope | undefined;
 
   // ------------------------------------------------------------------ JSONPath
 
