@@ -2,13 +2,15 @@
 // Stepwise vs aws-local-stepfunctions on the workloads of ./workloads.mjs (see README.md).
 //
 //   node bench/run.mjs [--runs 5] [--warmup 1] [--only a,b] [--engines stepwise,aws-local-stepfunctions]
-//                      [--timeout 300] [--json FILE] [--markdown]
+//                      [--timeout 300] [--json FILE] [--markdown] [--reuse-definition]
 //
 // Each (engine, workload) pair gets its own child process (own heap), both children live at
 // once, and runs alternate A,B,B,A,… so neither engine always runs first on a noisy machine.
 // A timed run is: build the engine's machine from a fresh copy of the definition (validation
 // included, as a user pays it) + the execution(s). Copying the input and the definition and
 // checking the output happen outside the timed region; a GC is forced before each run.
+// --reuse-definition passes the same definition object to every run instead, which lets an
+// engine that caches per definition object (Stepwise validates and compiles once) amortise it.
 import { fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -22,7 +24,7 @@ const sha256 = (text) => createHash('sha256').update(text).digest('hex');
 const ENGINES = ['stepwise', 'aws-local-stepfunctions'];
 
 function parseArgs(argv) {
-  const a = { runs: 5, warmup: 1, timeout: 300, engines: ENGINES, markdown: false };
+  const a = { runs: 5, warmup: 1, timeout: 300, engines: ENGINES, markdown: false, reuseDefinition: false };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = () => {
@@ -36,8 +38,9 @@ function parseArgs(argv) {
     else if (k === '--timeout') a.timeout = Number(v());
     else if (k === '--json') a.json = v();
     else if (k === '--markdown') a.markdown = true;
+    else if (k === '--reuse-definition') a.reuseDefinition = true;
     else if (k === '--child') a.child = true;
-    else throw new Error(`unknown option ${k} (options: --runs --warmup --only --engines --timeout --json --markdown)`);
+    else throw new Error(`unknown option ${k} (options: --runs --warmup --only --engines --timeout --json --markdown --reuse-definition)`);
   }
   for (const e of a.engines) if (!ENGINES.includes(e)) throw new Error(`unknown engine ${e} (engines: ${ENGINES.join(', ')})`);
   return a;
@@ -87,7 +90,7 @@ async function child() {
         engine = await loadEngine(msg.engine);
         process.send({ ok: true });
       } else if (msg.cmd === 'run') {
-        process.send(await timedRun(engine, workload));
+        process.send(await timedRun(engine, workload, msg.reuseDefinition));
       }
     } catch (e) {
       process.send({ ok: false, reason: `${e?.name}: ${oneLine(e?.message)}` });
@@ -95,10 +98,10 @@ async function child() {
   });
 }
 
-async function timedRun(engine, w) {
+async function timedRun(engine, w, reuseDefinition) {
   const count = w.executions ?? 1;
   const batch = w.batch ?? 1;
-  const definition = structuredClone(w.definition);
+  const definition = reuseDefinition ? w.definition : structuredClone(w.definition);
   const inputs = Array.from({ length: count }, () => w.input());
   globalThis.gc?.();
   let results;
@@ -182,7 +185,7 @@ async function parent(args) {
   if (selected.length === 0) throw new Error(`no workload selected (workloads: ${all.map((w) => w.name).join(', ')})`);
   console.log(
     `# node ${process.version}, ${args.engines.join(' vs ')}, ${args.warmup} warm-up + ${args.runs} timed runs per workload, ` +
-      'one child process per engine and workload, runs alternating A,B,B,A',
+      `one child process per engine and workload, runs alternating A,B,B,A, ${args.reuseDefinition ? 'same definition object every run' : 'fresh definition copy every run'}`,
   );
   const rows = [];
   for (const w of selected) {
@@ -194,7 +197,7 @@ async function parent(args) {
     for (let i = 0; i < args.warmup + args.runs; i++) {
       for (const s of i % 2 ? [...slots].reverse() : slots) {
         if (s.error) continue;
-        const r = await s.child.request({ cmd: 'run' });
+        const r = await s.child.request({ cmd: 'run', reuseDefinition: args.reuseDefinition });
         if (!r.ok) {
           s.error = r.reason;
           continue;

@@ -4,6 +4,7 @@
  */
 import type { StatesError } from '../asl/errors.js';
 import type { VariableLookup } from '../asl/scope.js';
+import { checkAssignment } from '../asl/variables.js';
 import type { Step } from './states.js';
 
 export type QueryLanguage = 'JSONPath' | 'JSONata';
@@ -35,9 +36,27 @@ export class VariableScope implements VariableLookup {
     return this.parent?.get(name);
   }
 
+  /**
+   * Assigns values after checking AWS's size limits (States.DataLimitExceeded). The total
+   * counts this scope and the scopes it can read, which is what the execution holds while the
+   * frame runs.
+   */
   assign(values: Record<string, unknown>): void {
+    const sizes = checkAssignment(values, (name) => this.sizes?.get(name) ?? 0, this.chainBytes());
     const vars = (this.vars ??= new Map());
-    for (const key of Object.keys(values)) vars.set(key, values[key]);
+    const held = (this.sizes ??= new Map());
+    for (const key of Object.keys(values)) {
+      this.ownBytes += sizes.get(key)! - (held.get(key) ?? 0);
+      held.set(key, sizes.get(key)!);
+      vars.set(key, values[key]);
+    }
+  }
+
+  private sizes: Map<string, number> | undefined;
+  private ownBytes = 0;
+
+  private chainBytes(): number {
+    return this.ownBytes + (this.parent?.chainBytes() ?? 0);
   }
 }
 

@@ -28,6 +28,7 @@ type TaskWaiter = {
   readonly frame: Frame;
   onStarted?: (workerName?: string) => void;
   onSubmitted?: (output: unknown) => void;
+  onHeartbeat?: () => void;
   readonly onSucceeded: (output: unknown) => Step;
   readonly onFailed: (error: StatesError, timedOut: boolean) => Step;
 };
@@ -156,6 +157,10 @@ export class Interpreter {
         this.tasks.get(trigger.taskId)?.onSubmitted?.(trigger.output);
         break;
       }
+      case 'TaskHeartbeat': {
+        this.tasks.get(trigger.taskId)?.onHeartbeat?.();
+        break;
+      }
       case 'TaskSucceeded':
       case 'TaskFailed':
       case 'TaskTimedOut': {
@@ -164,6 +169,7 @@ export class Interpreter {
         this.tasks.delete(trigger.taskId);
         waiter.frame.waitingOn?.delete(trigger.taskId);
         this.cancelTimer(`${trigger.taskId}:timeout`);
+        this.cancelTimer(`${trigger.taskId}:heartbeat`);
         if (trigger.type === 'TaskSucceeded') {
           this.queue.push({ frame: waiter.frame, first: () => waiter.onSucceeded(trigger.output) });
         } else if (trigger.type === 'TaskFailed') {
@@ -330,6 +336,7 @@ export class Interpreter {
       if (this.tasks.delete(id)) this.commands.push({ type: 'CancelTask', taskId: id });
       this.cancelTimer(id);
       this.cancelTimer(`${id}:timeout`);
+      this.cancelTimer(`${id}:heartbeat`);
     }
     frame.waitingOn?.clear();
     if (frame.fanOut) for (const child of frame.fanOut.children) this.abortFrame(child);

@@ -20,6 +20,8 @@ export interface TaskHandlerContext {
   readonly taskToken?: string;
   /** Aborted when the task times out or the execution ends. */
   readonly signal: AbortSignal;
+  /** Reports that the task is alive, restarting its HeartbeatSeconds clock (SendTaskHeartbeat). */
+  readonly heartbeat: () => void;
 }
 
 /**
@@ -203,6 +205,9 @@ async function drive(interp: Interpreter, first: Decision, clock: Clock, scale: 
         context: command.context,
         ...(command.taskToken !== undefined ? { taskToken: command.taskToken } : {}),
         signal: controller.signal,
+        heartbeat: () => {
+          if (!controller.signal.aborted) push({ type: 'TaskHeartbeat', taskId });
+        },
       }))
       .then(
         (output) => {

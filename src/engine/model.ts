@@ -24,6 +24,8 @@ export interface ExecutionIdentity {
 export type Trigger =
   | { readonly type: 'TaskStarted'; readonly taskId: string; readonly workerName?: string }
   | { readonly type: 'TaskSubmitted'; readonly taskId: string; readonly output: unknown }
+  /** The worker is still alive (SendTaskHeartbeat): restarts the HeartbeatSeconds clock. */
+  | { readonly type: 'TaskHeartbeat'; readonly taskId: string }
   | { readonly type: 'TaskSucceeded'; readonly taskId: string; readonly output: unknown }
   | { readonly type: 'TaskFailed'; readonly taskId: string; readonly error?: string; readonly cause?: string }
   | { readonly type: 'TaskTimedOut'; readonly taskId: string; readonly error?: string; readonly cause?: string }

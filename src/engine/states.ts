@@ -73,8 +73,8 @@ export class StateRunner {
    */
   exit(frame: Frame, output: unknown, assigned: Record<string, unknown> | undefined, next?: string): Outcome {
     const state = frame.state;
+    if (assigned) frame.scope.assign(assigned); // may fail with States.DataLimitExceeded
     this.interp.record(frame, EXITED_EVENT[state.Type]!, assigned ? { name: frame.stateName, output, assignedVariables: assigned } : { name: frame.stateName, output });
-    if (assigned) frame.scope.assign(assigned);
     const target = next ?? state.Next;
     if (target !== undefined) return { type: 'next', next: target, output };
     return { type: 'end', output };

@@ -107,10 +107,25 @@ export async function runTask(runner: StateRunner, frame: Frame, state: StateDef
   if (timeoutSeconds !== undefined) {
     interp.startTimer(`${taskId}:timeout`, timeoutSeconds, frame, () => {
       if (!settle()) return BLOCKED;
+      interp.cancelTimer(`${taskId}:heartbeat`);
       interp.abortTask(taskId);
       return failed(new StatesError('States.Timeout', ''), true);
     }, false);
   }
+
+  // HeartbeatSeconds: the task must report in (SendTaskHeartbeat) within this many seconds of
+  // starting and of each heartbeat, or it fails with States.HeartbeatTimeout.
+  const armHeartbeat = (): void => {
+    if (heartbeatSeconds === undefined || settled) return;
+    interp.cancelTimer(`${taskId}:heartbeat`);
+    interp.startTimer(`${taskId}:heartbeat`, heartbeatSeconds, frame, () => {
+      if (!settle()) return BLOCKED;
+      interp.cancelTimer(`${taskId}:timeout`);
+      interp.abortTask(taskId);
+      return failed(new StatesError('States.HeartbeatTimeout', ''), true);
+    }, false);
+  };
+  if (resource.kind !== 'activity') armHeartbeat();
 
   const failed = (error: StatesError, timedOut: boolean): Step => {
     interp.record(frame, timedOut ? names.timedOut : names.failed, {
@@ -135,21 +150,26 @@ export async function runTask(runner: StateRunner, frame: Frame, state: StateDef
     taskId,
     {
       onStarted: (workerName) => {
-        if (resource.kind === 'activity') interp.record(frame, names.started, workerName !== undefined ? { workerName } : {});
+        if (resource.kind !== 'activity') return;
+        interp.record(frame, names.started, workerName !== undefined ? { workerName } : {});
+        armHeartbeat();
       },
+      onHeartbeat: armHeartbeat,
       onSubmitted: (output) => {
         interp.record(frame, 'TaskSubmitted', { ...fields, output });
       },
       onSucceeded: (output) => {
         if (!settle()) return BLOCKED;
         interp.cancelTimer(`${taskId}:timeout`);
+        interp.cancelTimer(`${taskId}:heartbeat`);
         interp.record(frame, names.succeeded, { ...fields, output });
         return taskResult(runner, frame, output, context);
       },
       onFailed: (error, timedOut) => {
         if (!settle()) return BLOCKED;
         interp.cancelTimer(`${taskId}:timeout`);
-        return failed(error, timedOut || error.error === 'States.Timeout');
+        interp.cancelTimer(`${taskId}:heartbeat`);
+        return failed(error, timedOut || error.error === 'States.Timeout' || error.error === 'States.HeartbeatTimeout');
       },
     },
   );
