@@ -92,6 +92,9 @@ export class Interpreter {
   error: string | undefined;
   cause: string | undefined;
 
+  /** How often the execution was redriven ($$.Execution.RedriveCount). */
+  redriveCount: number;
+
   /** The time of the decision being made, ms since the epoch. */
   now = 0;
   private lastEventId = 0;
@@ -109,6 +112,7 @@ export class Interpreter {
 
   constructor(options: InterpreterOptions) {
     this.identity = options.identity;
+    this.redriveCount = options.identity.redriveCount;
     this.definition = options.definition;
     this.input = options.input;
     this.startTime = options.startTime;
@@ -147,10 +151,20 @@ export class Interpreter {
   /** Applies one trigger from the outside world and runs until blocked again. */
   async handle(trigger: Trigger, now: number): Promise<Decision> {
     this.now = now;
+    if (trigger.type === 'Redrive') {
+      this.redrive();
+      const pending = this.drain();
+      if (pending) await pending;
+      return this.takeDecision();
+    }
     if (this.status !== 'RUNNING') return this.takeDecision();
     switch (trigger.type) {
       case 'TaskStarted': {
-        this.tasks.get(trigger.taskId)?.onStarted?.(trigger.workerName);
+        const waiter = this.tasks.get(trigger.taskId);
+        if (waiter && !this.isTaskStarted(trigger.taskId)) {
+          (this.startedTasks ??= new Set()).add(trigger.taskId);
+          waiter.onStarted?.(trigger.workerName);
+        }
         break;
       }
       case 'TaskSubmitted': {
@@ -206,6 +220,17 @@ export class Interpreter {
     }
     await this.drain();
     return this.takeDecision();
+  }
+
+  /** Whether a worker has started the task (ActivityStarted is recorded once). */
+  isTaskStarted(taskId: string): boolean {
+    return this.startedTasks?.has(taskId) ?? false;
+  }
+  private startedTasks: Set<string> | undefined;
+
+  /** Ids of tasks the execution is waiting for (after a replay: what must be re-invoked). */
+  pendingTaskIds(): string[] {
+    return [...this.tasks.keys()];
   }
 
   /** Every event recorded so far. */
@@ -276,7 +301,7 @@ export class Interpreter {
       StartTime: this.startTimeIso,
       Name: this.identity.executionName,
       RoleArn: this.identity.roleArn,
-      RedriveCount: this.identity.redriveCount,
+      RedriveCount: this.redriveCount,
     };
     const state: Record<string, unknown> = {
       Name: frame.stateName,
@@ -466,6 +491,27 @@ export class Interpreter {
     if (fan.completed === fan.total) {
       this.queue.push({ frame: fan.owner, first: () => fan.finish() });
     }
+  }
+
+  /**
+   * Resumes an ended execution at the state the root frame was in when it ended, with that
+   * state's input, as RedriveExecution does. (AWS re-runs only the failed iterations of a Map
+   * or branches of a Parallel; here the whole state runs again.)
+   */
+  private redrive(): void {
+    if (this.status === 'RUNNING' || this.status === 'SUCCEEDED') return;
+    const root = this.root;
+    this.status = 'RUNNING';
+    this.output = undefined;
+    this.error = undefined;
+    this.cause = undefined;
+    this.redriveCount++;
+    this.record('', 'ExecutionRedriven', { redriveCount: this.redriveCount });
+    root.done = false;
+    root.waitingOn = undefined;
+    root.fanOut = undefined;
+    this.enterState(root, root.stateName, root.input);
+    this.queue.push({ frame: root });
   }
 
   endExecution(status: Exclude<ExecutionStatus, 'RUNNING'>, output?: unknown, error?: string, cause?: string): void {

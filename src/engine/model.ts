@@ -31,6 +31,8 @@ export type Trigger =
   | { readonly type: 'TaskTimedOut'; readonly taskId: string; readonly error?: string; readonly cause?: string }
   | { readonly type: 'TimerFired'; readonly timerId: string }
   | { readonly type: 'StopRequested'; readonly error?: string; readonly cause?: string }
+  /** RedriveExecution: a FAILED, TIMED_OUT or ABORTED execution resumes at the state that ended it. */
+  | { readonly type: 'Redrive' }
   | { readonly type: 'ExecutionTimedOut' };
 
 /** Work the driver must perform after it has recorded the events of a decision. */

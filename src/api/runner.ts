@@ -1,0 +1,43 @@
+/**
+ * What the API needs from the durable runner (src/engine/durable-runner.ts). The API validates
+ * requests, resolves ARNs and names, and reads records from the Store; everything that moves an
+ * execution goes through this interface.
+ */
+import type { ExecutionRecord, TaskRecord } from '../store/types.js';
+
+/** The fields of a new execution the API decides; the runner fills in status and events. */
+export type NewExecution = Omit<ExecutionRecord, 'status' | 'lastEventId' | 'output' | 'error' | 'cause' | 'stopDate' | 'redriveDate'>;
+
+export type TaskOutcome =
+  | { readonly type: 'success'; readonly output: unknown }
+  | { readonly type: 'failure'; readonly error?: string; readonly cause?: string }
+  | { readonly type: 'heartbeat' };
+
+export interface ExecutionRunner {
+  /**
+   * Starts an execution durably: resolves once ExecutionStarted (and everything the execution
+   * did before it first blocked) is committed. Resolves false when the ARN exists already.
+   */
+  start(execution: NewExecution): Promise<boolean>;
+  /**
+   * Runs an EXPRESS execution to its end and resolves to its final record (StartSyncExecution).
+   * Nothing is persisted.
+   */
+  runSync(execution: NewExecution): Promise<ExecutionRecord>;
+  /** Aborts a RUNNING execution (ExecutionAborted). Resolves to the stop time. */
+  stop(executionArn: string, error?: string, cause?: string): Promise<number>;
+  /** Redrives a FAILED, TIMED_OUT or ABORTED Standard execution from where it failed. */
+  redrive(executionArn: string): Promise<number>;
+  /**
+   * Answers a task token (SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat). Rejects with
+   * an AwsError (TaskDoesNotExist, TaskTimedOut, InvalidToken) the API passes on as is.
+   */
+  completeTask(token: string, outcome: TaskOutcome): Promise<void>;
+  /** Records that a worker took an activity task (ActivityStarted); called after Store.claimActivityTask. */
+  activityTaskClaimed(task: TaskRecord, workerName?: string): Promise<void>;
+  /**
+   * Resolves when an activity task may be waiting for `activityArn` (or after `ms`), so
+   * GetActivityTask can long-poll without busy-waiting.
+   */
+  waitForActivityTask(activityArn: string, ms: number, signal?: AbortSignal): Promise<void>;
+}

@@ -1,0 +1,584 @@
+/**
+ * The durable driver: the same decider as `execute()`, with every decision committed to the
+ * Store before its commands are performed.
+ *
+ * - Each execution's triggers are applied one at a time (a promise chain per execution); a
+ *   decision's events, its trigger, and the timers and tasks it adds or settles go into one
+ *   `ExecutionWrite`, checked against the last event id the runner saw.
+ * - Nothing a decision asks for happens before its commit: a crash between the two loses the
+ *   command, and the restart redoes it (timers are rows; tasks are re-invoked).
+ * - A running execution lives in memory while hot. After a restart it is rebuilt by replaying
+ *   its logged triggers through a fresh Interpreter; the replay must regenerate exactly the
+ *   events already stored, which is checked.
+ */
+import { StatesError } from '../asl/errors.js';
+import { AwsError } from '../api/errors.js';
+import type { ExecutionRunner, NewExecution, TaskOutcome } from '../api/runner.js';
+import { MockSession, type MockConfigFile } from '../integrations/mock-config.js';
+import type { ExecutionRecord, ExecutionWrite, LoggedTrigger, Store, TaskRecord, TimerRecord } from '../store/types.js';
+import { StoreConflict } from '../store/types.js';
+import type { HistoryEvent } from './events.js';
+import { Interpreter } from './interpreter.js';
+import { runInMemory, type Clock, type RunnableDefinition, type TaskHandler } from './memory-driver.js';
+import type { Command, Decision, ExecutionIdentity, Trigger } from './model.js';
+
+export interface DurableRunnerOptions {
+  readonly store: Store;
+  readonly clock?: Clock;
+  readonly region: string;
+  readonly accountId: string;
+  /** Step Functions Local mocks (SFN_MOCK_CONFIG), used by executions started with `#TestCase`. */
+  readonly mockConfig?: MockConfigFile;
+  /** Local task handlers by resource ARN or state name. */
+  readonly taskHandlers?: Record<string, TaskHandler>;
+  /** Scales Wait and retry delays (WAIT_TIME_SCALE). */
+  readonly waitTimeScale?: number;
+  readonly log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+  /** Notified of each committed decision (metrics, live console updates). */
+  readonly onDecision?: (executionArn: string, events: readonly HistoryEvent[], status: string) => void;
+}
+
+type InvokeTask = Extract<Command, { type: 'InvokeTask' }>;
+
+/** An execution held in memory while it runs. */
+interface LiveExecution {
+  record: ExecutionRecord;
+  readonly interp: Interpreter;
+  readonly mocks: MockSession | undefined;
+  /** Serialises triggers: each waits for the previous decision to commit. */
+  chain: Promise<unknown>;
+  /** InvokeTask commands not yet answered, by task id (re-invoked after a restart). */
+  readonly openInvocations: Map<string, InvokeTask>;
+  /** Task tokens (activities, callbacks) by task id, and the tokens still open. */
+  readonly tokensByTask: Map<string, string>;
+  readonly openTokens: Set<string>;
+  /** Local handler invocations in flight, to abort on CancelTask. */
+  readonly running: Map<string, AbortController>;
+  lastEventId: number;
+}
+
+const systemClock: Clock = { now: () => Date.now() };
+
+export class DurableRunner implements ExecutionRunner {
+  private readonly store: Store;
+  private readonly clock: Clock;
+  private readonly scale: number;
+  private readonly live = new Map<string, LiveExecution>();
+  private readonly loading = new Map<string, Promise<LiveExecution | undefined>>();
+  private readonly activityWaiters = new Map<string, Set<() => void>>();
+  private timerHandle: ReturnType<typeof setTimeout> | undefined;
+  private timerDueAt = Infinity;
+  private closed = false;
+  private firing = false;
+
+  constructor(private readonly options: DurableRunnerOptions) {
+    this.store = options.store;
+    this.clock = options.clock ?? systemClock;
+    this.scale = options.waitTimeScale ?? 1;
+  }
+
+  /**
+   * Resumes work after a (re)start: arms the timer loop and, in the background, rebuilds every
+   * RUNNING execution so tasks that were in flight at the crash are invoked again.
+   */
+  async resume(): Promise<void> {
+    await this.scheduleTimers();
+    const running = await this.store.runningExecutions();
+    void (async () => {
+      for (const arn of running) {
+        if (this.closed) return;
+        try {
+          await this.load(arn);
+        } catch (e) {
+          this.log('error', 'could not resume execution', { executionArn: arn, error: String(e) });
+        }
+        await new Promise((r) => setImmediate(r));
+      }
+    })();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timerHandle) clearTimeout(this.timerHandle);
+    for (const live of this.live.values()) for (const c of live.running.values()) c.abort();
+    await Promise.allSettled([...this.live.values()].map((l) => l.chain));
+  }
+
+  // ------------------------------------------------------------------ ExecutionRunner
+
+  async start(execution: NewExecution): Promise<boolean> {
+    if (execution.type === 'EXPRESS') return this.startExpress(execution);
+    const now = this.clock.now();
+    const interp = this.newInterpreter(execution, execution.startDate);
+    const started = interp.start(now);
+    const decision = started instanceof Promise ? await started : started;
+    const live = this.newLive({ ...execution, status: 'RUNNING', lastEventId: 0 }, interp);
+    const write = this.writeFor(live, decision, { time: now, trigger: { type: 'Start' } }, now);
+    const record: ExecutionRecord = { ...live.record, ...write.update, lastEventId: lastId(decision, 0) };
+    const created = await this.store.createExecution(record, write);
+    if (!created) return false;
+    live.record = record;
+    live.lastEventId = record.lastEventId;
+    this.notify(live, decision);
+    if (record.status === 'RUNNING') this.live.set(record.arn, live);
+    this.perform(live, decision.commands);
+    return true;
+  }
+
+  async runSync(execution: NewExecution): Promise<ExecutionRecord> {
+    const result = await runInMemory(JSON.parse(execution.definition) as RunnableDefinition, JSON.parse(execution.input), {
+      ...this.memoryOptions(execution),
+      clock: this.clock,
+    });
+    return {
+      ...execution,
+      status: result.status,
+      ...(result.status === 'SUCCEEDED' ? { output: JSON.stringify(result.output ?? null) } : {}),
+      ...(result.error !== undefined ? { error: result.error } : {}),
+      ...(result.cause !== undefined ? { cause: result.cause } : {}),
+      stopDate: this.clock.now(),
+      lastEventId: result.events.length,
+    };
+  }
+
+  async stop(executionArn: string, error?: string, cause?: string): Promise<number> {
+    const now = this.clock.now();
+    await this.apply(executionArn, { type: 'StopRequested', ...(error !== undefined ? { error } : {}), ...(cause !== undefined ? { cause } : {}) }, { requireRunning: true });
+    return now;
+  }
+
+  async redrive(executionArn: string): Promise<number> {
+    const record = await this.store.getExecution(executionArn);
+    if (!record) throw new AwsError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
+    if (record.type === 'EXPRESS' || !['FAILED', 'TIMED_OUT', 'ABORTED'].includes(record.status)) {
+      throw new AwsError('ExecutionNotRedrivable', `Execution is ${record.status} and cannot be redriven: '${executionArn}'`);
+    }
+    const now = this.clock.now();
+    await this.apply(executionArn, { type: 'Redrive' }, { allowEnded: true });
+    return now;
+  }
+
+  async completeTask(token: string, outcome: TaskOutcome): Promise<void> {
+    const task = await this.store.getTask(token);
+    if (!task) throw new AwsError('TaskDoesNotExist', 'Task does not exist anymore');
+    if (task.status === 'CLOSED') throw new AwsError('TaskTimedOut', 'Task Timed Out');
+    const trigger: Trigger =
+      outcome.type === 'success'
+        ? { type: 'TaskSucceeded', taskId: task.taskId, output: outcome.output }
+        : outcome.type === 'failure'
+          ? { type: 'TaskFailed', taskId: task.taskId, ...(outcome.error !== undefined ? { error: outcome.error } : {}), ...(outcome.cause !== undefined ? { cause: outcome.cause } : {}) }
+          : { type: 'TaskHeartbeat', taskId: task.taskId };
+    await this.apply(task.executionArn, trigger, {
+      // Decided inside the execution's queue, so two answers racing for one token cannot both win.
+      precondition: (live) => {
+        if (!live.openTokens.has(token)) throw new AwsError('TaskTimedOut', 'Task Timed Out');
+      },
+    });
+  }
+
+  async activityTaskClaimed(task: TaskRecord, workerName?: string): Promise<void> {
+    await this.apply(task.executionArn, { type: 'TaskStarted', taskId: task.taskId, ...(workerName !== undefined ? { workerName } : {}) });
+  }
+
+  waitForActivityTask(activityArn: string, ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      let waiters = this.activityWaiters.get(activityArn);
+      if (!waiters) this.activityWaiters.set(activityArn, (waiters = new Set()));
+      const done = () => {
+        clearTimeout(timer);
+        waiters!.delete(done);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      waiters.add(done);
+      signal?.addEventListener('abort', done);
+    });
+  }
+
+  // ------------------------------------------------------------------ applying triggers
+
+  /**
+   * Applies one trigger to an execution: queued behind its earlier triggers, decided, committed,
+   * then performed. Rejects with ExecutionDoesNotExist, or InvalidArn-like errors from the
+   * precondition.
+   */
+  private async apply(
+    executionArn: string,
+    trigger: Trigger,
+    options: { requireRunning?: boolean; allowEnded?: boolean; precondition?: (live: LiveExecution) => void; extra?: Partial<ExecutionWrite> } = {},
+  ): Promise<void> {
+    let live = this.live.get(executionArn) ?? (await this.load(executionArn, options.allowEnded));
+    if (!live) {
+      const record = await this.store.getExecution(executionArn);
+      if (!record) throw new AwsError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
+      if (options.requireRunning) return; // StopExecution on an ended execution is a no-op
+      if (options.precondition) throw new AwsError('TaskTimedOut', 'Task Timed Out');
+      return;
+    }
+    const target = live;
+    const step = target.chain.then(async () => {
+      if (options.precondition) options.precondition(target);
+      if (target.interp.status !== 'RUNNING' && !options.allowEnded) return;
+      const now = Math.max(this.clock.now(), target.interp.now);
+      const decision = await target.interp.handle(trigger, now);
+      const write = this.writeFor(target, decision, { time: now, trigger }, now, options.extra);
+      await this.commit(target, write, decision);
+      this.perform(target, decision.commands);
+    });
+    target.chain = step.catch(() => undefined);
+    await step;
+  }
+
+  private async commit(live: LiveExecution, write: ExecutionWrite, decision: Decision): Promise<void> {
+    try {
+      await this.store.appendExecution(write);
+    } catch (e) {
+      // Our in-memory state no longer matches the store (another node moved the execution on,
+      // or the write failed): forget it; the next trigger rebuilds it from the store.
+      this.live.delete(live.record.arn);
+      throw e instanceof StoreConflict ? new AwsError('ConflictException', 'The execution was updated concurrently; retry.') : e;
+    }
+    live.lastEventId = lastId(decision, live.lastEventId);
+    live.record = { ...live.record, ...write.update, lastEventId: live.lastEventId };
+    this.notify(live, decision);
+    if (live.interp.status !== 'RUNNING') {
+      this.live.delete(live.record.arn);
+      for (const c of live.running.values()) c.abort();
+    } else {
+      this.live.set(live.record.arn, live);
+    }
+  }
+
+  /** Turns a decision into the write that records it. */
+  private writeFor(live: LiveExecution, decision: Decision, trigger: LoggedTrigger, now: number, extra?: Partial<ExecutionWrite>): ExecutionWrite {
+    const timersAdded: TimerRecord[] = [];
+    const timersRemoved: string[] = [...(extra?.timersRemoved ?? [])];
+    const tasksAdded: TaskRecord[] = [];
+    const tasksClosed: string[] = [];
+    const executionArn = live.record.arn;
+    for (const command of decision.commands) {
+      switch (command.type) {
+        case 'StartTimer': {
+          const ms = command.scaled ? command.seconds * 1000 * this.scale : command.seconds * 1000;
+          timersAdded.push({ executionArn, timerId: command.timerId, dueAt: now + Math.max(0, ms) });
+          break;
+        }
+        case 'CancelTimer':
+          timersRemoved.push(command.timerId);
+          break;
+        case 'InvokeTask': {
+          live.openInvocations.set(command.taskId, command);
+          const token = taskTokenFor(command, live);
+          if (token !== undefined) {
+            live.tokensByTask.set(command.taskId, token);
+            live.openTokens.add(token);
+            tasksAdded.push({
+              token,
+              executionArn,
+              taskId: command.taskId,
+              ...(command.resource.kind === 'activity' ? { activityArn: command.resource.arn } : {}),
+              input: JSON.stringify(command.input ?? null),
+              status: 'SCHEDULED',
+              createdAt: now,
+            });
+          }
+          break;
+        }
+        case 'CancelTask':
+          this.settleTask(live, command.taskId, tasksClosed);
+          break;
+      }
+    }
+    // A trigger that settles a task closes its token.
+    const t = trigger.trigger;
+    if (t.type === 'TaskSucceeded' || t.type === 'TaskFailed' || t.type === 'TaskTimedOut') this.settleTask(live, t.taskId, tasksClosed);
+    if (t.type === 'TimerFired') timersRemoved.push(t.timerId);
+
+    const status = live.interp.status;
+    const update: ExecutionWrite['update'] =
+      status === 'RUNNING'
+        ? t.type === 'Redrive'
+          ? { status: 'RUNNING', redriveCount: live.interp.redriveCount, redriveDate: now }
+          : undefined
+        : {
+            status,
+            stopDate: now,
+            ...(status === 'SUCCEEDED' ? { output: JSON.stringify(live.interp.output ?? null) } : {}),
+            ...(live.interp.error !== undefined ? { error: live.interp.error } : {}),
+            ...(live.interp.cause !== undefined ? { cause: live.interp.cause } : {}),
+          };
+    return {
+      executionArn,
+      expectedLastEventId: live.lastEventId,
+      events: decision.events,
+      trigger,
+      ...(update ? { update } : {}),
+      ...(timersAdded.length ? { timersAdded } : {}),
+      ...(timersRemoved.length ? { timersRemoved } : {}),
+      ...(tasksAdded.length ? { tasksAdded } : {}),
+      ...(tasksClosed.length ? { tasksClosed } : {}),
+    };
+  }
+
+  private settleTask(live: LiveExecution, taskId: string, tasksClosed: string[]): void {
+    live.openInvocations.delete(taskId);
+    const token = live.tokensByTask.get(taskId);
+    if (token !== undefined && live.openTokens.delete(token)) tasksClosed.push(token);
+    const running = live.running.get(taskId);
+    if (running) {
+      running.abort();
+      live.running.delete(taskId);
+    }
+  }
+
+  // ------------------------------------------------------------------ performing commands
+
+  /** After a commit: wake timers, tell activity pollers, invoke tasks. */
+  private perform(live: LiveExecution, commands: readonly Command[]): void {
+    let earliest = Infinity;
+    for (const command of commands) {
+      if (command.type === 'StartTimer') earliest = Math.min(earliest, this.clock.now() + (command.scaled ? command.seconds * 1000 * this.scale : command.seconds * 1000));
+      else if (command.type === 'InvokeTask') this.invoke(live, command);
+    }
+    if (earliest < Infinity) this.armTimer(earliest);
+  }
+
+  private invoke(live: LiveExecution, command: InvokeTask): void {
+    const arn = live.record.arn;
+    const { taskId, resource } = command;
+    if (resource.kind === 'activity') {
+      for (const wake of this.activityWaiters.get(resource.arn) ?? []) wake();
+      return;
+    }
+    const later = (trigger: Trigger) => {
+      // Answers arrive on a later tick, never inside the decision that asked.
+      setImmediate(() => this.apply(arn, trigger).catch((e) => this.log('warn', 'task result not applied', { executionArn: arn, error: String(e) })));
+    };
+    const mocked = live.mocks?.mocks(command.stateName) ? live.mocks.next(command.stateName) : undefined;
+    const callback = resource.kind === 'service' && resource.pattern !== 'request-response';
+    if (callback) later({ type: 'TaskSubmitted', taskId, output: {} });
+    if (mocked) {
+      if (mocked.kind === 'return') later({ type: 'TaskSucceeded', taskId, output: mocked.value });
+      else if (mocked.error === 'States.Timeout') later({ type: 'TaskTimedOut', taskId, error: mocked.error, ...(mocked.cause !== undefined ? { cause: mocked.cause } : {}) });
+      else later({ type: 'TaskFailed', taskId, ...(mocked.error !== undefined ? { error: mocked.error } : {}), ...(mocked.cause !== undefined ? { cause: mocked.cause } : {}) });
+      return;
+    }
+    const handler = this.options.taskHandlers?.[command.stateName] ?? this.options.taskHandlers?.[resource.arn];
+    if (!handler) {
+      // A callback task without a handler waits for SendTaskSuccess/Failure with its token.
+      if (callback) return;
+      later({ type: 'TaskFailed', taskId, error: 'States.TaskFailed', cause: `No task handler or mocked response for resource '${resource.arn}' (state '${command.stateName}').` });
+      return;
+    }
+    const controller = new AbortController();
+    live.running.set(taskId, controller);
+    Promise.resolve()
+      .then(() =>
+        handler(command.input, {
+          stateName: command.stateName,
+          resource: resource.arn,
+          context: command.context,
+          ...(command.taskToken !== undefined ? { taskToken: command.taskToken } : {}),
+          signal: controller.signal,
+          heartbeat: () => {
+            if (!controller.signal.aborted) later({ type: 'TaskHeartbeat', taskId });
+          },
+        }),
+      )
+      .then(
+        (output) => {
+          if (!controller.signal.aborted) later({ type: 'TaskSucceeded', taskId, output: output === undefined ? null : output });
+        },
+        (e: unknown) => {
+          if (controller.signal.aborted) return;
+          const err = e as { error?: unknown; name?: unknown; cause?: unknown; message?: unknown };
+          const error = e instanceof StatesError ? e.error : typeof err?.error === 'string' ? err.error : typeof err?.name === 'string' ? err.name : 'Error';
+          const cause = e instanceof StatesError ? e.cause : typeof err?.cause === 'string' ? err.cause : typeof err?.message === 'string' ? err.message : String(e);
+          later({ type: 'TaskFailed', taskId, ...(error !== undefined ? { error } : {}), ...(cause !== undefined ? { cause } : {}) });
+        },
+      )
+      .finally(() => live.running.delete(taskId));
+  }
+
+  // ------------------------------------------------------------------ timers
+
+  private armTimer(dueAt: number): void {
+    if (this.closed || dueAt >= this.timerDueAt) return;
+    if (this.timerHandle) clearTimeout(this.timerHandle);
+    this.timerDueAt = dueAt;
+    this.timerHandle = setTimeout(() => void this.fireTimers(), Math.min(Math.max(0, dueAt - this.clock.now()), 2_147_483_647));
+  }
+
+  private async scheduleTimers(): Promise<void> {
+    const next = await this.store.nextTimerDue();
+    if (next !== undefined) this.armTimer(next);
+  }
+
+  private async fireTimers(): Promise<void> {
+    this.timerHandle = undefined;
+    this.timerDueAt = Infinity;
+    if (this.closed || this.firing) return;
+    this.firing = true;
+    try {
+      for (;;) {
+        const due = await this.store.dueTimers(this.clock.now(), 500);
+        if (due.length === 0) break;
+        await Promise.all(
+          due.map((timer) =>
+            this.apply(timer.executionArn, { type: 'TimerFired', timerId: timer.timerId }).catch((e) =>
+              this.log('warn', 'timer not applied', { executionArn: timer.executionArn, timerId: timer.timerId, error: String(e) }),
+            ),
+          ),
+        );
+        // A timer the execution no longer waits for (it ended, or the timer was cancelled in a
+        // decision that lost a race) would stay due forever: drop it.
+        const still = await this.store.dueTimers(this.clock.now(), 500);
+        const stale = still.filter((t) => due.some((d) => d.executionArn === t.executionArn && d.timerId === t.timerId));
+        await this.dropStaleTimers(stale);
+        if (due.length < 500) break;
+      }
+    } finally {
+      this.firing = false;
+    }
+    await this.scheduleTimers();
+  }
+
+  private async dropStaleTimers(timers: readonly TimerRecord[]): Promise<void> {
+    for (const timer of timers) {
+      const record = await this.store.getExecution(timer.executionArn);
+      if (!record) continue;
+      await this.store
+        .appendExecution({ executionArn: record.arn, expectedLastEventId: record.lastEventId, events: [], timersRemoved: [timer.timerId] })
+        .catch(() => undefined);
+    }
+  }
+
+  // ------------------------------------------------------------------ rebuilding
+
+  /** Loads an execution into memory, replaying its triggers; undefined when it is not running. */
+  private load(executionArn: string, allowEnded = false): Promise<LiveExecution | undefined> {
+    const hot = this.live.get(executionArn);
+    if (hot) return Promise.resolve(hot);
+    let pending = this.loading.get(executionArn);
+    if (!pending) {
+      pending = this.rebuild(executionArn, allowEnded).finally(() => this.loading.delete(executionArn));
+      this.loading.set(executionArn, pending);
+    }
+    return pending;
+  }
+
+  private async rebuild(executionArn: string, allowEnded: boolean): Promise<LiveExecution | undefined> {
+    const record = await this.store.getExecution(executionArn);
+    if (!record || (record.status !== 'RUNNING' && !allowEnded) || record.type === 'EXPRESS') return undefined;
+    const triggers = await this.store.getTriggers(executionArn);
+    const interp = this.newInterpreter(record, record.startDate, 0);
+    const live = this.newLive(record, interp);
+    let produced = 0;
+    for (const logged of triggers) {
+      const decision = logged.trigger.type === 'Start' ? await interp.start(logged.time) : await interp.handle(logged.trigger, logged.time);
+      produced += decision.events.length;
+      // Re-trace the bookkeeping the live execution had (tokens, open invocations, mock counts).
+      this.writeFor(live, decision, logged, logged.time);
+      for (const command of decision.commands) {
+        if (command.type === 'InvokeTask' && live.mocks?.mocks(command.stateName)) live.mocks.next(command.stateName);
+      }
+    }
+    if (produced !== record.lastEventId) {
+      this.log('error', 'replay does not match the stored history', { executionArn, stored: record.lastEventId, replayed: produced });
+      throw new AwsError('InternalServerError', `The history of '${executionArn}' could not be replayed.`, 500);
+    }
+    live.lastEventId = record.lastEventId;
+    const again = this.live.get(executionArn);
+    if (again) return again;
+    if (interp.status === 'RUNNING' || allowEnded) this.live.set(executionArn, live);
+    if (interp.status === 'RUNNING') {
+      // Tasks invoked before the restart and not answered: local handlers and mocks run again
+      // (at-least-once, as AWS integrations are); activity and callback tasks keep waiting.
+      for (const command of live.openInvocations.values()) {
+        if (command.resource.kind === 'activity' || live.tokensByTask.has(command.taskId)) continue;
+        this.invoke(live, command);
+      }
+      // Activity tasks a worker took just before the crash, whose ActivityStarted was not written.
+      for (const task of await this.store.tasksOf(executionArn)) {
+        if (task.status === 'STARTED' && live.openTokens.has(task.token) && !interp.isTaskStarted(task.taskId)) {
+          void this.apply(executionArn, { type: 'TaskStarted', taskId: task.taskId, ...(task.workerName !== undefined ? { workerName: task.workerName } : {}) }).catch(() => undefined);
+        }
+      }
+    }
+    return live;
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private newInterpreter(execution: Pick<ExecutionRecord, 'arn' | 'name' | 'stateMachineArn' | 'roleArn' | 'redriveCount' | 'definition' | 'input'>, startDate: number, redriveCount = execution.redriveCount): Interpreter {
+    const identity: ExecutionIdentity = {
+      executionArn: execution.arn,
+      executionName: execution.name,
+      stateMachineArn: execution.stateMachineArn,
+      stateMachineName: execution.stateMachineArn.split(':')[6] ?? '',
+      roleArn: execution.roleArn,
+      redriveCount,
+      region: this.options.region,
+      accountId: this.options.accountId,
+    };
+    return new Interpreter({ definition: JSON.parse(execution.definition) as RunnableDefinition, input: JSON.parse(execution.input), identity, startTime: startDate });
+  }
+
+  private newLive(record: ExecutionRecord, interp: Interpreter): LiveExecution {
+    const mocks =
+      record.testCase !== undefined && this.options.mockConfig
+        ? new MockSession(this.options.mockConfig, record.stateMachineArn.split(':')[6] ?? '', record.testCase)
+        : undefined;
+    return {
+      record,
+      interp,
+      mocks,
+      chain: Promise.resolve(),
+      openInvocations: new Map(),
+      tokensByTask: new Map(),
+      openTokens: new Set(),
+      running: new Map(),
+      lastEventId: record.lastEventId,
+    };
+  }
+
+  private memoryOptions(execution: NewExecution) {
+    return {
+      executionName: execution.name,
+      stateMachineName: execution.stateMachineArn.split(':')[6] ?? '',
+      waitTimeScale: this.scale,
+      ...(this.options.taskHandlers ? { taskHandlers: this.options.taskHandlers } : {}),
+      ...(execution.testCase !== undefined && this.options.mockConfig ? { mockConfig: this.options.mockConfig, testCase: execution.testCase } : {}),
+      context: { executionArn: execution.arn, stateMachineArn: execution.stateMachineArn, roleArn: execution.roleArn, region: this.options.region, accountId: this.options.accountId },
+    };
+  }
+
+  /** EXPRESS executions run in memory (at-least-once, no persisted history). */
+  private async startExpress(execution: NewExecution): Promise<boolean> {
+    void this.runSync(execution).catch((e) => this.log('error', 'express execution failed to run', { executionArn: execution.arn, error: String(e) }));
+    return true;
+  }
+
+  private notify(live: LiveExecution, decision: Decision): void {
+    this.options.onDecision?.(live.record.arn, decision.events, live.interp.status);
+  }
+
+  private log(level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void {
+    this.options.log?.(level, message, fields);
+  }
+}
+
+function lastId(decision: Decision, previous: number): number {
+  const events = decision.events;
+  return events.length ? events[events.length - 1]!.id : previous;
+}
+
+/** The token a task is answered with: activities get one, callback tasks use $$.Task.Token. */
+function taskTokenFor(command: InvokeTask, live: LiveExecution): string | undefined {
+  // Derived from the execution and task id, so a replay hands out the same token.
+  if (command.resource.kind === 'activity') return Buffer.from(`${live.record.arn}|${command.taskId}`).toString('base64url');
+  if (command.resource.kind === 'service' && command.resource.pattern === 'wait-for-task-token') return command.taskToken;
+  return undefined;
+}
+
