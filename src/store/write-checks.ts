@@ -1,0 +1,27 @@
+/**
+ * Rules every backend enforces on an ExecutionWrite, so a bug in a writer cannot leave a history
+ * with holes in it: events continue the history densely from the id the writer expected.
+ */
+import type { HistoryEvent } from '../engine/events.js';
+import { StoreConflict } from './types.js';
+
+export function conflict(executionArn: string, expected: number, actual: number | undefined): StoreConflict {
+  return actual === undefined
+    ? new StoreConflict(`Execution ${executionArn} does not exist`)
+    : new StoreConflict(`Execution ${executionArn} is at event ${actual}, the write expected ${expected}`);
+}
+
+/** The execution's lastEventId after the events; throws when they do not continue the history. */
+export function checkEventSequence(executionArn: string, expectedLastEventId: number, events: readonly HistoryEvent[]): number {
+  let id = expectedLastEventId;
+  for (const event of events) {
+    if (event.id !== id + 1) {
+      throw new Error(`Events of ${executionArn} must continue the history densely: expected event id ${id + 1}, got ${event.id}`);
+    }
+    id = event.id;
+  }
+  return id;
+}
+
+/** Field names of ExecutionWrite.update, in one place for both backends. */
+export const UPDATABLE_FIELDS = ['status', 'output', 'error', 'cause', 'stopDate', 'redriveCount', 'redriveDate'] as const;
