@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { InvalidPageToken } from './errors.js';
+import type { ExecutionFilter } from './types.js';
 
 export type PageKey = readonly (string | number)[];
 
@@ -44,4 +45,9 @@ export function decodePageToken(token: string, scope: string, shape: readonly ('
 /** Page sizes below 1 are treated as 1: a store always makes progress. */
 export function pageLimit(limit: number): number {
   return Number.isFinite(limit) && limit >= 1 ? Math.floor(limit) : 1;
+}
+
+/** The listing a ListExecutions token belongs to: its filter, field by field. */
+export function executionScope(filter: ExecutionFilter): string {
+  return ['executions', filter.stateMachineArn ?? '', filter.versionArn ?? '', filter.aliasArn ?? '', filter.status ?? ''].join('\n');
 }

@@ -1,0 +1,96 @@
+/**
+ * What every API operation is handed: the store it reads, the runner that moves executions, the
+ * account it pretends to be, its limits, a clock and a logger. Operations never reach for
+ * globals (Date.now, Math.random, console): tests swap any of these.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ExecutionRunner } from './runner.js';
+import type { Store } from '../store/types.js';
+
+export interface ApiLimits {
+  /** Largest request body the server reads (bytes). */
+  readonly maxRequestBytes: number;
+  /** Execution input and task output (SensitiveData), in UTF-8 bytes: 256 KiB on AWS. */
+  readonly maxPayloadBytes: number;
+  /** How long GetActivityTask waits for a task before answering without one: 60 s on AWS. */
+  readonly activityPollMs: number;
+  /** Tags per resource: 50 on AWS. */
+  readonly maxTagsPerResource: number;
+  /** How long the server waits for a request body to arrive completely. */
+  readonly requestBodyTimeoutMs: number;
+}
+
+export const DEFAULT_LIMITS: ApiLimits = {
+  maxRequestBytes: 1024 * 1024,
+  maxPayloadBytes: 256 * 1024,
+  activityPollMs: 60_000,
+  maxTagsPerResource: 50,
+  requestBodyTimeoutMs: 10_000,
+};
+
+export interface ApiConfig {
+  readonly region: string;
+  readonly accountId: string;
+  readonly limits: ApiLimits;
+}
+
+export interface ApiLogger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export const silentLogger: ApiLogger = { info() {}, warn() {}, error() {} };
+
+export interface ApiContext {
+  readonly store: Store;
+  readonly runner: ExecutionRunner;
+  readonly config: ApiConfig;
+  /** Milliseconds since the epoch. */
+  readonly clock: { now(): number };
+  readonly log: ApiLogger;
+  /** A number in [0, 1): alias routing draws with it. Default Math.random. */
+  readonly random?: () => number;
+  /** Generated execution names and revision ids. Default crypto.randomUUID. */
+  readonly newId?: () => string;
+}
+
+/** The name the brief uses for it. */
+export type Context = ApiContext;
+
+export interface ContextOptions {
+  readonly store: Store;
+  readonly runner: ExecutionRunner;
+  readonly region?: string;
+  readonly accountId?: string;
+  readonly limits?: Partial<ApiLimits>;
+  readonly clock?: { now(): number };
+  readonly log?: ApiLogger;
+  readonly random?: () => number;
+  readonly newId?: () => string;
+}
+
+/** A context with AWS's defaults for everything not given. */
+export function createContext(options: ContextOptions): ApiContext {
+  return {
+    store: options.store,
+    runner: options.runner,
+    config: {
+      region: options.region ?? 'us-east-1',
+      accountId: options.accountId ?? '123456789012',
+      limits: { ...DEFAULT_LIMITS, ...options.limits },
+    },
+    clock: options.clock ?? { now: () => Date.now() },
+    log: options.log ?? silentLogger,
+    ...(options.random ? { random: options.random } : {}),
+    ...(options.newId ? { newId: options.newId } : {}),
+  };
+}
+
+export function newId(ctx: ApiContext): string {
+  return ctx.newId ? ctx.newId() : randomUUID();
+}
+
+export function draw(ctx: ApiContext): number {
+  return ctx.random ? ctx.random() : Math.random();
+}

@@ -1,0 +1,21 @@
+/**
+ * The shape of one API action: the model of its input (validated before it runs, see
+ * input.ts) and the function that performs it.
+ */
+import type { ApiContext } from '../context.js';
+import type { StructureShape } from '../input.js';
+
+export interface RequestInfo {
+  readonly requestId: string;
+  /** Aborted when the client goes away (GetActivityTask stops waiting). */
+  readonly signal: AbortSignal;
+}
+
+export interface Operation<I = Record<string, unknown>> {
+  readonly input: StructureShape;
+  run(input: I, ctx: ApiContext, request: RequestInfo): Promise<Record<string, unknown>>;
+}
+
+export function operation<I>(input: StructureShape, run: (input: I, ctx: ApiContext, request: RequestInfo) => Promise<Record<string, unknown>>): Operation<I> {
+  return { input, run };
+}

@@ -1,0 +1,34 @@
+/** UpdateStateMachineAlias: a new description, a new routing, or both. */
+import { invalidArn, missingRequiredParameter, resourceNotFound } from '../aws-errors.js';
+import { checkRouting, routingOf } from '../aliases.js';
+import { parseMachineArn } from '../arns.js';
+import { RoutingConfigurationShape, shapes, struct } from '../input.js';
+import { seconds } from '../wire.js';
+import { operation } from './operation.js';
+
+export const updateStateMachineAlias = operation<{ stateMachineAliasArn: string; description?: string; routingConfiguration?: unknown[] }>(
+  struct(
+    'UpdateStateMachineAliasInput',
+    { stateMachineAliasArn: shapes.Arn, description: shapes.AliasDescription, routingConfiguration: RoutingConfigurationShape },
+    ['stateMachineAliasArn'],
+  ),
+  async (input, ctx) => {
+    const target = parseMachineArn(input.stateMachineAliasArn);
+    if (target.kind !== 'alias') throw invalidArn(`Invalid ARN format: ${input.stateMachineAliasArn}`);
+    if (input.description === undefined && input.routingConfiguration === undefined) {
+      throw missingRequiredParameter('Either the description or the RoutingConfiguration must be specified');
+    }
+    const routing = input.routingConfiguration !== undefined ? routingOf(input.routingConfiguration) : undefined;
+    if (routing) await checkRouting(ctx, routing, target.machineArn);
+    const alias = await ctx.store.getAlias(target.arn);
+    if (!alias) throw resourceNotFound('Request references a resource that does not exist.');
+    const now = ctx.clock.now();
+    await ctx.store.putAlias({
+      ...alias,
+      ...(input.description !== undefined ? { description: input.description } : {}),
+      ...(routing ? { routingConfiguration: routing } : {}),
+      updatedAt: now,
+    });
+    return { updateDate: seconds(now) };
+  },
+);

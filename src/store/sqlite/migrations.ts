@@ -1,0 +1,167 @@
+/**
+ * The SQLite schema as numbered, immutable migrations (graphile-worker style): a database records
+ * the ones applied in `schema_migrations`, and opening applies the missing ones in order, each in
+ * its own transaction. Never edit a released migration; add the next number.
+ *
+ * The SQL lives in TypeScript strings so `tsc` ships it in dist/ without a copy step.
+ */
+
+export interface Migration {
+  readonly id: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+/**
+ * Design notes for 0001:
+ * - executions have an integer id; events, triggers, timers and tasks refer to it rather than
+ *   repeating the ARN in every row (an event row is then a few dozen bytes plus its details).
+ * - every listing pages by a key in an index (keyset pagination); SQLite appends the rowid to
+ *   each index, so (…, start_date) indexes also order ties by insertion.
+ * - definitions are stored once per distinct text (sha256), since thousands of executions of a
+ *   state machine run the same definition.
+ * - only SCHEDULED tasks are in the claim index (partial), so claiming stays an index seek
+ *   however many tasks have been handed out.
+ */
+const INIT = `
+CREATE TABLE state_machines (
+  seq INTEGER PRIMARY KEY,
+  arn TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  type TEXT NOT NULL,
+  definition TEXT NOT NULL,
+  role_arn TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER,
+  revision_id TEXT NOT NULL,
+  description TEXT,
+  logging_configuration TEXT,
+  tracing_configuration TEXT,
+  encryption_configuration TEXT,
+  next_version INTEGER NOT NULL
+);
+
+CREATE TABLE state_machine_versions (
+  arn TEXT PRIMARY KEY,
+  state_machine_arn TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  definition TEXT NOT NULL,
+  role_arn TEXT NOT NULL,
+  type TEXT NOT NULL,
+  description TEXT,
+  created_at INTEGER NOT NULL,
+  revision_id TEXT NOT NULL,
+  logging_configuration TEXT,
+  tracing_configuration TEXT
+);
+CREATE INDEX state_machine_versions_by_machine ON state_machine_versions (state_machine_arn, version);
+
+CREATE TABLE aliases (
+  seq INTEGER PRIMARY KEY,
+  arn TEXT NOT NULL UNIQUE,
+  state_machine_arn TEXT NOT NULL,
+  name TEXT NOT NULL,
+  description TEXT,
+  routing_configuration TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER
+);
+CREATE INDEX aliases_by_machine ON aliases (state_machine_arn);
+
+CREATE TABLE activities (
+  seq INTEGER PRIMARY KEY,
+  arn TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+
+CREATE TABLE tags (
+  seq INTEGER PRIMARY KEY,
+  resource_arn TEXT NOT NULL,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  UNIQUE (resource_arn, key)
+);
+
+CREATE TABLE definitions (
+  hash TEXT PRIMARY KEY,
+  body TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE executions (
+  id INTEGER PRIMARY KEY,
+  arn TEXT NOT NULL UNIQUE,
+  state_machine_arn TEXT NOT NULL,
+  name TEXT NOT NULL,
+  type TEXT NOT NULL,
+  status TEXT NOT NULL,
+  input TEXT NOT NULL,
+  output TEXT,
+  error TEXT,
+  cause TEXT,
+  start_date INTEGER NOT NULL,
+  stop_date INTEGER,
+  definition_hash TEXT NOT NULL REFERENCES definitions (hash),
+  role_arn TEXT NOT NULL,
+  version_arn TEXT,
+  alias_arn TEXT,
+  redrive_count INTEGER NOT NULL,
+  redrive_date INTEGER,
+  test_case TEXT,
+  trace_header TEXT,
+  last_event_id INTEGER NOT NULL,
+  trigger_count INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX executions_by_machine ON executions (state_machine_arn, start_date);
+CREATE INDEX executions_by_machine_status ON executions (state_machine_arn, status, start_date);
+CREATE INDEX executions_by_version ON executions (version_arn, start_date) WHERE version_arn IS NOT NULL;
+CREATE INDEX executions_by_alias ON executions (alias_arn, start_date) WHERE alias_arn IS NOT NULL;
+CREATE INDEX executions_by_status ON executions (status, start_date);
+
+CREATE TABLE events (
+  execution_id INTEGER NOT NULL REFERENCES executions (id),
+  id INTEGER NOT NULL,
+  previous_event_id INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  timestamp INTEGER NOT NULL,
+  frame TEXT NOT NULL,
+  details TEXT,
+  PRIMARY KEY (execution_id, id)
+) WITHOUT ROWID;
+
+CREATE TABLE triggers (
+  execution_id INTEGER NOT NULL REFERENCES executions (id),
+  seq INTEGER NOT NULL,
+  time INTEGER NOT NULL,
+  trigger TEXT NOT NULL,
+  PRIMARY KEY (execution_id, seq)
+) WITHOUT ROWID;
+
+CREATE TABLE timers (
+  execution_id INTEGER NOT NULL REFERENCES executions (id),
+  timer_id TEXT NOT NULL,
+  due_at INTEGER NOT NULL,
+  PRIMARY KEY (execution_id, timer_id)
+) WITHOUT ROWID;
+CREATE INDEX timers_by_due ON timers (due_at);
+
+CREATE TABLE tasks (
+  seq INTEGER PRIMARY KEY,
+  token TEXT NOT NULL UNIQUE,
+  execution_id INTEGER NOT NULL REFERENCES executions (id),
+  task_id TEXT NOT NULL,
+  activity_arn TEXT,
+  input TEXT NOT NULL,
+  status TEXT NOT NULL,
+  worker_name TEXT,
+  created_at INTEGER NOT NULL,
+  started_at INTEGER
+);
+CREATE INDEX tasks_by_execution ON tasks (execution_id);
+CREATE INDEX tasks_to_claim ON tasks (activity_arn, created_at) WHERE status = 'SCHEDULED';
+`;
+
+export const MIGRATIONS: readonly Migration[] = [{ id: 1, name: 'init', sql: INIT }];
+
+/** Written to the file header (PRAGMA application_id) so other SQLite files are recognised. */
+export const APPLICATION_ID = 0x53545057; // 'STPW'
