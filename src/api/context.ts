@@ -4,6 +4,7 @@
  * globals (Date.now, Math.random, console): tests swap any of these.
  */
 import { randomUUID } from 'node:crypto';
+import { DEFAULT_ACCOUNT_ID } from '../engine/memory-driver.js';
 import type { ExecutionRunner } from './runner.js';
 import type { Store } from '../store/types.js';
 
@@ -77,7 +78,7 @@ export function createContext(options: ContextOptions): ApiContext {
     runner: options.runner,
     config: {
       region: options.region ?? 'us-east-1',
-      accountId: options.accountId ?? '123456789012',
+      accountId: options.accountId ?? DEFAULT_ACCOUNT_ID,
       limits: { ...DEFAULT_LIMITS, ...options.limits },
     },
     clock: options.clock ?? { now: () => Date.now() },

@@ -9,6 +9,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { EXIT, UsageError } from './io.js';
 import { runCommand } from './run-command.js';
 import { validateCommand } from './validate-command.js';
+import { SERVE_HELP, serveCommand } from './serve-command.js';
 
 const HELP = `Usage: stepwise <command> [options]
 
@@ -17,7 +18,7 @@ AWS Step Functions, self-hosted: run and validate Amazon States Language definit
 Commands:
   validate FILE...            check definitions as ValidateStateMachineDefinition does
   run FILE [options]          run one execution in memory and print its output
-  serve                       the Step Functions API server and console (not available yet)
+  serve [options]             the Step Functions API server (see stepwise serve --help)
 
 Options of run:
   -i, --input JSON|@FILE      execution input: JSON text, @file.json, or @- for stdin (default {})
@@ -86,11 +87,11 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'run':
       return run(rest);
     case 'serve': {
-      const { values } = parse(rest, HELP_ONLY, false);
-      if (values.help) return help();
-      err('stepwise serve: the Step Functions API server and console are not available yet; they arrive with the next milestone.');
-      err('For now, run definitions in memory with: stepwise run FILE (see stepwise --help).');
-      return EXIT.USAGE;
+      if (rest.includes('--help') || rest.includes('-h')) {
+        out(SERVE_HELP);
+        return EXIT.SUCCEEDED;
+      }
+      return serveCommand(rest, err);
     }
     default:
       throw new UsageError(`unknown command '${command}' (commands: validate, run, serve; see stepwise --help)`);

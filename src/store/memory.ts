@@ -24,7 +24,7 @@ import type {
   TaskRecord,
   TimerRecord,
 } from './types.js';
-import { checkEventSequence, conflict, UPDATABLE_FIELDS } from './write-checks.js';
+import { applyUpdate, checkEventSequence, conflict } from './write-checks.js';
 
 /** A row with its insertion number: listings page by it, as SQLite pages by rowid. */
 interface Seq<T> {
@@ -51,6 +51,10 @@ export class MemoryStore implements Store {
   private readonly tags = new Map<string, Map<string, string>>();
   private readonly executions = new Map<string, ExecutionState>();
   private readonly tasks = new Map<string, Seq<TaskRecord>>();
+  /** Every pending timer, so the timer loop does not walk finished executions. */
+  private readonly timers = new Set<TimerRecord>();
+  /** Tokens of SCHEDULED activity tasks by activity ARN, so a claim does not walk all tasks. */
+  private readonly scheduled = new Map<string, Set<string>>();
 
   // ------------------------------------------------------------------ state machines and friends
 
@@ -265,13 +269,13 @@ export class MemoryStore implements Store {
 
   async dueTimers(now: number, limit: number): Promise<readonly TimerRecord[]> {
     const due: TimerRecord[] = [];
-    for (const state of this.executions.values()) for (const t of state.timers.values()) if (t.dueAt <= now) due.push(t);
+    for (const t of this.timers) if (t.dueAt <= now) due.push(t);
     return due.sort((a, b) => a.dueAt - b.dueAt).slice(0, pageLimit(limit)).map((t) => ({ ...t }));
   }
 
   async nextTimerDue(): Promise<number | undefined> {
     let next: number | undefined;
-    for (const state of this.executions.values()) for (const t of state.timers.values()) if (next === undefined || t.dueAt < next) next = t.dueAt;
+    for (const t of this.timers) if (next === undefined || t.dueAt < next) next = t.dueAt;
     return next;
   }
 
@@ -294,12 +298,13 @@ export class MemoryStore implements Store {
   async claimActivityTask(activityArn: string, workerName: string | undefined, now: number): Promise<TaskRecord | undefined> {
     this.open();
     let oldest: Seq<TaskRecord> | undefined;
-    for (const row of this.tasks.values()) {
+    for (const token of this.scheduled.get(activityArn) ?? []) {
+      const row = this.tasks.get(token)!;
       const t = row.record;
-      if (t.activityArn !== activityArn || t.status !== 'SCHEDULED') continue;
       if (!oldest || t.createdAt < oldest.record.createdAt || (t.createdAt === oldest.record.createdAt && row.seq < oldest.seq)) oldest = row;
     }
     if (!oldest) return undefined;
+    this.unschedule(oldest.record);
     const { workerName: _previous, ...rest } = oldest.record;
     oldest.record = { ...rest, status: 'STARTED', startedAt: now, ...(workerName !== undefined ? { workerName } : {}) };
     return { ...oldest.record };
@@ -321,41 +326,51 @@ export class MemoryStore implements Store {
     for (const event of write.events) state.events.push(event);
     if (write.trigger) state.triggers.push(write.trigger);
     state.record = applyUpdate({ ...state.record, lastEventId }, write.update);
-    for (const timerId of write.timersRemoved ?? []) state.timers.delete(timerId);
+    for (const timerId of write.timersRemoved ?? []) this.removeTimer(state, timerId);
     for (const timer of write.timersAdded ?? []) {
       // A re-added timer takes its new place in due order.
-      state.timers.delete(timer.timerId);
-      state.timers.set(timer.timerId, { executionArn: state.record.arn, timerId: timer.timerId, dueAt: timer.dueAt });
+      this.removeTimer(state, timer.timerId);
+      const record = { executionArn: state.record.arn, timerId: timer.timerId, dueAt: timer.dueAt };
+      state.timers.set(timer.timerId, record);
+      this.timers.add(record);
     }
     for (const task of write.tasksAdded ?? []) {
       const row = this.tasks.get(task.token);
       const record = { ...task, executionArn: state.record.arn };
       if (row) {
         this.executions.get(row.record.executionArn)?.tasks.delete(task.token);
+        this.unschedule(row.record);
         row.record = record;
       } else {
         this.tasks.set(task.token, { seq: ++this.seq, record });
       }
       state.tasks.add(task.token);
+      if (record.status === 'SCHEDULED' && record.activityArn !== undefined) {
+        let tokens = this.scheduled.get(record.activityArn);
+        if (!tokens) this.scheduled.set(record.activityArn, (tokens = new Set()));
+        tokens.add(record.token);
+      }
     }
     for (const token of write.tasksClosed ?? []) {
       const row = this.tasks.get(token);
-      if (row) row.record = { ...row.record, status: 'CLOSED' };
+      if (!row) continue;
+      this.unschedule(row.record);
+      row.record = { ...row.record, status: 'CLOSED' };
     }
   }
-}
 
-/** An own property of the update sets the field; one present with the value undefined clears it. */
-export function applyUpdate(record: ExecutionRecord, update: ExecutionWrite['update']): ExecutionRecord {
-  if (!update) return record;
-  const next: Record<string, unknown> = { ...record };
-  for (const field of UPDATABLE_FIELDS) {
-    if (!Object.prototype.hasOwnProperty.call(update, field)) continue;
-    const value = update[field];
-    if (value !== undefined) next[field] = value;
-    else if (field !== 'status' && field !== 'redriveCount') delete next[field];
+  private removeTimer(state: ExecutionState, timerId: string): void {
+    const timer = state.timers.get(timerId);
+    if (!timer) return;
+    state.timers.delete(timerId);
+    this.timers.delete(timer);
   }
-  return next as unknown as ExecutionRecord;
+
+  private unschedule(task: TaskRecord): void {
+    if (task.activityArn === undefined) return;
+    const tokens = this.scheduled.get(task.activityArn);
+    if (tokens?.delete(task.token) && tokens.size === 0) this.scheduled.delete(task.activityArn);
+  }
 }
 
 /** True when (startDate, seq) sorts after the cursor in newest-first order. */

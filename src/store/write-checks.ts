@@ -3,7 +3,7 @@
  * with holes in it: events continue the history densely from the id the writer expected.
  */
 import type { HistoryEvent } from '../engine/events.js';
-import { StoreConflict } from './types.js';
+import { StoreConflict, type ExecutionRecord, type ExecutionWrite } from './types.js';
 
 export function conflict(executionArn: string, expected: number, actual: number | undefined): StoreConflict {
   return actual === undefined
@@ -25,3 +25,16 @@ export function checkEventSequence(executionArn: string, expectedLastEventId: nu
 
 /** Field names of ExecutionWrite.update, in one place for both backends. */
 export const UPDATABLE_FIELDS = ['status', 'output', 'error', 'cause', 'stopDate', 'redriveCount', 'redriveDate'] as const;
+
+/** An own property of the update sets the field; one present with the value undefined clears it. */
+export function applyUpdate(record: ExecutionRecord, update: ExecutionWrite['update']): ExecutionRecord {
+  if (!update) return record;
+  const next: Record<string, unknown> = { ...record };
+  for (const field of UPDATABLE_FIELDS) {
+    if (!Object.prototype.hasOwnProperty.call(update, field)) continue;
+    const value = update[field];
+    if (value !== undefined) next[field] = value;
+    else if (field !== 'status' && field !== 'redriveCount') delete next[field];
+  }
+  return next as unknown as ExecutionRecord;
+}

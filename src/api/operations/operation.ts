@@ -11,11 +11,14 @@ export interface RequestInfo {
   readonly signal: AbortSignal;
 }
 
+/** The input model; a function when a limit is configurable (payload sizes). */
+export type InputModel = StructureShape | ((ctx: ApiContext) => StructureShape);
+
 export interface Operation<I = Record<string, unknown>> {
-  readonly input: StructureShape;
+  readonly input: InputModel;
   run(input: I, ctx: ApiContext, request: RequestInfo): Promise<Record<string, unknown>>;
 }
 
-export function operation<I>(input: StructureShape, run: (input: I, ctx: ApiContext, request: RequestInfo) => Promise<Record<string, unknown>>): Operation<I> {
+export function operation<I>(input: InputModel, run: (input: I, ctx: ApiContext, request: RequestInfo) => Promise<Record<string, unknown>>): Operation<I> {
   return { input, run };
 }

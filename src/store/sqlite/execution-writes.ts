@@ -132,9 +132,12 @@ export class ExecutionWriter {
   create(record: ExecutionRecord, definitionHash: string, first: PreparedWrite): boolean {
     // Not skipped for hashes seen before: the row may have gone with a rolled-back savepoint.
     this.insertDefinition.run(definitionHash, record.definition);
-    const info = this.insertExecution.run(executionParams(record, definitionHash, first.expectedLastEventId));
+    // The row goes in as it stands after the first write (its update applied by the caller), so
+    // the first write needs no UPDATE of it.
+    const triggers = first.trigger ? 1 : 0;
+    const info = this.insertExecution.run(executionParams(record, definitionHash, first.lastEventId, triggers));
     if (info.changes === 0) return false;
-    this.apply({ id: Number(info.lastInsertRowid), last_event_id: first.expectedLastEventId, trigger_count: 0 }, first);
+    this.apply(Number(info.lastInsertRowid), 0, first, false);
     return true;
   }
 
@@ -144,15 +147,13 @@ export class ExecutionWriter {
     if (!head || head.last_event_id !== write.expectedLastEventId) {
       throw conflict(write.executionArn, write.expectedLastEventId, head?.last_event_id);
     }
-    this.apply(head, write);
+    this.apply(head.id, head.trigger_count, write, true);
   }
 
-  private apply(head: Head, write: PreparedWrite): void {
-    const id = head.id;
+  private apply(id: number, triggerCount: number, write: PreparedWrite, updateRow: boolean): void {
     for (const e of write.events) this.insertEvent.run(id, ...e);
-    let triggers = head.trigger_count;
-    if (write.trigger) this.insertTrigger.run(id, ++triggers, write.trigger.time, write.trigger.json);
-    this.update.run(write.lastEventId, triggers, ...(write.update ?? NO_UPDATE), id);
+    if (write.trigger) this.insertTrigger.run(id, triggerCount + 1, write.trigger.time, write.trigger.json);
+    if (updateRow) this.update.run(write.lastEventId, triggerCount + (write.trigger ? 1 : 0), ...(write.update ?? NO_UPDATE), id);
     for (const timerId of write.timersRemoved) this.deleteTimer.run(id, timerId);
     for (const [timerId, dueAt] of write.timersAdded) this.upsertTimer.run(id, timerId, dueAt);
     for (const task of write.tasksAdded) this.upsertTask.run(id, ...task);

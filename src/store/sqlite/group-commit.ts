@@ -1,10 +1,17 @@
 /**
  * Group commit: writes queue up and commit together in one transaction per tick, so one fsync
- * pays for a whole batch. Each write runs in its own savepoint inside the batch transaction, so
- * one that throws (a StoreConflict, a constraint) is rolled back and rejected alone while the
- * others commit. Callers are answered only after the commit, so a resolved write is durable.
+ * pays for a whole batch. Callers are answered only after the commit, so a resolved write is
+ * durable.
+ *
+ * One write must not fail the others. A write that refuses before it changes anything (a
+ * StoreConflict: the expected event id is checked first) is simply rejected and the batch goes
+ * on. Any other error may have left a write half-done, so the whole batch is rolled back and
+ * run again with each write in its own savepoint, which rolls back only the write that threw.
+ * Savepoints are not the default because they cost more than the writes themselves (about
+ * 30 µs each against 15 µs for a typical write).
  */
 import type Database from 'better-sqlite3';
+import { StoreConflict } from '../types.js';
 
 interface Pending {
   readonly work: () => unknown;
@@ -18,15 +25,28 @@ export class GroupCommit {
   private queue: Pending[] = [];
   private scheduled = false;
   private closed = false;
-  private readonly commitBatch: Database.Transaction<(batch: readonly Pending[]) => Outcome[]>;
+  /** Transactions committed and writes they carried (for diagnostics and tests). */
+  readonly stats = { batches: 0, writes: 0, isolatedRetries: 0 };
+  private readonly commitFast: Database.Transaction<(batch: readonly Pending[]) => Outcome[]>;
+  private readonly commitIsolated: Database.Transaction<(batch: readonly Pending[]) => Outcome[]>;
 
   constructor(
     db: Database.Database,
     private readonly maxBatch: number,
   ) {
+    this.commitFast = db.transaction((batch: readonly Pending[]) =>
+      batch.map((p): Outcome => {
+        try {
+          return { ok: true, value: p.work() };
+        } catch (error) {
+          if (error instanceof StoreConflict) return { ok: false, error };
+          throw new Unclean(error);
+        }
+      }),
+    );
     // Nested better-sqlite3 transactions are savepoints.
     const savepoint = db.transaction((work: () => unknown) => work());
-    this.commitBatch = db.transaction((batch: readonly Pending[]) =>
+    this.commitIsolated = db.transaction((batch: readonly Pending[]) =>
       batch.map((p): Outcome => {
         try {
           return { ok: true, value: savepoint(p.work) };
@@ -62,7 +82,15 @@ export class GroupCommit {
     try {
       // IMMEDIATE takes the write lock up front, so a batch never fails half-way on a lock
       // upgrade when another process shares the file.
-      outcomes = this.commitBatch.immediate(batch);
+      try {
+        outcomes = this.commitFast.immediate(batch);
+      } catch (error) {
+        if (!(error instanceof Unclean)) throw error;
+        this.stats.isolatedRetries++;
+        outcomes = this.commitIsolated.immediate(batch);
+      }
+      this.stats.batches++;
+      this.stats.writes += batch.length;
     } catch (error) {
       // The commit itself failed (disk full, I/O error): nothing of the batch is durable.
       for (const p of batch) p.reject(error);
@@ -79,5 +107,12 @@ export class GroupCommit {
   close(): void {
     this.flush();
     this.closed = true;
+  }
+}
+
+/** A write failed after it may have changed something: the batch must be run again, isolated. */
+class Unclean extends Error {
+  constructor(readonly error: unknown) {
+    super('a write failed part-way', { cause: error });
   }
 }

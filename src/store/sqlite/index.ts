@@ -28,6 +28,7 @@ import type {
   TimerRecord,
 } from '../types.js';
 import { openDatabase, type SqliteOptions } from './database.js';
+import { applyUpdate } from '../write-checks.js';
 import { ExecutionWriter, prepareWrite } from './execution-writes.js';
 import { GroupCommit } from './group-commit.js';
 import {
@@ -211,7 +212,8 @@ export class SqliteStore implements Store {
     }
     const hash = this.writer.hashOf(record.definition);
     const write = prepared;
-    return this.commits.submit(() => this.writer.create(record, hash, write));
+    const row = applyUpdate(record, first.update);
+    return this.commits.submit(() => this.writer.create(row, hash, write));
   }
 
   async getExecution(arn: string): Promise<ExecutionRecord | undefined> {
@@ -231,7 +233,10 @@ export class SqliteStore implements Store {
     if (filter.stateMachineArn !== undefined) add('state_machine_arn = ?', filter.stateMachineArn);
     if (filter.versionArn !== undefined) add('version_arn = ?', filter.versionArn);
     if (filter.aliasArn !== undefined) add('alias_arn = ?', filter.aliasArn);
-    if (filter.status !== undefined) add('status = ?', filter.status);
+    // With a version or alias, their index narrows best; `+status` keeps the planner from
+    // preferring the status index (it would walk every RUNNING execution).
+    const narrow = filter.versionArn !== undefined || filter.aliasArn !== undefined;
+    if (filter.status !== undefined) add(narrow ? '+status = ?' : 'status = ?', filter.status);
     if (cursor) {
       where.push('(start_date, id) < (?, ?)');
       params.push(cursor[0], cursor[1]);
@@ -311,6 +316,11 @@ export class SqliteStore implements Store {
     this.closed = true;
     this.commits.close();
     this.db.close();
+  }
+
+  /** Group-commit counters: transactions committed and the writes they carried. */
+  get commitStats(): { readonly batches: number; readonly writes: number; readonly isolatedRetries: number } {
+    return { ...this.commits.stats };
   }
 
   // ------------------------------------------------------------------ internals

@@ -165,11 +165,11 @@ export const EXECUTION_COLUMNS =
   'arn, state_machine_arn, name, type, status, input, output, error, cause, start_date, stop_date, definition_hash, role_arn, ' +
   'version_arn, alias_arn, redrive_count, redrive_date, test_case, trace_header, last_event_id, trigger_count';
 
-export function executionParams(r: ExecutionRecord, definitionHash: string, lastEventId: number): unknown[] {
+export function executionParams(r: ExecutionRecord, definitionHash: string, lastEventId: number, triggerCount: number): unknown[] {
   return [
     r.arn, r.stateMachineArn, r.name, r.type, r.status, r.input, r.output ?? null, r.error ?? null, r.cause ?? null, r.startDate,
     r.stopDate ?? null, definitionHash, r.roleArn, r.stateMachineVersionArn ?? null, r.stateMachineAliasArn ?? null,
-    r.redriveCount, r.redriveDate ?? null, r.testCase ?? null, r.traceHeader ?? null, lastEventId, 0,
+    r.redriveCount, r.redriveDate ?? null, r.testCase ?? null, r.traceHeader ?? null, lastEventId, triggerCount,
   ];
 }
 

@@ -1,0 +1,29 @@
+/**
+ * CreateActivity. Idempotent by name: the existing activity is returned and the request's tags
+ * are ignored, as AWS documents.
+ */
+import { activityArn } from '../arns.js';
+import { EncryptionConfigurationShape, TagListShape, shapes, struct } from '../input.js';
+import { checkTagCount, tagsOf } from '../machines.js';
+import { checkName } from '../names.js';
+import { seconds } from '../wire.js';
+import { operation } from './operation.js';
+
+export const createActivity = operation<{ name: string; tags?: unknown[] }>(
+  struct('CreateActivityInput', { name: shapes.Name, tags: TagListShape, encryptionConfiguration: EncryptionConfigurationShape }, ['name']),
+  async ({ name, tags }, ctx) => {
+    checkName(name);
+    const arn = activityArn(ctx, name);
+    const existing = await ctx.store.getActivity(arn);
+    if (existing) return { activityArn: arn, creationDate: seconds(existing.createdAt) };
+    const tagList = tagsOf(tags);
+    checkTagCount(ctx, arn, [], tagList);
+    const record = { arn, name, createdAt: ctx.clock.now() };
+    if (!(await ctx.store.createActivity(record))) {
+      const winner = await ctx.store.getActivity(arn);
+      return { activityArn: arn, creationDate: seconds(winner?.createdAt ?? record.createdAt) };
+    }
+    if (tagList.length > 0) await ctx.store.tagResource(arn, tagList);
+    return { activityArn: arn, creationDate: seconds(record.createdAt) };
+  },
+);

@@ -1,0 +1,56 @@
+/**
+ * GetExecutionHistory: events in id order (or reversed), at most maxResults (default 100,
+ * at most 1000) per page; includeExecutionData=false leaves out inputs, outputs and parameters.
+ * The nextToken carries the id of the last event handed out.
+ */
+import { decodePageToken, encodePageToken } from '../../store/page-token.js';
+import { InvalidPageToken } from '../../store/errors.js';
+import { toAwsEvent } from '../../engine/events.js';
+import { invalidToken } from '../aws-errors.js';
+import { getExecution } from '../executions.js';
+import { bool, shapes, struct } from '../input.js';
+import { DEFAULT_PAGE_SIZE } from '../paging.js';
+import { compact } from '../wire.js';
+import { operation } from './operation.js';
+
+interface Input {
+  executionArn: string;
+  maxResults?: number;
+  reverseOrder?: boolean;
+  nextToken?: string;
+  includeExecutionData?: boolean;
+}
+
+export const getExecutionHistory = operation<Input>(
+  struct(
+    'GetExecutionHistoryInput',
+    { executionArn: shapes.Arn, maxResults: shapes.PageSize, reverseOrder: bool, nextToken: shapes.PageToken, includeExecutionData: bool },
+    ['executionArn'],
+  ),
+  async (input, ctx) => {
+    const execution = await getExecution(ctx, input.executionArn);
+    const reverse = input.reverseOrder === true;
+    const limit = input.maxResults === undefined || input.maxResults === 0 ? DEFAULT_PAGE_SIZE : input.maxResults;
+    const scope = `history:${execution.arn}:${reverse ? 'desc' : 'asc'}`;
+    let from: number | undefined;
+    if (input.nextToken !== undefined) {
+      try {
+        from = decodePageToken(input.nextToken, scope, ['number'])[0] as number;
+      } catch (error) {
+        if (error instanceof InvalidPageToken) throw invalidToken();
+        throw error;
+      }
+    }
+    const events = await ctx.store.getEvents(
+      execution.arn,
+      reverse ? { beforeId: from ?? Number.MAX_SAFE_INTEGER, limit: limit + 1, reverse: true } : { afterId: from ?? 0, limit: limit + 1 },
+    );
+    const page = events.slice(0, limit);
+    const more = events.length > limit;
+    const includeData = input.includeExecutionData !== false;
+    return compact({
+      events: page.map((e) => toAwsEvent(e, includeData)),
+      nextToken: more ? encodePageToken(scope, [page[page.length - 1]!.id]) : undefined,
+    });
+  },
+);

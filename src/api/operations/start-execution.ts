@@ -1,0 +1,92 @@
+/**
+ * StartExecution, for a state machine, a version (`…:name:3`), an alias (`…:name:prod`, which
+ * picks a version by its weights) or any of them with `#TestCase` (Step Functions Local mocks).
+ *
+ * Standard executions are idempotent while RUNNING: the same name and input return the same
+ * executionArn and startDate; otherwise a reused name is ExecutionAlreadyExists. Express
+ * executions get AWS's `…:express:<machine>:<name>:<id>` ARN, so names never collide; they run
+ * (through the same runner) but, as on AWS, cannot be described, listed or stopped.
+ */
+import type { NewExecution } from '../runner.js';
+import { executionAlreadyExists } from '../aws-errors.js';
+import { executionArn } from '../arns.js';
+import type { ApiContext } from '../context.js';
+import { newId } from '../context.js';
+import { checkExecutionInput, resolveStartTarget, type StartTarget } from '../executions.js';
+import { payload, shapes, struct } from '../input.js';
+import { checkName } from '../names.js';
+import { seconds } from '../wire.js';
+import { operation } from './operation.js';
+
+export interface StartInput {
+  stateMachineArn: string;
+  name?: string;
+  input?: string;
+  traceHeader?: string;
+}
+
+export const startInputShape = (ctx: ApiContext, shapeName: string) =>
+  struct(
+    shapeName,
+    { stateMachineArn: shapes.Arn, name: shapes.Name, input: payload(ctx.config.limits.maxPayloadBytes), traceHeader: shapes.TraceHeader, includedData: shapes.IncludedData },
+    ['stateMachineArn'],
+  );
+
+/** Resolves and checks what a start request asks for, in AWS's order (machine, name, input). */
+export async function prepareExecution(ctx: ApiContext, input: StartInput): Promise<{ target: StartTarget; execution: NewExecution }> {
+  const target = await resolveStartTarget(ctx, input.stateMachineArn);
+  if (input.name !== undefined) checkName(input.name);
+  const text = input.input ?? '{}';
+  checkExecutionInput(text);
+  const name = input.name ?? newId(ctx);
+  const express = target.type === 'EXPRESS';
+  const execution: NewExecution = {
+    arn: executionArn(target.machineArn, name, express, newId(ctx)),
+    stateMachineArn: target.machineArn,
+    name,
+    type: target.type,
+    input: text,
+    startDate: ctx.clock.now(),
+    definition: target.definition,
+    roleArn: target.roleArn,
+    redriveCount: 0,
+    ...(target.versionArn ? { stateMachineVersionArn: target.versionArn } : {}),
+    ...(target.aliasArn ? { stateMachineAliasArn: target.aliasArn } : {}),
+    ...(target.testCase !== undefined ? { testCase: target.testCase } : {}),
+    ...(input.traceHeader !== undefined ? { traceHeader: input.traceHeader } : {}),
+  };
+  return { target, execution };
+}
+
+export const startExecution = operation<StartInput>(
+  (ctx) => startInputShape(ctx, 'StartExecutionInput'),
+  async (input, ctx) => {
+    const { execution } = await prepareExecution(ctx, input);
+    if (execution.type === 'STANDARD') {
+      const same = await sameRunningExecution(ctx, execution);
+      if (same) return same;
+    }
+    if (!(await ctx.runner.start(execution))) {
+      const same = await sameRunningExecution(ctx, execution);
+      if (same) return same;
+      throw executionAlreadyExists(execution.arn);
+    }
+    return { executionArn: execution.arn, startDate: seconds(execution.startDate) };
+  },
+);
+
+/** The answer for a repeated start of a running execution; ExecutionAlreadyExists for a reused name. */
+async function sameRunningExecution(ctx: ApiContext, execution: NewExecution): Promise<Record<string, unknown> | undefined> {
+  const existing = await ctx.store.getExecution(execution.arn);
+  if (!existing) return undefined;
+  if (
+    existing.status === 'RUNNING' &&
+    existing.input === execution.input &&
+    existing.stateMachineAliasArn === execution.stateMachineAliasArn &&
+    // Through an alias the draw may pick another version: the alias is what was asked for.
+    (execution.stateMachineAliasArn !== undefined || existing.stateMachineVersionArn === execution.stateMachineVersionArn)
+  ) {
+    return { executionArn: existing.arn, startDate: seconds(existing.startDate) };
+  }
+  throw executionAlreadyExists(execution.arn);
+}

@@ -1,0 +1,56 @@
+/**
+ * `stepwise serve`: the Step Functions API (and, later, the console) on one port, until SIGTERM
+ * or Ctrl-C. Bad options, an unusable database or a taken port are one-line messages with exit
+ * status 2.
+ */
+import { ConfigError, ENVIRONMENT, parseServeArgs } from '../server/config.js';
+import { startServer } from '../server/start.js';
+import { StoreOpenError } from '../store/errors.js';
+import { EXIT, UsageError } from './io.js';
+
+export const SERVE_HELP = `Usage: stepwise serve [options]
+
+Serves the AWS Step Functions API (AWS JSON 1.0: POST / with X-Amz-Target) on one port,
+with executions kept in a SQLite file that survives crashes. GET /health and GET /metrics too.
+
+Options (each also read from the environment variable beside it):
+  --host HOST             ${ENVIRONMENT.STEPWISE_HOST}   [STEPWISE_HOST]
+  --port PORT             ${ENVIRONMENT.STEPWISE_PORT}   [STEPWISE_PORT]
+  --db PATH               ${ENVIRONMENT.STEPWISE_DB}   [STEPWISE_DB]
+  --region REGION         ${ENVIRONMENT.STEPWISE_REGION}   [STEPWISE_REGION]
+  --account-id ID         ${ENVIRONMENT.STEPWISE_ACCOUNT_ID}   [STEPWISE_ACCOUNT_ID]
+  --mock-config FILE      ${ENVIRONMENT.SFN_MOCK_CONFIG}   [SFN_MOCK_CONFIG]
+  --wait-time-scale N     ${ENVIRONMENT.WAIT_TIME_SCALE}   [WAIT_TIME_SCALE]
+  --log-level LEVEL       ${ENVIRONMENT.STEPWISE_LOG_LEVEL}   [STEPWISE_LOG_LEVEL]
+  --synchronous MODE      SQLite durability: ${ENVIRONMENT.STEPWISE_SQLITE_SYNCHRONOUS}   [STEPWISE_SQLITE_SYNCHRONOUS]
+`;
+
+/** Serves until a signal; resolves to the exit status. */
+export async function serveCommand(args: readonly string[], err: (line: string) => void): Promise<number> {
+  let server;
+  try {
+    server = await startServer(parseServeArgs(args));
+  } catch (e) {
+    if (e instanceof ConfigError || e instanceof StoreOpenError) throw new UsageError(e.message);
+    throw e;
+  }
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) {
+        err(`stepwise serve: ${signal} again, exiting at once`);
+        process.exit(EXIT.FAILED);
+      }
+      stopping = true;
+      server.close().then(
+        () => resolve(EXIT.SUCCEEDED),
+        (e: unknown) => {
+          err(`stepwise serve: error while shutting down: ${e instanceof Error ? e.message : String(e)}`);
+          resolve(EXIT.FAILED);
+        },
+      );
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}

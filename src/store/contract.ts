@@ -1,0 +1,583 @@
+/**
+ * The behaviour every Store backend shares, as one vitest suite each backend registers with its
+ * own factory (memory.test.ts, sqlite/sqlite.test.ts):
+ *
+ *   storeContract('sqlite', () => openSqliteStore(tempFile()));
+ *
+ * Each test gets a fresh, empty store and closes it afterwards.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { HistoryEvent } from '../engine/events.js';
+import { InvalidPageToken } from './errors.js';
+import {
+  StoreConflict,
+  type ExecutionRecord,
+  type ExecutionWrite,
+  type Page,
+  type PageRequest,
+  type StateMachineRecord,
+  type Store,
+  type TaskRecord,
+} from './types.js';
+
+const SM = 'arn:aws:states:us-east-1:123456789012:stateMachine:';
+const EX = 'arn:aws:states:us-east-1:123456789012:execution:';
+const ACT = 'arn:aws:states:us-east-1:123456789012:activity:';
+const ROLE = 'arn:aws:iam::123456789012:role/stepwise';
+const DEFINITION = JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', End: true } } });
+
+export function stateMachine(name: string, overrides: Partial<StateMachineRecord> = {}): StateMachineRecord {
+  return {
+    arn: SM + name, name, type: 'STANDARD', definition: DEFINITION, roleArn: ROLE, createdAt: 1_000, revisionId: `rev-${name}`,
+    nextVersion: 1, ...overrides,
+  };
+}
+
+export function execution(machine: string, name: string, overrides: Partial<ExecutionRecord> = {}): ExecutionRecord {
+  return {
+    arn: `${EX}${machine}:${name}`, stateMachineArn: SM + machine, name, type: 'STANDARD', status: 'RUNNING', input: '{"n":1}',
+    startDate: 10_000, definition: DEFINITION, roleArn: ROLE, redriveCount: 0, lastEventId: 0, ...overrides,
+  };
+}
+
+/** `count` events continuing a history after `afterId`. */
+export function events(afterId: number, count: number, timestamp = 10_000): HistoryEvent[] {
+  return Array.from({ length: count }, (_, i) => {
+    const id = afterId + i + 1;
+    return id === 1
+      ? { id, previousEventId: 0, timestamp, type: 'ExecutionStarted', frame: '', details: { input: { n: 1, s: 'é', list: [1, null] }, roleArn: ROLE } }
+      : { id, previousEventId: id - 1, timestamp: timestamp + id, type: 'PassStateEntered', frame: '', details: { name: `S${id}`, input: { id } } };
+  });
+}
+
+/** The first decision of an execution: ExecutionStarted and friends, with the Start trigger. */
+export function startWrite(record: ExecutionRecord, count = 2, extra: Partial<ExecutionWrite> = {}): ExecutionWrite {
+  return { executionArn: record.arn, expectedLastEventId: 0, events: events(0, count), trigger: { time: record.startDate, trigger: { type: 'Start' } }, ...extra };
+}
+
+function task(token: string, overrides: Partial<TaskRecord> = {}): TaskRecord {
+  return { token, executionArn: '', taskId: `task-${token}`, input: '{"x":1}', status: 'SCHEDULED', createdAt: 100, ...overrides };
+}
+
+/** Every item of a listing, page by page, checking that each token is a non-empty string. */
+async function drain<T>(list: (page: PageRequest) => Promise<Page<T>>, limit: number): Promise<{ items: T[]; pages: number }> {
+  const items: T[] = [];
+  let nextToken: string | undefined;
+  let pages = 0;
+  do {
+    const page = await list({ limit, ...(nextToken !== undefined ? { nextToken } : {}) });
+    pages++;
+    items.push(...page.items);
+    nextToken = page.nextToken;
+    if (nextToken !== undefined) {
+      expect(typeof nextToken).toBe('string');
+      expect(nextToken.length).toBeGreaterThan(0);
+      expect(page.items.length).toBe(limit);
+    }
+  } while (nextToken !== undefined && pages < 10_000);
+  return { items, pages };
+}
+
+export function storeContract(name: string, makeStore: () => Promise<Store>): void {
+  describe(`Store contract: ${name}`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await makeStore();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    async function started(machine: string, name: string, overrides: Partial<ExecutionRecord> = {}, count = 2): Promise<ExecutionRecord> {
+      const record = execution(machine, name, overrides);
+      expect(await store.createExecution({ ...record, lastEventId: count }, startWrite(record, count))).toBe(true);
+      return (await store.getExecution(record.arn))!;
+    }
+
+    describe('state machines', () => {
+      it('creates once, reads back exactly, and refuses a second create of the ARN', async () => {
+        const full = stateMachine('full', {
+          updatedAt: 2_000, description: 'd', loggingConfiguration: { level: 'OFF', includeExecutionData: false },
+          tracingConfiguration: { enabled: true }, encryptionConfiguration: { type: 'AWS_OWNED_KEY' }, type: 'EXPRESS', nextVersion: 4,
+        });
+        expect(await store.createStateMachine(full)).toBe(true);
+        expect(await store.createStateMachine(stateMachine('full', { definition: '{}' }))).toBe(false);
+        expect(await store.getStateMachine(full.arn)).toEqual(full);
+        expect(await store.createStateMachine(stateMachine('bare'))).toBe(true);
+        const bare = await store.getStateMachine(SM + 'bare');
+        expect(bare).toEqual(stateMachine('bare'));
+        expect(Object.keys(bare!)).not.toContain('description');
+        expect(await store.getStateMachine(SM + 'nope')).toBeUndefined();
+      });
+
+      it('putStateMachine replaces the record and keeps its place in the listing', async () => {
+        for (const n of ['a', 'b', 'c']) await store.createStateMachine(stateMachine(n));
+        await store.putStateMachine(stateMachine('a', { definition: '{"new":true}', revisionId: 'r2', updatedAt: 5, nextVersion: 2 }));
+        expect(await store.getStateMachine(SM + 'a')).toEqual(stateMachine('a', { definition: '{"new":true}', revisionId: 'r2', updatedAt: 5, nextVersion: 2 }));
+        await store.putStateMachine(stateMachine('d'));
+        const page = await store.listStateMachines({ limit: 10 });
+        expect(page.items.map((s) => s.name)).toEqual(['a', 'b', 'c', 'd']);
+        expect(page.nextToken).toBeUndefined();
+      });
+
+      it('lists in creation order over stable, opaque pages', async () => {
+        for (let i = 0; i < 7; i++) await store.createStateMachine(stateMachine(`m${i}`, { createdAt: 1_000 + i }));
+        const first = await store.listStateMachines({ limit: 3 });
+        expect(first.items.map((s) => s.name)).toEqual(['m0', 'm1', 'm2']);
+        expect(first.nextToken).toBeDefined();
+        expect(first.nextToken).not.toContain('m2');
+        // The same token gives the same page, also after more rows arrive.
+        await store.createStateMachine(stateMachine('m7'));
+        const second = await store.listStateMachines({ limit: 3, nextToken: first.nextToken! });
+        const again = await store.listStateMachines({ limit: 3, nextToken: first.nextToken! });
+        expect(second.items.map((s) => s.name)).toEqual(['m3', 'm4', 'm5']);
+        expect(again).toEqual(second);
+        const all = await drain((p) => store.listStateMachines(p), 3);
+        expect(all.items.map((s) => s.name)).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7']);
+        expect(all.pages).toBe(3);
+        // A page that ends exactly at the last item has no token.
+        const exact = await store.listStateMachines({ limit: 8 });
+        expect(exact.items).toHaveLength(8);
+        expect(exact.nextToken).toBeUndefined();
+        expect((await store.listStateMachines({ limit: 100 })).nextToken).toBeUndefined();
+      });
+
+      it('keeps paging past a deleted item', async () => {
+        for (let i = 0; i < 4; i++) await store.createStateMachine(stateMachine(`m${i}`));
+        const first = await store.listStateMachines({ limit: 2 });
+        await store.deleteStateMachine(SM + 'm1');
+        const second = await store.listStateMachines({ limit: 2, nextToken: first.nextToken! });
+        expect(second.items.map((s) => s.name)).toEqual(['m2', 'm3']);
+      });
+
+      it('refuses tokens it did not hand out for this listing with InvalidPageToken', async () => {
+        for (let i = 0; i < 3; i++) {
+          await store.createStateMachine(stateMachine(`m${i}`));
+          await store.createActivity({ arn: `${ACT}a${i}`, name: `a${i}`, createdAt: i });
+        }
+        const activityToken = (await store.listActivities({ limit: 1 })).nextToken!;
+        const machineToken = (await store.listStateMachines({ limit: 1 })).nextToken!;
+        const bad = ['garbage!', '', 'bm90IGpzb24', Buffer.from('[1,"x",3]').toString('base64url'), activityToken, machineToken.slice(0, -2), `${machineToken}AA`];
+        for (const nextToken of bad) {
+          await expect(store.listStateMachines({ limit: 1, nextToken }), `token ${JSON.stringify(nextToken)}`).rejects.toBeInstanceOf(InvalidPageToken);
+        }
+        await expect(store.listActivities({ limit: 1, nextToken: machineToken })).rejects.toThrow(InvalidPageToken);
+        await expect(store.listVersions(SM + 'm0', { limit: 1, nextToken: machineToken })).rejects.toThrow(InvalidPageToken);
+        await expect(store.listExecutions({ stateMachineArn: SM + 'm0' }, { limit: 1, nextToken: machineToken })).rejects.toThrow(InvalidPageToken);
+      });
+
+      it('deleteStateMachine removes its versions, aliases and tags, and nothing else', async () => {
+        await store.createStateMachine(stateMachine('gone'));
+        await store.createStateMachine(stateMachine('kept'));
+        for (const m of ['gone', 'kept']) {
+          await store.putVersion({ arn: `${SM}${m}:1`, stateMachineArn: SM + m, version: 1, definition: DEFINITION, roleArn: ROLE, type: 'STANDARD', createdAt: 1, revisionId: 'r' });
+          await store.putAlias({ arn: `${SM}${m}:live`, stateMachineArn: SM + m, name: 'live', routingConfiguration: [{ stateMachineVersionArn: `${SM}${m}:1`, weight: 100 }], createdAt: 1 });
+          await store.tagResource(SM + m, [{ key: 'team', value: m }]);
+          await store.tagResource(`${SM}${m}:1`, [{ key: 'v', value: '1' }]);
+        }
+        const ran = await started('gone', 'e1');
+        await store.deleteStateMachine(SM + 'gone');
+        expect(await store.getStateMachine(SM + 'gone')).toBeUndefined();
+        expect(await store.getVersion(`${SM}gone:1`)).toBeUndefined();
+        expect(await store.getAlias(`${SM}gone:live`)).toBeUndefined();
+        expect(await store.listTags(SM + 'gone')).toEqual([]);
+        expect(await store.listTags(`${SM}gone:1`)).toEqual([]);
+        expect((await store.listVersions(SM + 'gone', { limit: 10 })).items).toEqual([]);
+        expect((await store.listAliases(SM + 'gone', { limit: 10 })).items).toEqual([]);
+        // Executions outlive their state machine; the other machine keeps everything.
+        expect(await store.getExecution(ran.arn)).toEqual(ran);
+        expect(await store.getStateMachine(SM + 'kept')).toBeDefined();
+        expect(await store.getVersion(`${SM}kept:1`)).toBeDefined();
+        expect(await store.getAlias(`${SM}kept:live`)).toBeDefined();
+        expect(await store.listTags(SM + 'kept')).toEqual([{ key: 'team', value: 'kept' }]);
+        expect(await store.listTags(`${SM}kept:1`)).toEqual([{ key: 'v', value: '1' }]);
+        // Deleting again, or something unknown, is not an error.
+        await store.deleteStateMachine(SM + 'gone');
+      });
+    });
+
+    describe('versions and aliases', () => {
+      it('stores versions and lists them newest first, page by page, per state machine', async () => {
+        for (let v = 1; v <= 5; v++) {
+          await store.putVersion({
+            arn: `${SM}m:${v}`, stateMachineArn: SM + 'm', version: v, definition: `{"v":${v}}`, roleArn: ROLE, type: 'STANDARD',
+            createdAt: v, revisionId: `r${v}`, ...(v === 2 ? { description: 'two', loggingConfiguration: { level: 'ALL' }, tracingConfiguration: { enabled: false } } : {}),
+          });
+        }
+        await store.putVersion({ arn: `${SM}other:1`, stateMachineArn: SM + 'other', version: 1, definition: '{}', roleArn: ROLE, type: 'EXPRESS', createdAt: 1, revisionId: 'r' });
+        expect(await store.getVersion(`${SM}m:2`)).toEqual({
+          arn: `${SM}m:2`, stateMachineArn: SM + 'm', version: 2, definition: '{"v":2}', roleArn: ROLE, type: 'STANDARD', createdAt: 2,
+          revisionId: 'r2', description: 'two', loggingConfiguration: { level: 'ALL' }, tracingConfiguration: { enabled: false },
+        });
+        const all = await drain((p) => store.listVersions(SM + 'm', p), 2);
+        expect(all.items.map((v) => v.version)).toEqual([5, 4, 3, 2, 1]);
+        expect(all.pages).toBe(3);
+        const first = await store.listVersions(SM + 'm', { limit: 2 });
+        await expect(store.listVersions(SM + 'other', { limit: 2, nextToken: first.nextToken! })).rejects.toThrow(InvalidPageToken);
+        await store.deleteVersion(`${SM}m:4`);
+        expect(await store.getVersion(`${SM}m:4`)).toBeUndefined();
+        expect((await store.listVersions(SM + 'm', { limit: 10 })).items.map((v) => v.version)).toEqual([5, 3, 2, 1]);
+        expect((await store.listVersions(SM + 'other', { limit: 10 })).items).toHaveLength(1);
+      });
+
+      it('stores, replaces, lists and deletes aliases', async () => {
+        const routing = [{ stateMachineVersionArn: `${SM}m:1`, weight: 70 }, { stateMachineVersionArn: `${SM}m:2`, weight: 30 }];
+        for (const n of ['a', 'b', 'c']) await store.putAlias({ arn: `${SM}m:${n}`, stateMachineArn: SM + 'm', name: n, routingConfiguration: routing, createdAt: 1 });
+        await store.putAlias({ arn: `${SM}x:a`, stateMachineArn: SM + 'x', name: 'a', routingConfiguration: routing, createdAt: 1 });
+        expect(await store.getAlias(`${SM}m:a`)).toEqual({ arn: `${SM}m:a`, stateMachineArn: SM + 'm', name: 'a', routingConfiguration: routing, createdAt: 1 });
+        const changed = { arn: `${SM}m:a`, stateMachineArn: SM + 'm', name: 'a', description: 'now', routingConfiguration: [routing[1]!], createdAt: 1, updatedAt: 9 };
+        await store.putAlias(changed);
+        expect(await store.getAlias(`${SM}m:a`)).toEqual(changed);
+        const all = await drain((p) => store.listAliases(SM + 'm', p), 2);
+        expect(all.items.map((a) => a.name)).toEqual(['a', 'b', 'c']);
+        expect(all.items[0]).toEqual(changed);
+        await store.deleteAlias(`${SM}m:b`);
+        expect(await store.getAlias(`${SM}m:b`)).toBeUndefined();
+        expect((await store.listAliases(SM + 'm', { limit: 10 })).items.map((a) => a.name)).toEqual(['a', 'c']);
+        expect((await store.listAliases(SM + 'x', { limit: 10 })).items).toHaveLength(1);
+      });
+    });
+
+    describe('activities and tags', () => {
+      it('creates activities once, lists them in creation order and deletes them with their tags', async () => {
+        for (let i = 0; i < 5; i++) expect(await store.createActivity({ arn: `${ACT}a${i}`, name: `a${i}`, createdAt: 50 + i })).toBe(true);
+        expect(await store.createActivity({ arn: `${ACT}a0`, name: 'a0', createdAt: 99 })).toBe(false);
+        expect(await store.getActivity(`${ACT}a0`)).toEqual({ arn: `${ACT}a0`, name: 'a0', createdAt: 50 });
+        const all = await drain((p) => store.listActivities(p), 2);
+        expect(all.items.map((a) => a.name)).toEqual(['a0', 'a1', 'a2', 'a3', 'a4']);
+        await store.tagResource(`${ACT}a1`, [{ key: 'k', value: 'v' }]);
+        await store.deleteActivity(`${ACT}a1`);
+        expect(await store.getActivity(`${ACT}a1`)).toBeUndefined();
+        expect(await store.listTags(`${ACT}a1`)).toEqual([]);
+        expect((await store.listActivities({ limit: 10 })).items.map((a) => a.name)).toEqual(['a0', 'a2', 'a3', 'a4']);
+      });
+
+      it('adds, overwrites (in place) and removes tags by key', async () => {
+        const arn = SM + 'tagged';
+        expect(await store.listTags(arn)).toEqual([]);
+        await store.tagResource(arn, [{ key: 'a', value: '1' }, { key: 'b', value: '2' }]);
+        await store.tagResource(arn, [{ key: 'a', value: 'one' }, { key: 'c', value: '3' }]);
+        expect(await store.listTags(arn)).toEqual([{ key: 'a', value: 'one' }, { key: 'b', value: '2' }, { key: 'c', value: '3' }]);
+        await store.untagResource(arn, ['b', 'missing']);
+        expect(await store.listTags(arn)).toEqual([{ key: 'a', value: 'one' }, { key: 'c', value: '3' }]);
+        await store.untagResource(arn, ['a', 'c']);
+        expect(await store.listTags(arn)).toEqual([]);
+        await store.untagResource(SM + 'never', ['x']);
+        await store.tagResource(arn, []);
+        expect(await store.listTags(arn)).toEqual([]);
+        // Tags are per resource.
+        await store.tagResource(SM + 'one', [{ key: 'k', value: '1' }]);
+        await store.tagResource(SM + 'two', [{ key: 'k', value: '2' }]);
+        expect(await store.listTags(SM + 'one')).toEqual([{ key: 'k', value: '1' }]);
+      });
+    });
+
+    describe('executions', () => {
+      it('creates an execution with its first decision, once', async () => {
+        const record = execution('m', 'e1', { testCase: `${SM}m#Happy`, traceHeader: 'Root=1', stateMachineVersionArn: `${SM}m:1`, stateMachineAliasArn: `${SM}m:live` });
+        expect(await store.createExecution({ ...record, lastEventId: 3 }, startWrite(record, 3))).toBe(true);
+        const stored = await store.getExecution(record.arn);
+        expect(stored).toEqual({ ...record, lastEventId: 3 });
+        expect(Object.keys(stored!)).not.toContain('output');
+        expect(await store.getEvents(record.arn, { limit: 100 })).toEqual(events(0, 3));
+        expect(await store.getTriggers(record.arn)).toEqual([{ time: record.startDate, trigger: { type: 'Start' } }]);
+        // A second create of the ARN changes nothing.
+        const again = execution('m', 'e1', { input: '{"other":true}' });
+        expect(await store.createExecution(again, startWrite(again, 5))).toBe(false);
+        expect(await store.getExecution(record.arn)).toEqual({ ...record, lastEventId: 3 });
+        expect(await store.getEvents(record.arn, { limit: 100 })).toHaveLength(3);
+        expect(await store.getTriggers(record.arn)).toHaveLength(1);
+        expect(await store.getExecution(`${EX}m:nope`)).toBeUndefined();
+      });
+
+      it('stores an execution that ends in its first decision', async () => {
+        const record = execution('m', 'quick');
+        const update = { status: 'SUCCEEDED' as const, output: '{"done":true}', stopDate: 10_005 };
+        expect(await store.createExecution({ ...record, ...update, lastEventId: 4 }, startWrite(record, 4, { update }))).toBe(true);
+        expect(await store.getExecution(record.arn)).toEqual({ ...record, ...update, lastEventId: 4 });
+        expect(await store.runningExecutions()).toEqual([]);
+      });
+
+      it('appends decisions, applying the update, and refuses a stale expectedLastEventId', async () => {
+        const record = await started('m', 'e1');
+        await store.appendExecution({ executionArn: record.arn, expectedLastEventId: 2, events: events(2, 3), trigger: { time: 20, trigger: { type: 'TimerFired', timerId: 't1' } } });
+        await store.appendExecution({
+          executionArn: record.arn, expectedLastEventId: 5, events: events(5, 1),
+          update: { status: 'FAILED', error: 'States.TaskFailed', cause: 'boom', stopDate: 30 },
+        });
+        expect(await store.getExecution(record.arn)).toEqual({ ...record, status: 'FAILED', error: 'States.TaskFailed', cause: 'boom', stopDate: 30, lastEventId: 6 });
+        const stale = store.appendExecution({
+          executionArn: record.arn, expectedLastEventId: 5, events: events(5, 2), trigger: { time: 40, trigger: { type: 'StopRequested' } },
+          update: { status: 'ABORTED' }, timersAdded: [{ executionArn: record.arn, timerId: 'x', dueAt: 1 }], tasksAdded: [task('stale')],
+        });
+        await expect(stale).rejects.toBeInstanceOf(StoreConflict);
+        // Nothing of the refused write is visible.
+        expect((await store.getExecution(record.arn))!.status).toBe('FAILED');
+        expect(await store.getEvents(record.arn, { limit: 100 })).toEqual(events(0, 6));
+        expect(await store.getTriggers(record.arn)).toEqual([
+          { time: record.startDate, trigger: { type: 'Start' } },
+          { time: 20, trigger: { type: 'TimerFired', timerId: 't1' } },
+        ]);
+        expect(await store.timersOf(record.arn)).toEqual([]);
+        expect(await store.getTask('stale')).toBeUndefined();
+        await expect(store.appendExecution({ executionArn: `${EX}m:ghost`, expectedLastEventId: 0, events: events(0, 1) })).rejects.toBeInstanceOf(StoreConflict);
+      });
+
+      it('clears a field named with the value undefined (redrive) and leaves unnamed fields alone', async () => {
+        const record = await started('m', 'redriven');
+        await store.appendExecution({ executionArn: record.arn, expectedLastEventId: 2, events: [], update: { status: 'FAILED', error: 'E', cause: 'C', stopDate: 50 } });
+        await store.appendExecution({ executionArn: record.arn, expectedLastEventId: 2, events: events(2, 1), update: { status: 'RUNNING', redriveCount: 1, redriveDate: 60, stopDate: undefined, error: undefined, cause: undefined } });
+        const after = (await store.getExecution(record.arn))!;
+        expect(after).toEqual({ ...record, redriveCount: 1, redriveDate: 60, lastEventId: 3 });
+        expect(Object.keys(after)).not.toContain('stopDate');
+        // A write without events keeps lastEventId and still needs the right expectation.
+        await store.appendExecution({ executionArn: record.arn, expectedLastEventId: 3, events: [], timersRemoved: ['none'] });
+        expect((await store.getExecution(record.arn))!.lastEventId).toBe(3);
+      });
+
+      it('refuses events that do not continue the history densely, applying nothing', async () => {
+        const record = await started('m', 'e1');
+        const gap = [{ ...events(3, 1)[0]! }];
+        await expect(store.appendExecution({ executionArn: record.arn, expectedLastEventId: 2, events: gap })).rejects.toThrow(/densely: expected event id 3, got 4/);
+        const first = execution('m', 'bad');
+        await expect(store.createExecution(first, { ...startWrite(first), events: events(1, 2) })).rejects.toThrow(/densely/);
+        expect(await store.getExecution(first.arn)).toBeUndefined();
+        expect((await store.getExecution(record.arn))!.lastEventId).toBe(2);
+      });
+
+      it('reads events by id range, forwards and backwards, with payloads intact', async () => {
+        const record = await started('m', 'e1', {}, 10);
+        const all = events(0, 10);
+        expect(await store.getEvents(record.arn, { limit: 1000 })).toEqual(all);
+        expect(await store.getEvents(record.arn, { limit: 3 })).toEqual(all.slice(0, 3));
+        expect(await store.getEvents(record.arn, { afterId: 3, limit: 3 })).toEqual(all.slice(3, 6));
+        expect(await store.getEvents(record.arn, { afterId: 8, limit: 5 })).toEqual(all.slice(8));
+        expect(await store.getEvents(record.arn, { afterId: 10, limit: 5 })).toEqual([]);
+        expect(await store.getEvents(record.arn, { reverse: true, limit: 3 })).toEqual(all.slice(7).reverse());
+        expect(await store.getEvents(record.arn, { reverse: true, beforeId: 8, limit: 3 })).toEqual(all.slice(4, 7).reverse());
+        expect(await store.getEvents(record.arn, { reverse: true, beforeId: 3, limit: 5 })).toEqual(all.slice(0, 2).reverse());
+        expect(await store.getEvents(record.arn, { reverse: true, beforeId: 1, limit: 5 })).toEqual([]);
+        expect(await store.getEvents(record.arn, { afterId: 2, beforeId: 6, limit: 10 })).toEqual(all.slice(2, 5));
+        expect(await store.getEvents(record.arn, { afterId: 2, beforeId: 6, limit: 10, reverse: true })).toEqual(all.slice(2, 5).reverse());
+        expect(await store.getEvents(`${EX}m:none`, { limit: 10 })).toEqual([]);
+        // An event without details comes back without the key.
+        const bare: HistoryEvent = { id: 11, previousEventId: 10, timestamp: 5, type: 'SucceedStateExited', frame: 'branch-1' };
+        await store.appendExecution({ executionArn: record.arn, expectedLastEventId: 10, events: [bare] });
+        const [last] = await store.getEvents(record.arn, { afterId: 10, limit: 1 });
+        expect(last).toEqual(bare);
+        expect(Object.keys(last!)).not.toContain('details');
+      });
+
+      it('keeps the replay log in order', async () => {
+        const record = await started('m', 'e1');
+        const triggers = [
+          { time: 2, trigger: { type: 'TaskSucceeded' as const, taskId: 't', output: { deep: [1, { x: 'y' }] } } },
+          { time: 3, trigger: { type: 'TaskFailed' as const, taskId: 'u', error: 'E', cause: 'C' } },
+          { time: 4, trigger: { type: 'ExecutionTimedOut' as const } },
+        ];
+        let id = 2;
+        for (const trigger of triggers) {
+          await store.appendExecution({ executionArn: record.arn, expectedLastEventId: id, events: events(id, 1), trigger });
+          id++;
+        }
+        await store.appendExecution({ executionArn: record.arn, expectedLastEventId: id, events: events(id, 1) });
+        expect(await store.getTriggers(record.arn)).toEqual([{ time: record.startDate, trigger: { type: 'Start' } }, ...triggers]);
+        expect(await store.getTriggers(`${EX}m:none`)).toEqual([]);
+      });
+
+      it('knows which executions are running', async () => {
+        const a = await started('m', 'a');
+        const b = await started('m', 'b');
+        expect([...(await store.runningExecutions())].sort()).toEqual([a.arn, b.arn].sort());
+        await store.appendExecution({ executionArn: a.arn, expectedLastEventId: 2, events: events(2, 1), update: { status: 'SUCCEEDED', output: '1', stopDate: 3 } });
+        expect(await store.runningExecutions()).toEqual([b.arn]);
+      });
+
+      it('lists executions newest first, filtered, over stable pages', async () => {
+        const made: ExecutionRecord[] = [];
+        for (let i = 0; i < 12; i++) {
+          // Three share each start date: ties come newest-created first.
+          const status = i % 3 === 0 ? 'SUCCEEDED' : 'RUNNING';
+          const overrides: Partial<ExecutionRecord> = {
+            startDate: 1_000 + Math.floor(i / 3), ...(status === 'SUCCEEDED' ? { status, output: '{}', stopDate: 5_000 } : {}),
+            ...(i % 2 === 0 ? { stateMachineVersionArn: `${SM}m:1` } : {}), ...(i % 4 === 0 ? { stateMachineAliasArn: `${SM}m:live` } : {}),
+          };
+          const record = execution('m', `e${i}`, overrides);
+          await store.createExecution({ ...record, lastEventId: 1 }, startWrite(record, 1, status === 'SUCCEEDED' ? { update: { status } } : {}));
+          made.push({ ...record, lastEventId: 1 });
+        }
+        await started('other', 'x', { startDate: 1_002 });
+        const newestFirst = [...made].reverse();
+        const names = (records: readonly ExecutionRecord[]): string[] => records.map((r) => r.name);
+
+        for (const limit of [1, 2, 3, 5, 12, 100]) {
+          const all = await drain((p) => store.listExecutions({ stateMachineArn: SM + 'm' }, p), limit);
+          expect(names(all.items), `limit ${limit}`).toEqual(names(newestFirst));
+        }
+        expect((await store.listExecutions({ stateMachineArn: SM + 'm' }, { limit: 1 })).items[0]).toEqual(made[11]);
+        const filters = [
+          { filter: { stateMachineArn: SM + 'm', status: 'RUNNING' as const }, want: (r: ExecutionRecord) => r.status === 'RUNNING' },
+          { filter: { stateMachineArn: SM + 'm', status: 'SUCCEEDED' as const }, want: (r: ExecutionRecord) => r.status === 'SUCCEEDED' },
+          { filter: { versionArn: `${SM}m:1` }, want: (r: ExecutionRecord) => r.stateMachineVersionArn !== undefined },
+          { filter: { aliasArn: `${SM}m:live` }, want: (r: ExecutionRecord) => r.stateMachineAliasArn !== undefined },
+          { filter: { aliasArn: `${SM}m:live`, status: 'RUNNING' as const }, want: (r: ExecutionRecord) => r.stateMachineAliasArn !== undefined && r.status === 'RUNNING' },
+          { filter: { versionArn: `${SM}m:1`, status: 'RUNNING' as const }, want: (r: ExecutionRecord) => r.stateMachineVersionArn !== undefined && r.status === 'RUNNING' },
+          { filter: { stateMachineArn: SM + 'nope' }, want: () => false },
+        ];
+        for (const { filter, want } of filters) {
+          const all = await drain((p) => store.listExecutions(filter, p), 2);
+          expect(names(all.items), JSON.stringify(filter)).toEqual(names(newestFirst.filter(want)));
+        }
+        const everything = await drain((p) => store.listExecutions({}, p), 4);
+        expect(everything.items).toHaveLength(13);
+        expect(names(everything.items.filter((r) => r.stateMachineArn === SM + 'm'))).toEqual(names(newestFirst));
+
+        // A token belongs to its filter, and a page stays put when newer executions arrive.
+        const first = await store.listExecutions({ stateMachineArn: SM + 'm' }, { limit: 4 });
+        await expect(store.listExecutions({ stateMachineArn: SM + 'm', status: 'RUNNING' }, { limit: 4, nextToken: first.nextToken! })).rejects.toThrow(InvalidPageToken);
+        await expect(store.listExecutions({ stateMachineArn: SM + 'other' }, { limit: 4, nextToken: first.nextToken! })).rejects.toThrow(InvalidPageToken);
+        await expect(store.listExecutions({ stateMachineArn: SM + 'm' }, { limit: 4, nextToken: 'not-a-token' })).rejects.toThrow(InvalidPageToken);
+        await started('m', 'newest', { startDate: 9_999 });
+        const second = await store.listExecutions({ stateMachineArn: SM + 'm' }, { limit: 4, nextToken: first.nextToken! });
+        expect(names(second.items)).toEqual(names(newestFirst.slice(4, 8)));
+      });
+
+      it('commits 500 concurrent creates, one per ARN, and exactly one of racing duplicates', async () => {
+        const records = Array.from({ length: 500 }, (_, i) => execution('load', `e${i}`, { startDate: 1_000 + i }));
+        const results = await Promise.all(records.map((r) => store.createExecution({ ...r, lastEventId: 3 }, startWrite(r, 3))));
+        expect(results.every((ok) => ok)).toBe(true);
+        const page = await store.listExecutions({ stateMachineArn: SM + 'load' }, { limit: 1000 });
+        expect(page.items).toHaveLength(500);
+        expect(page.items[0]!.name).toBe('e499');
+        expect(await store.getEvents(records[123]!.arn, { limit: 10 })).toEqual(events(0, 3));
+        const dup = execution('load', 'dup');
+        const racing = await Promise.all(Array.from({ length: 10 }, () => store.createExecution({ ...dup, lastEventId: 1 }, startWrite(dup, 1))));
+        expect(racing.filter((ok) => ok)).toHaveLength(1);
+        expect(await store.getEvents(dup.arn, { limit: 10 })).toHaveLength(1);
+      });
+
+      it('rejects only the stale writes of a concurrent burst', async () => {
+        const a = await started('m', 'a');
+        const b = await started('m', 'b');
+        const outcomes = await Promise.allSettled([
+          store.appendExecution({ executionArn: a.arn, expectedLastEventId: 2, events: events(2, 1) }),
+          store.appendExecution({ executionArn: a.arn, expectedLastEventId: 2, events: events(2, 2) }),
+          store.appendExecution({ executionArn: b.arn, expectedLastEventId: 2, events: events(2, 1) }),
+          store.appendExecution({ executionArn: b.arn, expectedLastEventId: 3, events: events(3, 1) }),
+          store.appendExecution({ executionArn: b.arn, expectedLastEventId: 9, events: events(9, 1) }),
+        ]);
+        expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'rejected']);
+        expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(StoreConflict);
+        expect((outcomes[4] as PromiseRejectedResult).reason).toBeInstanceOf(StoreConflict);
+        expect(await store.getEvents(a.arn, { limit: 10 })).toEqual(events(0, 3));
+        expect(await store.getEvents(b.arn, { limit: 10 })).toEqual(events(0, 4));
+        expect((await store.getExecution(b.arn))!.lastEventId).toBe(4);
+      });
+    });
+
+    describe('timers', () => {
+      it('adds, replaces and removes timers, and hands out the due ones oldest first', async () => {
+        const a = await started('m', 'a');
+        const b = await started('m', 'b');
+        expect(await store.nextTimerDue()).toBeUndefined();
+        expect(await store.dueTimers(1e15, 10)).toEqual([]);
+        await store.appendExecution({
+          executionArn: a.arn, expectedLastEventId: 2, events: [],
+          timersAdded: [{ executionArn: a.arn, timerId: 'wait', dueAt: 500 }, { executionArn: a.arn, timerId: 'heartbeat', dueAt: 300 }],
+        });
+        await store.appendExecution({ executionArn: b.arn, expectedLastEventId: 2, events: [], timersAdded: [{ executionArn: b.arn, timerId: 'wait', dueAt: 400 }] });
+        expect(await store.nextTimerDue()).toBe(300);
+        expect(await store.dueTimers(450, 10)).toEqual([
+          { executionArn: a.arn, timerId: 'heartbeat', dueAt: 300 },
+          { executionArn: b.arn, timerId: 'wait', dueAt: 400 },
+        ]);
+        expect(await store.dueTimers(450, 1)).toEqual([{ executionArn: a.arn, timerId: 'heartbeat', dueAt: 300 }]);
+        expect(await store.dueTimers(299, 10)).toEqual([]);
+        expect(await store.dueTimers(300, 10)).toHaveLength(1);
+        expect(await store.timersOf(a.arn)).toEqual([
+          { executionArn: a.arn, timerId: 'heartbeat', dueAt: 300 },
+          { executionArn: a.arn, timerId: 'wait', dueAt: 500 },
+        ]);
+        // Removing and re-adding a timer in one write restarts it (a heartbeat).
+        await store.appendExecution({
+          executionArn: a.arn, expectedLastEventId: 2, events: [], timersRemoved: ['heartbeat', 'unknown'],
+          timersAdded: [{ executionArn: a.arn, timerId: 'heartbeat', dueAt: 700 }],
+        });
+        await store.appendExecution({ executionArn: b.arn, expectedLastEventId: 2, events: [], timersAdded: [{ executionArn: b.arn, timerId: 'wait', dueAt: 100 }] });
+        expect(await store.dueTimers(1_000, 10)).toEqual([
+          { executionArn: b.arn, timerId: 'wait', dueAt: 100 },
+          { executionArn: a.arn, timerId: 'wait', dueAt: 500 },
+          { executionArn: a.arn, timerId: 'heartbeat', dueAt: 700 },
+        ]);
+        await store.appendExecution({ executionArn: b.arn, expectedLastEventId: 2, events: [], timersRemoved: ['wait'] });
+        expect(await store.nextTimerDue()).toBe(500);
+        expect(await store.timersOf(b.arn)).toEqual([]);
+        expect(await store.timersOf(`${EX}m:none`)).toEqual([]);
+      });
+    });
+
+    describe('tasks', () => {
+      it('adds tasks, reads them by token and execution, and closes them', async () => {
+        const a = await started('m', 'a');
+        await store.appendExecution({
+          executionArn: a.arn, expectedLastEventId: 2, events: [],
+          tasksAdded: [task('tok-1', { activityArn: `${ACT}w` }), task('tok-2', { createdAt: 90, workerName: 'w', startedAt: 95, status: 'STARTED' })],
+        });
+        expect(await store.getTask('tok-1')).toEqual(task('tok-1', { activityArn: `${ACT}w`, executionArn: a.arn }));
+        expect(await store.tasksOf(a.arn)).toEqual([
+          task('tok-1', { activityArn: `${ACT}w`, executionArn: a.arn }),
+          task('tok-2', { createdAt: 90, workerName: 'w', startedAt: 95, status: 'STARTED', executionArn: a.arn }),
+        ]);
+        expect(Object.keys((await store.getTask('tok-1'))!)).not.toContain('workerName');
+        await store.appendExecution({ executionArn: a.arn, expectedLastEventId: 2, events: [], tasksClosed: ['tok-2', 'unknown'] });
+        expect((await store.getTask('tok-2'))!.status).toBe('CLOSED');
+        expect(await store.getTask('unknown')).toBeUndefined();
+        expect(await store.tasksOf(`${EX}m:none`)).toEqual([]);
+      });
+
+      it('hands out the oldest scheduled task of an activity, once', async () => {
+        const a = await started('m', 'a');
+        await store.appendExecution({
+          executionArn: a.arn, expectedLastEventId: 2, events: [],
+          tasksAdded: [
+            task('late', { activityArn: `${ACT}w`, createdAt: 300 }),
+            task('early', { activityArn: `${ACT}w`, createdAt: 100 }),
+            task('middle', { activityArn: `${ACT}w`, createdAt: 200 }),
+            task('closed', { activityArn: `${ACT}w`, createdAt: 50 }),
+            task('elsewhere', { activityArn: `${ACT}other`, createdAt: 10 }),
+            task('callback', { createdAt: 5 }),
+          ],
+          tasksClosed: ['closed'],
+        });
+        const claimed = await store.claimActivityTask(`${ACT}w`, 'worker-1', 1_000);
+        expect(claimed).toEqual(task('early', { activityArn: `${ACT}w`, createdAt: 100, executionArn: a.arn, status: 'STARTED', workerName: 'worker-1', startedAt: 1_000 }));
+        expect(await store.getTask('early')).toEqual(claimed);
+        const anonymous = await store.claimActivityTask(`${ACT}w`, undefined, 1_001);
+        expect(anonymous!.token).toBe('middle');
+        expect(Object.keys(anonymous!)).not.toContain('workerName');
+        expect((await store.claimActivityTask(`${ACT}w`, 'w', 1_002))!.token).toBe('late');
+        expect(await store.claimActivityTask(`${ACT}w`, 'w', 1_003)).toBeUndefined();
+        expect(await store.claimActivityTask(`${ACT}none`, 'w', 1_003)).toBeUndefined();
+        expect((await store.getTask('callback'))!.status).toBe('SCHEDULED');
+      });
+
+      it('never hands a task out twice under concurrent claims', async () => {
+        const a = await started('m', 'a');
+        const tasks = Array.from({ length: 20 }, (_, i) => task(`t${i}`, { activityArn: `${ACT}w`, createdAt: i }));
+        await store.appendExecution({ executionArn: a.arn, expectedLastEventId: 2, events: [], tasksAdded: tasks });
+        const claims = await Promise.all(Array.from({ length: 50 }, (_, i) => store.claimActivityTask(`${ACT}w`, `worker-${i}`, 5_000)));
+        const tokens = claims.filter((c) => c !== undefined).map((c) => c!.token);
+        expect(tokens).toHaveLength(20);
+        expect(new Set(tokens).size).toBe(20);
+        expect(tokens).toEqual(tasks.map((t) => t.token));
+        expect(claims.filter((c) => c === undefined)).toHaveLength(30);
+      });
+    });
+
+    it('refuses writes once closed', async () => {
+      const closing = await makeStore();
+      await closing.close();
+      await expect(closing.createStateMachine(stateMachine('late'))).rejects.toThrow(/closed/);
+    });
+  });
+}

@@ -1,0 +1,315 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { events, execution, startWrite, stateMachine, storeContract } from '../contract.js';
+import { StoreOpenError } from '../errors.js';
+import { MemoryStore } from '../memory.js';
+import { openStore } from '../open.js';
+import { StoreConflict, type TimerRecord } from '../types.js';
+import { openSqliteStore, SqliteStore } from './index.js';
+
+const root = mkdtempSync(join(tmpdir(), 'stepwise-sqlite-'));
+let files = 0;
+const tempFile = (): string => join(root, `db-${++files}`, 'stepwise.db');
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+storeContract('sqlite', () => openSqliteStore(tempFile()));
+// Tiny batches exercise the flush-when-full path through the whole contract.
+storeContract('sqlite, batches of 3', () => openSqliteStore(tempFile(), { maxBatch: 3, synchronous: 'NORMAL' }));
+
+describe('SQLite store', () => {
+  it('keeps everything across a reopen', async () => {
+    const file = tempFile();
+    let store = await openSqliteStore(file);
+    const record = execution('m', 'e1');
+    await store.createStateMachine(stateMachine('m'));
+    await store.tagResource(stateMachine('m').arn, [{ key: 'k', value: 'v' }]);
+    await store.createExecution({ ...record, lastEventId: 3 }, startWrite(record, 3, {
+      timersAdded: [{ executionArn: record.arn, timerId: 'w', dueAt: 99 }],
+      tasksAdded: [{ token: 'tok', executionArn: record.arn, taskId: 't', activityArn: 'act', input: '{}', status: 'SCHEDULED', createdAt: 5 }],
+    }));
+    await store.close();
+
+    store = await openSqliteStore(file);
+    expect(await store.getStateMachine(stateMachine('m').arn)).toEqual(stateMachine('m'));
+    expect(await store.listTags(stateMachine('m').arn)).toEqual([{ key: 'k', value: 'v' }]);
+    expect(await store.getExecution(record.arn)).toEqual({ ...record, lastEventId: 3 });
+    expect(await store.getEvents(record.arn, { limit: 10 })).toEqual(events(0, 3));
+    expect(await store.getTriggers(record.arn)).toEqual([{ time: record.startDate, trigger: { type: 'Start' } }]);
+    expect(await store.dueTimers(100, 10)).toEqual([{ executionArn: record.arn, timerId: 'w', dueAt: 99 }]);
+    expect(await store.runningExecutions()).toEqual([record.arn]);
+    expect((await store.claimActivityTask('act', 'w', 6))!.token).toBe('tok');
+    // And the write after the reopen continues the same history.
+    await store.appendExecution({ executionArn: record.arn, expectedLastEventId: 3, events: events(3, 1) });
+    await store.close();
+    store = await openSqliteStore(file);
+    expect((await store.getExecution(record.arn))!.lastEventId).toBe(4);
+    expect((await store.getTask('tok'))!.status).toBe('STARTED');
+    await store.close();
+  });
+
+  it('uses WAL, synchronous=FULL by default (NORMAL on request), foreign keys and a busy timeout', async () => {
+    const full = await openSqliteStore(tempFile());
+    expect(full.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(full.db.pragma('synchronous', { simple: true })).toBe(2);
+    expect(full.db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(full.db.pragma('busy_timeout', { simple: true })).toBe(5000);
+    expect(full.db.prepare('SELECT id, name FROM schema_migrations').all()).toEqual([{ id: 1, name: 'init' }]);
+    await full.close();
+    const normal = await openSqliteStore(tempFile(), { synchronous: 'NORMAL', busyTimeoutMs: 100 });
+    expect(normal.db.pragma('synchronous', { simple: true })).toBe(1);
+    expect(normal.db.pragma('busy_timeout', { simple: true })).toBe(100);
+    await normal.close();
+  });
+
+  it('creates the folder of the file', async () => {
+    const file = join(root, 'deep', 'er', 'still', 'stepwise.db');
+    const store = await openSqliteStore(file);
+    await store.close();
+    expect(readFileSync(file).subarray(0, 15).toString()).toBe('SQLite format 3');
+  });
+
+  it('commits a burst of writes in one transaction, and a full batch at once', async () => {
+    const store = await openSqliteStore(tempFile(), { maxBatch: 100 });
+    const records = Array.from({ length: 250 }, (_, i) => execution('m', `e${i}`));
+    const created = Promise.all(records.map((r) => store.createExecution({ ...r, lastEventId: 1 }, startWrite(r, 1))));
+    // Two full batches went in synchronously; the rest waits for the tick.
+    expect(store.commitStats).toEqual({ batches: 2, writes: 200, isolatedRetries: 0 });
+    await created;
+    expect(store.commitStats).toEqual({ batches: 3, writes: 250, isolatedRetries: 0 });
+    await store.close();
+  });
+
+  it('answers a write only once it is committed', async () => {
+    const file = tempFile();
+    const store = await openSqliteStore(file);
+    const record = execution('m', 'e');
+    const reader = new Database(file, { readonly: true });
+    let seenAtResolve: unknown;
+    await store.createExecution({ ...record, lastEventId: 1 }, startWrite(record, 1)).then(() => {
+      seenAtResolve = reader.prepare('SELECT last_event_id FROM executions WHERE arn = ?').pluck().get(record.arn);
+    });
+    expect(seenAtResolve).toBe(1);
+    reader.close();
+    await store.close();
+  });
+
+  it('rolls back only a write that fails half-way, committing the rest of its batch', async () => {
+    const store = await openSqliteStore(tempFile());
+    const a = execution('m', 'a');
+    const b = execution('m', 'b');
+    await store.createExecution({ ...a, lastEventId: 1 }, startWrite(a, 1));
+    await store.createExecution({ ...b, lastEventId: 1 }, startWrite(b, 1));
+    const c = execution('m', 'c');
+    // A NULL due time fails on the timers insert, after the write's events went in.
+    const broken = { executionArn: b.arn, timerId: 'w', dueAt: null } as unknown as TimerRecord;
+    const outcomes = await Promise.allSettled([
+      store.appendExecution({ executionArn: a.arn, expectedLastEventId: 1, events: events(1, 1) }),
+      store.appendExecution({ executionArn: b.arn, expectedLastEventId: 1, events: events(1, 2), timersAdded: [broken] }),
+      store.appendExecution({ executionArn: a.arn, expectedLastEventId: 1, events: events(1, 1) }),
+      store.createExecution({ ...c, lastEventId: 1 }, startWrite(c, 1)),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
+    expect(String((outcomes[1] as PromiseRejectedResult).reason)).toMatch(/NOT NULL constraint failed: timers.due_at/);
+    expect((outcomes[2] as PromiseRejectedResult).reason).toBeInstanceOf(StoreConflict);
+    expect(store.commitStats.isolatedRetries).toBe(1);
+    expect(await store.getEvents(b.arn, { limit: 10 })).toEqual(events(0, 1));
+    expect((await store.getExecution(b.arn))!.lastEventId).toBe(1);
+    expect((await store.getExecution(a.arn))!.lastEventId).toBe(2);
+    expect(await store.getExecution(c.arn)).toBeDefined();
+    await store.close();
+  });
+
+  it('stores a definition shared by many executions once', async () => {
+    const store = await openSqliteStore(tempFile());
+    const big = JSON.stringify({ StartAt: 'P', Comment: 'x'.repeat(50_000), States: { P: { Type: 'Pass', End: true } } });
+    await Promise.all(Array.from({ length: 20 }, (_, i) => {
+      const r = execution('m', `e${i}`, { definition: i % 2 ? big : '{"other":1}' });
+      return store.createExecution({ ...r, lastEventId: 1 }, startWrite(r, 1));
+    }));
+    expect(store.db.prepare('SELECT count(*) FROM definitions').pluck().get()).toBe(2);
+    expect((await store.getExecution(execution('m', 'e1').arn))!.definition).toBe(big);
+    expect((await store.listExecutions({ stateMachineArn: execution('m', 'e').stateMachineArn }, { limit: 100 })).items.map((e) => e.definition.length).sort()).toEqual(
+      [...Array(10).fill('{"other":1}'.length), ...Array(10).fill(big.length)].sort(),
+    );
+    await store.close();
+  });
+
+  describe('opening', () => {
+    const message = async (location: string): Promise<string> => {
+      const error = await openSqliteStore(location).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(StoreOpenError);
+      expect((error as StoreOpenError).location).toBe(location);
+      return (error as Error).message;
+    };
+
+    it('refuses a file that is not an SQLite database, leaving it as it was', async () => {
+      const file = join(root, 'notes.txt');
+      const text = 'these are my notes, not a database\n'.repeat(200);
+      writeFileSync(file, text);
+      expect(await message(file)).toBe(`${file} is not an SQLite database (a Stepwise database file was expected)`);
+      expect(readFileSync(file, 'utf8')).toBe(text);
+    });
+
+    it('refuses the SQLite database of another application', async () => {
+      const file = join(root, 'other-app.db');
+      const other = new Database(file);
+      other.exec('CREATE TABLE accounts (id INTEGER PRIMARY KEY)');
+      other.close();
+      expect(await message(file)).toBe(`${file} is an SQLite database of another application, not a Stepwise database`);
+    });
+
+    it('refuses a database with a newer schema', async () => {
+      const file = tempFile();
+      await (await openSqliteStore(file)).close();
+      const raw = new Database(file);
+      raw.prepare('INSERT INTO schema_migrations (id, name, applied_at) VALUES (2, ?, 0)').run('from the future');
+      raw.close();
+      expect(await message(file)).toBe(
+        `The database ${file} has schema version 2, newer than this release of Stepwise understands (1). Upgrade Stepwise to open it.`,
+      );
+    });
+
+    it('refuses a location it cannot write', async () => {
+      const blocker = join(root, 'a-file');
+      writeFileSync(blocker, 'x');
+      const inside = join(blocker, 'sub', 'stepwise.db');
+      expect(await message(inside)).toBe(`Cannot create the folder for the database ${inside}: a part of the path is a file, not a folder`);
+      // A folder where the file should be.
+      const folder = join(root, 'db-as-folder');
+      await (await openSqliteStore(join(folder, 'x.db'))).close();
+      expect(await message(folder)).toMatch(new RegExp(`^Cannot (open|write) the database ${folder.replace(/[/.]/g, '\\$&')}`));
+    });
+
+    it('openStore picks the backend from the location', async () => {
+      const memory = await openStore(':memory:');
+      expect(memory).toBeInstanceOf(MemoryStore);
+      await memory.close();
+      const file = await openStore(tempFile());
+      expect(file).toBeInstanceOf(SqliteStore);
+      await file.close();
+      for (const url of ['postgres://user@localhost/stepwise', 'postgresql://localhost:5432/db']) {
+        const error = await openStore(url).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(StoreOpenError);
+        expect((error as Error).message).toBe('PostgreSQL support arrives in a later release; use an SQLite file path or :memory: for now');
+      }
+      await expect(openStore('')).rejects.toThrow(StoreOpenError);
+    });
+  });
+
+  it('opens a database of 100,000 executions fast', async () => {
+    const file = tempFile();
+    const store = await openSqliteStore(file, { synchronous: 'NORMAL' });
+    const machine = execution('big', 'x').stateMachineArn;
+    const batch: Promise<boolean>[] = [];
+    for (let i = 0; i < 100_000; i++) {
+      const r = execution('big', `e${i}`, { startDate: 1_000_000 + i, ...(i % 1000 === 0 ? {} : { status: 'SUCCEEDED', stopDate: 2_000_000 }) });
+      batch.push(store.createExecution({ ...r, lastEventId: 2 }, startWrite(r, 2)));
+      if (batch.length === 5_000) await Promise.all(batch.splice(0));
+    }
+    await Promise.all(batch);
+    await store.close();
+
+    const t0 = performance.now();
+    const reopened = await openSqliteStore(file);
+    const running = await reopened.runningExecutions();
+    const page = await reopened.listExecutions({ stateMachineArn: machine }, { limit: 100 });
+    const runningPage = await reopened.listExecutions({ stateMachineArn: machine, status: 'RUNNING' }, { limit: 100 });
+    const next = await reopened.nextTimerDue();
+    const elapsed = performance.now() - t0;
+    expect(running).toHaveLength(100);
+    expect(page.items[0]!.name).toBe('e99999');
+    expect(runningPage.items).toHaveLength(100);
+    expect(next).toBeUndefined();
+    expect(elapsed).toBeLessThan(500);
+    await reopened.close();
+  }, 120_000);
+});
+
+describe('crash safety', () => {
+  it('a process killed mid-write leaves a consistent prefix of its commits', async () => {
+    const dir = mkdtempSync(join(root, 'crash-'));
+    const file = join(dir, 'crash.db');
+    const script = join(dir, 'writer.ts');
+    const storeModule = fileURLToPath(new URL('./index.ts', import.meta.url));
+    // The writer keeps 50 executions moving concurrently (so group commit batches them) and
+    // reports every acknowledged write on stdout as `<name> <lastEventId>`.
+    writeFileSync(
+      script,
+      `
+import { openSqliteStore } from ${JSON.stringify(storeModule)};
+const store = await openSqliteStore(${JSON.stringify(file)});
+const ev = (id) => ({ id, previousEventId: id - 1, timestamp: Date.now(), type: id === 1 ? 'ExecutionStarted' : 'PassStateEntered', frame: '', details: { input: { id, pad: 'x'.repeat(200) } } });
+async function run(worker) {
+  for (let round = 0; ; round++) {
+    const name = 'w' + worker + '-' + round;
+    const arn = 'arn:aws:states:us-east-1:1:execution:m:' + name;
+    const record = { arn, stateMachineArn: 'arn:aws:states:us-east-1:1:stateMachine:m', name, type: 'STANDARD', status: 'RUNNING', input: '{}', startDate: Date.now(), definition: '{"StartAt":"P"}', roleArn: 'r', redriveCount: 0, lastEventId: 2 };
+    await store.createExecution(record, { executionArn: arn, expectedLastEventId: 0, events: [ev(1), ev(2)], trigger: { time: 1, trigger: { type: 'Start' } }, timersAdded: [{ executionArn: arn, timerId: 't', dueAt: 5 }] });
+    process.stdout.write(name + ' 2\\n');
+    let last = 2;
+    for (let step = 0; step < 20; step++) {
+      await store.appendExecution({ executionArn: arn, expectedLastEventId: last, events: [ev(last + 1), ev(last + 2), ev(last + 3)], trigger: { time: step, trigger: { type: 'TimerFired', timerId: 't' } }, timersRemoved: ['t'], timersAdded: [{ executionArn: arn, timerId: 't', dueAt: step }] });
+      last += 3;
+      process.stdout.write(name + ' ' + last + '\\n');
+    }
+  }
+}
+for (let w = 0; w < 50; w++) run(w).catch((e) => { console.error(e); process.exit(1); });
+`,
+    );
+    const viteNode = fileURLToPath(new URL('../../../node_modules/vite-node/vite-node.mjs', import.meta.url));
+    const child = spawn(process.execPath, [viteNode, script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        // Kill it in full flight, well into its work.
+        if (out.split('\n').length > 3_000) resolve();
+      });
+      child.on('exit', (code) => reject(new Error(`writer exited (${code}) before it was killed: ${err}`)));
+    });
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('close', resolve));
+
+    // Every write the writer heard back about is there (the acknowledgement came after the commit).
+    const acknowledged = new Map<string, number>();
+    for (const line of out.split('\n')) {
+      const [name, last] = line.split(' ');
+      if (name && last) acknowledged.set(name, Math.max(acknowledged.get(name) ?? 0, Number(last)));
+    }
+    const raw = new Database(file, { readonly: true });
+    expect(raw.pragma('integrity_check', { simple: true })).toBe('ok');
+    raw.close();
+    const store = await openSqliteStore(file);
+    const executions = await store.listExecutions({}, { limit: 100_000 });
+    expect(executions.items.length).toBeGreaterThanOrEqual(acknowledged.size);
+    for (const [name, last] of acknowledged) {
+      const record = executions.items.find((e) => e.name === name);
+      expect(record, name).toBeDefined();
+      expect(record!.lastEventId, name).toBeGreaterThanOrEqual(last);
+    }
+    // Nothing half-written: each execution's events are dense 1..lastEventId, its triggers and
+    // timer match the number of writes that carried them.
+    for (const record of executions.items) {
+      const history = await store.getEvents(record.arn, { limit: 1_000 });
+      expect(history.map((e) => e.id), record.name).toEqual(Array.from({ length: record.lastEventId }, (_, i) => i + 1));
+      expect((record.lastEventId - 2) % 3, record.name).toBe(0);
+      const writes = 1 + (record.lastEventId - 2) / 3;
+      expect(await store.getTriggers(record.arn), record.name).toHaveLength(writes);
+      expect(await store.timersOf(record.arn), record.name).toEqual([
+        { executionArn: record.arn, timerId: 't', dueAt: writes === 1 ? 5 : writes - 2 },
+      ]);
+    }
+    await store.close();
+  }, 60_000);
+});
