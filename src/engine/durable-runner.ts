@@ -347,15 +347,19 @@ export class DurableRunner implements ExecutionRunner {
   private invoke(live: LiveExecution, command: InvokeTask): void {
     const arn = live.record.arn;
     const { taskId, resource } = command;
-    if (resource.kind === 'activity') {
-      for (const wake of this.activityWaiters.get(resource.arn) ?? []) wake();
-      return;
-    }
     const later = (trigger: Trigger) => {
       // Answers arrive on a later tick, never inside the decision that asked.
       setImmediate(() => this.apply(arn, trigger).catch((e) => this.log('warn', 'task result not applied', { executionArn: arn, error: String(e) })));
     };
     const mocked = live.mocks?.mocks(command.stateName) ? live.mocks.next(command.stateName) : undefined;
+    if (resource.kind === 'activity') {
+      if (!mocked) {
+        for (const wake of this.activityWaiters.get(resource.arn) ?? []) wake();
+        return;
+      }
+      // A mocked activity is taken by an imaginary worker at once, as in Step Functions Local.
+      later({ type: 'TaskStarted', taskId });
+    }
     const callback = resource.kind === 'service' && resource.pattern !== 'request-response';
     if (callback) later({ type: 'TaskSubmitted', taskId, output: {} });
     if (mocked) {
