@@ -36,7 +36,7 @@ export function errorBody(error: AwsError): Record<string, unknown> {
 // ---------------------------------------------------------------------------------- framework
 
 export const serialization = (message: string) => new AwsError('SerializationException', message, 400);
-export const unknownOperation = () => new AwsError('UnknownOperationException', '', 400);
+export const unknownOperation = () => new AwsError('UnknownOperationException', 'The requested operation is not recognized by the service.', 400);
 export const internalFailure = () => new AwsError('InternalFailure', 'An internal error occurred.', 500);
 
 // ---------------------------------------------------------------------------------- Step Functions

@@ -5,6 +5,7 @@
  */
 import { parseJsonText } from '../asl/validate/json-text.js';
 import type { ExecutionRecord, StateMachineType } from '../store/types.js';
+import { nestingProblem } from './wire.js';
 import { executionDoesNotExist, invalidExecutionInput, stateMachineDoesNotExist } from './aws-errors.js';
 import { pickVersion } from './aliases.js';
 import { parseMachineArn, parseStandardExecutionArn } from './arns.js';
@@ -66,6 +67,8 @@ export async function resolveStartTarget(ctx: ApiContext, requested: string): Pr
  */
 export function checkExecutionInput(text: string): void {
   if (text.trim() === '') throw invalidExecutionInput('Invalid execution input.');
+  const tooDeep = nestingProblem(text);
+  if (tooDeep) throw invalidExecutionInput(tooDeep);
   const parsed = parseJsonText(text);
   if (!parsed.ok) throw invalidExecutionInput(parsed.message.split('\n at ')[0]!);
 }

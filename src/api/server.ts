@@ -91,10 +91,22 @@ async function serve(ctx: ApiContext, options: ApiServerOptions, req: http.Incom
   send(res, response);
 }
 
-/** Answers and closes the connection without reading the rest of the request. */
+/**
+ * Answers a request the server will not process, then closes the connection. The rest of the
+ * body is read and discarded first (up to a few seconds): a client still sending when the
+ * socket closes would see a reset instead of the answer.
+ */
 function refuse(res: http.ServerResponse, response: ApiResponse, req: http.IncomingMessage): void {
-  send(res, response, true);
-  res.on('finish', () => req.socket.destroy());
+  const answer = () => {
+    clearTimeout(timer);
+    send(res, response, true);
+    res.on('finish', () => req.socket.destroy());
+  };
+  const timer = setTimeout(answer, 5000);
+  if (req.complete || req.readableEnded) return answer();
+  req.once('end', answer);
+  req.once('error', answer);
+  req.resume();
 }
 
 function readBody(req: http.IncomingMessage, limit: number, timeoutMs: number): Promise<Buffer | 'too-large' | 'timeout' | 'aborted'> {

@@ -159,6 +159,7 @@ export class DurableRunner implements ExecutionRunner {
   }
 
   async completeTask(token: string, outcome: TaskOutcome): Promise<void> {
+    if (!isWellFormedToken(token)) throw new AwsError('InvalidToken', `Invalid Token: '${token.length > 64 ? `${token.slice(0, 64)}…` : token}'`);
     const task = await this.store.getTask(token);
     if (!task) throw new AwsError('TaskDoesNotExist', 'Task does not exist anymore');
     if (task.status === 'CLOSED') throw new AwsError('TaskTimedOut', 'Task Timed Out');
@@ -576,6 +577,14 @@ export class DurableRunner implements ExecutionRunner {
 function lastId(decision: Decision, previous: number): number {
   const events = decision.events;
   return events.length ? events[events.length - 1]!.id : previous;
+}
+
+/** Whether a token could be one Stepwise handed out (a UUID, or an activity token). */
+function isWellFormedToken(token: string): boolean {
+  if (token.length > 1024) return false;
+  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(token)) return true;
+  if (!/^[A-Za-z0-9_-]+$/.test(token)) return false;
+  return /^arn:[\w-]+:states:[^|]+\|task-\d+$/.test(Buffer.from(token, 'base64url').toString('utf8'));
 }
 
 /** The token a task is answered with: activities get one, callback tasks use $$.Task.Token. */
