@@ -141,7 +141,10 @@ export class ExecutionWriter {
     return true;
   }
 
-  /** Inside a transaction: throws StoreConflict when the execution moved on. */
+  /**
+   * Inside a transaction: throws StoreConflict when the execution moved on — always before any
+   * change, which is what lets group commit reject it without a savepoint (group-commit.ts).
+   */
   append(write: PreparedWrite): void {
     const head = this.head.get(write.executionArn);
     if (!head || head.last_event_id !== write.expectedLastEventId) {
