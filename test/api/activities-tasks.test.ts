@@ -1,14 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { WAIT, errorOf, harness, type Harness } from './helpers.js';
+import { ACTIVITY_PREFIX, CALLBACK, SM_PREFIX, activityDefinition, errorOf, harness, sleep, type Harness } from './helpers.js';
 
 let h: Harness;
 afterEach(async () => h && (await h.runner.close()));
 
-const ACTIVITY_PREFIX = 'arn:aws:states:us-east-1:123456789012:activity:';
-
 describe('activities', () => {
   it('creates (idempotently), describes, lists and deletes activities', async () => {
-    h = harness({ clock: { now: () => 2_000 } });
+    h = await harness({ clock: { now: () => 2_000 } });
     const created = await h.ok('CreateActivity', { name: 'worker', tags: [{ key: 'k', value: 'v' }] });
     expect(created).toEqual({ activityArn: `${ACTIVITY_PREFIX}worker`, creationDate: 2 });
     expect(await h.ok('CreateActivity', { name: 'worker', tags: [{ key: 'other', value: 'x' }] })).toEqual(created);
@@ -24,7 +22,7 @@ describe('activities', () => {
   });
 
   it('refuses invalid names and ARNs', async () => {
-    h = harness();
+    h = await harness();
     expect(errorOf((await h.call('CreateActivity', { name: 'TestActivity InvalidName$' })).body)).toEqual({
       type: 'InvalidName',
       message: "Invalid Name: 'TestActivity InvalidName$'",
@@ -37,31 +35,38 @@ describe('activities', () => {
 });
 
 describe('GetActivityTask', () => {
-  async function activityWithExecution(): Promise<{ activityArn: string; executionArn: string }> {
+  async function activityWithExecution(input = '{"job":1}'): Promise<{ activityArn: string; executionArn: string }> {
     const { activityArn } = await h.ok('CreateActivity', { name: 'act' });
-    const { executionArn } = await h.ok('StartExecution', { stateMachineArn: await h.createMachine('w', WAIT), name: 'e' });
+    const { executionArn } = await h.ok('StartExecution', { stateMachineArn: await h.createMachine('w', activityDefinition(activityArn)), name: 'e', input });
     return { activityArn, executionArn };
   }
 
-  it('hands out a waiting task once and tells the runner who took it', async () => {
-    h = harness();
+  it('hands out a waiting task once and records who took it', async () => {
+    h = await harness({ limits: { activityPollMs: 30 } });
     const { activityArn, executionArn } = await activityWithExecution();
-    const token = await h.runner.scheduleTask(executionArn, { job: 1 }, activityArn);
-    expect(await h.ok('GetActivityTask', { activityArn, workerName: 'w1' })).toEqual({ taskToken: token, input: '{"job":1}' });
-    expect(h.runner.claimed).toEqual([{ token, workerName: 'w1' }]);
+    const task = await h.ok('GetActivityTask', { activityArn, workerName: 'w1' });
+    expect(task).toEqual({ taskToken: expect.any(String), input: '{"job":1}' });
+    expect(await h.ok('GetActivityTask', { activityArn, workerName: 'w2' })).toEqual({});
+    const started = await h.waitForEvent(executionArn, 'ActivityStarted');
+    expect(started.activityStartedEventDetails).toEqual({ workerName: 'w1' });
+    expect((await h.ok('DescribeExecution', { executionArn })).status).toBe('RUNNING');
   });
 
   it('long-polls until a task arrives', async () => {
-    h = harness({ limits: { activityPollMs: 5_000 } });
-    const { activityArn, executionArn } = await activityWithExecution();
+    h = await harness({ limits: { activityPollMs: 5_000 } });
+    const { activityArn } = await h.ok('CreateActivity', { name: 'act' });
+    const stateMachineArn = await h.createMachine('w', activityDefinition(activityArn));
     const poll = h.ok('GetActivityTask', { activityArn });
-    await new Promise((r) => setTimeout(r, 50));
-    const token = await h.runner.scheduleTask(executionArn, 'late', activityArn);
-    expect(await poll).toEqual({ taskToken: token, input: '"late"' });
+    await sleep(50);
+    const { executionArn } = await h.ok('StartExecution', { stateMachineArn, input: '"late"' });
+    const task = await poll;
+    expect(task).toEqual({ taskToken: expect.any(String), input: '"late"' });
+    await h.ok('SendTaskSuccess', { taskToken: task.taskToken, output: '"done"' });
+    expect(await h.settled(executionArn)).toMatchObject({ status: 'SUCCEEDED', output: '"done"' });
   });
 
   it('answers {} when nothing arrives in time, and ActivityDoesNotExist for unknown activities', async () => {
-    h = harness({ limits: { activityPollMs: 30 } });
+    h = await harness({ limits: { activityPollMs: 30 } });
     const { activityArn } = await h.ok('CreateActivity', { name: 'idle' });
     expect(await h.ok('GetActivityTask', { activityArn })).toEqual({});
     expect(errorOf((await h.call('GetActivityTask', { activityArn: `${ACTIVITY_PREFIX}none` })).body).type).toBe('ActivityDoesNotExist');
@@ -69,42 +74,49 @@ describe('GetActivityTask', () => {
 });
 
 describe('SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat', () => {
-  async function openTask(): Promise<string> {
-    const { executionArn } = await h.ok('StartExecution', { stateMachineArn: await h.createMachine('w', WAIT), name: 'e' });
-    return h.runner.scheduleTask(executionArn, {});
+  /** Starts a callback task and answers its token (as a client reads it from the history). */
+  async function openTask(name = 'e'): Promise<{ executionArn: string; token: string }> {
+    const arn = (await h.store.getStateMachine(`${SM_PREFIX}cb`)) ? `${SM_PREFIX}cb` : await h.createMachine('cb', CALLBACK);
+    const { executionArn } = await h.ok('StartExecution', { stateMachineArn: arn, name });
+    return { executionArn, token: await h.callbackToken(executionArn) };
   }
 
-  it('passes outcomes to the runner', async () => {
-    h = harness();
-    const a = await openTask();
-    expect(await h.ok('SendTaskHeartbeat', { taskToken: a })).toEqual({});
-    expect(await h.ok('SendTaskSuccess', { taskToken: a, output: '{"done": true}' })).toEqual({});
-    expect(h.runner.outcomes).toEqual([
-      { token: a, outcome: { type: 'heartbeat' } },
-      { token: a, outcome: { type: 'success', output: { done: true } } },
-    ]);
-    expect(errorOf((await h.call('SendTaskSuccess', { taskToken: a, output: '{}' })).body).type).toBe('TaskDoesNotExist');
+  it('completes the task: heartbeats add no event, success ends the execution, a second answer is TaskTimedOut', async () => {
+    h = await harness();
+    const { executionArn, token } = await openTask();
+    expect(token).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await h.ok('SendTaskHeartbeat', { taskToken: token })).toEqual({});
+    expect(await h.ok('SendTaskSuccess', { taskToken: token, output: '{"done": true}' })).toEqual({});
+    expect(await h.settled(executionArn)).toMatchObject({ status: 'SUCCEEDED', output: '{"done":true}' });
+    const types = (await h.history(executionArn)).map((e) => e.type);
+    expect(types).toEqual(['ExecutionStarted', 'TaskStateEntered', 'TaskScheduled', 'TaskStarted', 'TaskSubmitted', 'TaskSucceeded', 'TaskStateExited', 'ExecutionSucceeded']);
+    expect(errorOf((await h.call('SendTaskSuccess', { taskToken: token, output: '{}' })).body)).toEqual({ type: 'TaskTimedOut', message: 'Task Timed Out' });
+    expect(errorOf((await h.call('SendTaskHeartbeat', { taskToken: token })).body).type).toBe('TaskTimedOut');
   });
 
-  it('passes failures with their error and cause', async () => {
-    h = harness();
-    const t = await openTask();
-    await h.ok('SendTaskFailure', { taskToken: t, error: 'Custom', cause: 'because' });
-    expect(h.runner.outcomes).toEqual([{ token: t, outcome: { type: 'failure', error: 'Custom', cause: 'because' } }]);
+  it('fails the task with its error and cause', async () => {
+    h = await harness();
+    const { executionArn, token } = await openTask();
+    await h.ok('SendTaskFailure', { taskToken: token, error: 'Custom', cause: 'because' });
+    expect(await h.settled(executionArn)).toMatchObject({ status: 'FAILED', error: 'Custom', cause: 'because' });
+    const failed = (await h.history(executionArn)).find((e) => e.type === 'TaskFailed');
+    expect(failed.taskFailedEventDetails).toMatchObject({ error: 'Custom', cause: 'because', resourceType: 'sqs', resource: 'sendMessage.waitForTaskToken' });
   });
 
   it('refuses garbage tokens, over-long tokens, missing and invalid output', async () => {
-    h = harness();
+    h = await harness();
     expect(errorOf((await h.call('SendTaskHeartbeat', { taskToken: 'FakeTaskToken' })).body)).toEqual({ type: 'InvalidToken', message: "Invalid Token: 'Invalid token'" });
     expect(errorOf((await h.call('SendTaskHeartbeat', { taskToken: 't'.repeat(2049) })).body).message).toContain("at 'taskToken' failed to satisfy constraint: Member must have length less than or equal to 2048");
     expect(errorOf((await h.call('SendTaskSuccess', { taskToken: 'x' })).body)).toEqual({
       type: 'ValidationException',
       message: "1 validation error detected: Value at 'output' failed to satisfy constraint: Member must not be null",
     });
-    const t = await openTask();
-    expect(errorOf((await h.call('SendTaskSuccess', { taskToken: t, output: '{oops' })).body).type).toBe('InvalidOutput');
-    expect(errorOf((await h.call('SendTaskSuccess', { taskToken: t, output: `"${'a'.repeat(262_144)}"` })).body).message).toContain(
+    expect(errorOf((await h.call('SendTaskSuccess', { taskToken: '00000000-0000-4000-8000-000000000000', output: '{}' })).body).type).toBe('TaskDoesNotExist');
+    const { executionArn, token } = await openTask();
+    expect(errorOf((await h.call('SendTaskSuccess', { taskToken: token, output: '{oops' })).body).type).toBe('InvalidOutput');
+    expect(errorOf((await h.call('SendTaskSuccess', { taskToken: token, output: `"${'a'.repeat(262_144)}"` })).body).message).toContain(
       "Value at 'output' failed to satisfy constraint: Member must have size less than or equal to 262144 bytes in UTF-8 encoding",
     );
+    expect((await h.ok('DescribeExecution', { executionArn })).status).toBe('RUNNING');
   });
 });

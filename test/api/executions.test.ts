@@ -8,7 +8,7 @@ const EXEC_PREFIX = SM_PREFIX.replace(':stateMachine:', ':execution:');
 
 describe('StartExecution and DescribeExecution', () => {
   it('starts an execution and describes it with every AWS field', async () => {
-    h = harness();
+    h = await harness();
     const arn = await h.createMachine('m');
     const started = await h.ok('StartExecution', { stateMachineArn: arn, name: 'run-1', input: '{"a": 1}' });
     expect(started).toEqual({ executionArn: `${EXEC_PREFIX}m:run-1`, startDate: expect.any(Number) });
@@ -32,7 +32,7 @@ describe('StartExecution and DescribeExecution', () => {
   });
 
   it('names executions with a UUID and defaults the input to {}', async () => {
-    h = harness();
+    h = await harness();
     const arn = await h.createMachine('m');
     const started = await h.ok('StartExecution', { stateMachineArn: arn });
     const name = started.executionArn.split(':').pop();
@@ -41,7 +41,7 @@ describe('StartExecution and DescribeExecution', () => {
   });
 
   it('is idempotent while RUNNING with the same name and input', async () => {
-    h = harness();
+    h = await harness();
     const arn = await h.createMachine('w', WAIT);
     const first = await h.ok('StartExecution', { stateMachineArn: arn, name: 'same', input: '{}' });
     expect(await h.ok('StartExecution', { stateMachineArn: arn, name: 'same', input: '{}' })).toEqual(first);
@@ -54,7 +54,7 @@ describe('StartExecution and DescribeExecution', () => {
   });
 
   it('validates in AWS order: model, machine, name, input', async () => {
-    h = harness();
+    h = await harness();
     const arn = await h.createMachine('m');
     const missing = `${SM_PREFIX}missing`;
     const err = async (body: unknown) => errorOf((await h.call('StartExecution', body)).body);
@@ -75,13 +75,13 @@ describe('StartExecution and DescribeExecution', () => {
   });
 
   it('honours a configured payload limit', async () => {
-    h = harness({ limits: { maxPayloadBytes: 10 } });
+    h = await harness({ limits: { maxPayloadBytes: 10 } });
     const arn = await h.createMachine('m');
     expect(errorOf((await h.call('StartExecution', { stateMachineArn: arn, input: '{"a":"0123456789"}' })).body).message).toContain('Member must have size less than or equal to 10 bytes');
   });
 
   it('starts versions and aliases, recording them on the execution', async () => {
-    h = harness({ random: () => 0.75 });
+    h = await harness({ random: () => 0.75 });
     const arn = await h.createMachine('m', PASS, { publish: true });
     await h.ok('UpdateStateMachine', { stateMachineArn: arn, definition: FAIL, publish: true });
     await h.ok('CreateStateMachineAlias', { name: 'live', routingConfiguration: [{ stateMachineVersionArn: `${arn}:1`, weight: 60 }, { stateMachineVersionArn: `${arn}:2`, weight: 40 }] });
@@ -107,7 +107,7 @@ describe('StartExecution and DescribeExecution', () => {
   });
 
   it('passes a #TestCase suffix on to the runner', async () => {
-    h = harness();
+    h = await harness();
     const arn = await h.createMachine('m');
     const started = await h.ok('StartExecution', { stateMachineArn: `${arn}#HappyPath`, name: 'mocked' });
     expect(started.executionArn).toBe(`${EXEC_PREFIX}m:mocked`);
@@ -115,7 +115,7 @@ describe('StartExecution and DescribeExecution', () => {
   });
 
   it('reports missing executions and wrong ARNs', async () => {
-    h = harness();
+    h = await harness();
     const missing = `${EXEC_PREFIX}m:none`;
     expect(errorOf((await h.call('DescribeExecution', { executionArn: missing })).body)).toEqual({ type: 'ExecutionDoesNotExist', message: `Execution Does Not Exist: '${missing}'` });
     expect(errorOf((await h.call('DescribeExecution', { executionArn: `${SM_PREFIX}m` })).body)).toEqual({
@@ -128,7 +128,7 @@ describe('StartExecution and DescribeExecution', () => {
 
 describe('EXPRESS machines', () => {
   it('runs StartSyncExecution to the end', async () => {
-    h = harness();
+    h = await harness();
     const arn = await h.createMachine('x', PASS, { type: 'EXPRESS' });
     const done = await h.ok('StartSyncExecution', { stateMachineArn: arn, name: 'sync', input: '{}' });
     expect(done).toEqual({
@@ -150,7 +150,7 @@ describe('EXPRESS machines', () => {
   });
 
   it('refuses StartSyncExecution on STANDARD machines', async () => {
-    h = harness();
+    h = await harness();
     const arn = await h.createMachine('s');
     expect(errorOf((await h.call('StartSyncExecution', { stateMachineArn: arn })).body)).toEqual({
       type: 'StateMachineTypeNotSupported',
@@ -159,7 +159,7 @@ describe('EXPRESS machines', () => {
   });
 
   it('starts asynchronous express executions that, as on AWS, cannot be described or listed', async () => {
-    h = harness();
+    h = await harness();
     const arn = await h.createMachine('x', PASS, { type: 'EXPRESS' });
     const started = await h.ok('StartExecution', { stateMachineArn: arn, name: 'same' });
     const again = await h.ok('StartExecution', { stateMachineArn: arn, name: 'same' });
@@ -175,7 +175,7 @@ describe('EXPRESS machines', () => {
 
 describe('StopExecution, ListExecutions, RedriveExecution', () => {
   it('stops a running execution with an error and cause', async () => {
-    h = harness();
+    h = await harness();
     const arn = await h.createMachine('w', WAIT);
     const { executionArn } = await h.ok('StartExecution', { stateMachineArn: arn, name: 'e' });
     const stopped = await h.ok('StopExecution', { executionArn, error: 'Manual', cause: 'by test' });
@@ -191,7 +191,7 @@ describe('StopExecution, ListExecutions, RedriveExecution', () => {
 
   it('lists executions newest first with filters and pages', async () => {
     let now = 1_000;
-    h = harness({ clock: { now: () => (now += 1000) } });
+    h = await harness({ clock: { now: () => (now += 1000) } });
     const arn = await h.createMachine('w', WAIT);
     for (const name of ['a', 'b', 'c']) await h.ok('StartExecution', { stateMachineArn: arn, name });
     await h.ok('StopExecution', { executionArn: `${EXEC_PREFIX}w:b` });
@@ -213,7 +213,7 @@ describe('StopExecution, ListExecutions, RedriveExecution', () => {
   });
 
   it('redrives failed executions only', async () => {
-    h = harness();
+    h = await harness();
     const failing = await h.ok('StartExecution', { stateMachineArn: await h.createMachine('f', FAIL), name: 'f' });
     await h.runner.settled(failing.executionArn);
     const redriven = await h.ok('RedriveExecution', { executionArn: failing.executionArn, clientToken: 'tok-1' });
@@ -239,7 +239,7 @@ describe('GetExecutionHistory', () => {
   }
 
   it('returns AWS-shaped events with epoch-second timestamps', async () => {
-    h = harness();
+    h = await harness();
     const executionArn = await finished();
     const { events, nextToken } = await h.ok('GetExecutionHistory', { executionArn });
     expect(nextToken).toBeUndefined();
@@ -256,7 +256,7 @@ describe('GetExecutionHistory', () => {
   });
 
   it('pages forwards and backwards, and strips data on request', async () => {
-    h = harness();
+    h = await harness();
     const executionArn = await finished();
     const page1 = await h.ok('GetExecutionHistory', { executionArn, maxResults: 4 });
     expect(page1.events.map((e: { id: number }) => e.id)).toEqual([1, 2, 3, 4]);
@@ -274,7 +274,7 @@ describe('GetExecutionHistory', () => {
   });
 
   it('lists no Map Runs for an execution without a Distributed Map', async () => {
-    h = harness();
+    h = await harness();
     const executionArn = await finished();
     expect(await h.ok('ListMapRuns', { executionArn })).toEqual({ mapRuns: [] });
     expect(errorOf((await h.call('DescribeMapRun', { mapRunArn: 'arn:aws:states:us-east-1:123456789012:mapRun:m/label:abc' })).body)).toEqual({

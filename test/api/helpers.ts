@@ -1,31 +1,86 @@
-/** Test helpers: a context over a MemoryStore and the test-only FakeRunner, and a call helper. */
+/**
+ * Test helpers: the API over a MemoryStore and the real DurableRunner, a call helper, and ways
+ * to wait for executions and reach their tasks the way a client would (DescribeExecution,
+ * GetExecutionHistory, GetActivityTask).
+ */
 import { createContext, type ApiContext, type ContextOptions } from '../../src/api/context.js';
 import { handleRequest } from '../../src/api/protocol.js';
+import { DurableRunner } from '../../src/engine/durable-runner.js';
+import type { TaskHandler } from '../../src/engine/memory-driver.js';
+import type { MockConfigFile } from '../../src/integrations/mock-config.js';
 import { MemoryStore } from '../../src/store/memory.js';
-import { FakeRunner } from './fake-runner.js';
 
 export const REGION = 'us-east-1';
 export const ACCOUNT = '123456789012';
 export const ROLE = `arn:aws:iam::${ACCOUNT}:role/stepwise`;
 export const SM_PREFIX = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:`;
+export const ACTIVITY_PREFIX = `arn:aws:states:${REGION}:${ACCOUNT}:activity:`;
 
 export const PASS = JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', Result: { ok: 1 }, End: true } } });
 export const WAIT = JSON.stringify({ StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 3600, End: true } } });
 export const FAIL = JSON.stringify({ StartAt: 'F', States: { F: { Type: 'Fail', Error: 'Boom', Cause: 'it broke' } } });
 
+/** One activity task whose result is the execution's output. */
+export function activityDefinition(activityArn: string): string {
+  return JSON.stringify({ StartAt: 'Work', States: { Work: { Type: 'Task', Resource: activityArn, End: true } } });
+}
+
+/**
+ * A callback task (.waitForTaskToken) with no handler: it waits for SendTask* with the token it
+ * was given, which a client reads from the TaskScheduled event's parameters.
+ */
+export const CALLBACK = JSON.stringify({
+  StartAt: 'Callback',
+  States: {
+    Callback: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
+      Parameters: { QueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/q', MessageBody: { 'token.$': '$$.Task.Token' } },
+      End: true,
+    },
+  },
+});
+
+export interface HarnessOptions extends Omit<Partial<ContextOptions>, 'store' | 'runner'> {
+  readonly taskHandlers?: Record<string, TaskHandler>;
+  readonly mockConfig?: MockConfigFile;
+  readonly waitTimeScale?: number;
+}
+
 export interface Harness {
   ctx: ApiContext;
   store: MemoryStore;
-  runner: FakeRunner;
+  runner: DurableRunner;
   call(action: string, body?: unknown): Promise<{ status: number; body: any; headers: Record<string, string> }>;
   ok(action: string, body?: unknown): Promise<any>;
   createMachine(name: string, definition?: string, extra?: Record<string, unknown>): Promise<string>;
+  /** DescribeExecution once the execution is no longer RUNNING (polls with backoff). */
+  settled(executionArn: string, timeoutMs?: number): Promise<any>;
+  /** Every event of the execution (GetExecutionHistory, all pages). */
+  history(executionArn: string): Promise<any[]>;
+  /** The first event of that type, once the execution has recorded it (polls with backoff). */
+  waitForEvent(executionArn: string, type: string, timeoutMs?: number): Promise<any>;
+  /**
+   * The token of the execution's open callback task, read from its TaskScheduled event, once
+   * TaskSubmitted is recorded (the point where a real queue consumer could see the message).
+   */
+  callbackToken(executionArn: string): Promise<string>;
+  close(): Promise<void>;
 }
 
-export function harness(options: Partial<ContextOptions> = {}): Harness {
+export async function harness(options: HarnessOptions = {}): Promise<Harness> {
+  const { taskHandlers, mockConfig, waitTimeScale, ...contextOptions } = options;
   const store = new MemoryStore();
-  const runner = new FakeRunner(store);
-  const ctx = createContext({ store, runner, region: REGION, accountId: ACCOUNT, ...options });
+  const runner = new DurableRunner({
+    store,
+    region: REGION,
+    accountId: ACCOUNT,
+    ...(waitTimeScale !== undefined ? { waitTimeScale } : {}),
+    ...(taskHandlers ? { taskHandlers } : {}),
+    ...(mockConfig ? { mockConfig } : {}),
+  });
+  await runner.resume();
+  const ctx = createContext({ store, runner, region: REGION, accountId: ACCOUNT, ...contextOptions });
   const call = async (action: string, body: unknown = {}) => {
     const response = await handleRequest(ctx, { target: `AWSStepFunctions.${action}`, body: typeof body === 'string' ? body : JSON.stringify(body) });
     return { status: response.status, body: JSON.parse(response.body), headers: response.headers };
@@ -37,7 +92,44 @@ export function harness(options: Partial<ContextOptions> = {}): Harness {
   };
   const createMachine = async (name: string, definition = PASS, extra: Record<string, unknown> = {}) =>
     (await ok('CreateStateMachine', { name, definition, roleArn: ROLE, ...extra })).stateMachineArn as string;
-  return { ctx, store, runner, call, ok, createMachine };
+  const settled = async (executionArn: string, timeoutMs = 10_000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (let delay = 2; ; delay = Math.min(delay * 2, 100)) {
+      const described = await ok('DescribeExecution', { executionArn });
+      if (described.status !== 'RUNNING') return described;
+      if (Date.now() > deadline) throw new Error(`${executionArn} is still RUNNING after ${timeoutMs} ms`);
+      await sleep(delay);
+    }
+  };
+  const history = async (executionArn: string) => {
+    const events: any[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await ok('GetExecutionHistory', { executionArn, maxResults: 1000, ...(nextToken ? { nextToken } : {}) });
+      events.push(...page.events);
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return events;
+  };
+  const waitForEvent = async (executionArn: string, type: string, timeoutMs = 10_000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (let delay = 2; ; delay = Math.min(delay * 2, 100)) {
+      const found = (await history(executionArn)).find((e) => e.type === type);
+      if (found) return found;
+      if (Date.now() > deadline) throw new Error(`${executionArn} recorded no ${type} within ${timeoutMs} ms`);
+      await sleep(delay);
+    }
+  };
+  const callbackToken = async (executionArn: string) => {
+    await waitForEvent(executionArn, 'TaskSubmitted');
+    const scheduled = (await history(executionArn)).find((e) => e.type === 'TaskScheduled');
+    return (JSON.parse(scheduled.taskScheduledEventDetails.parameters) as { MessageBody: { token: string } }).MessageBody.token;
+  };
+  return { ctx, store, runner, call, ok, createMachine, settled, history, waitForEvent, callbackToken, close: () => runner.close() };
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
 }
 
 /** The error's short name (the SDK's view of `__type`) and message. */

@@ -7,7 +7,7 @@ afterEach(async () => h && (await h.runner.close()));
 
 describe('handleRequest: the AWS JSON 1.0 framing', () => {
   it('answers with JSON, the AWS content type and a request id', async () => {
-    h = harness();
+    h = await harness();
     const response = await handleRequest(h.ctx, { target: 'AWSStepFunctions.ListStateMachines', body: '{}', requestId: 'req-1' });
     expect(response.status).toBe(200);
     expect(response.headers['Content-Type']).toBe('application/x-amz-json-1.0');
@@ -21,7 +21,7 @@ describe('handleRequest: the AWS JSON 1.0 framing', () => {
     ['an unknown action', 'AWSStepFunctions.DoesNotExist'],
     ['an inherited property name', 'AWSStepFunctions.toString'],
   ])('refuses %s with UnknownOperationException', async (_what, target) => {
-    h = harness();
+    h = await harness();
     const response = await handleRequest(h.ctx, { target, body: '{}' });
     expect(response.status).toBe(400);
     expect(JSON.parse(response.body)).toEqual({ __type: 'com.amazon.coral.service#UnknownOperationException' });
@@ -33,7 +33,7 @@ describe('handleRequest: the AWS JSON 1.0 framing', () => {
     ['a JSON string', '"x"'],
     ['JSON null', 'null'],
   ])('refuses %s with SerializationException', async (_what, body) => {
-    h = harness();
+    h = await harness();
     const response = await handleRequest(h.ctx, { target: 'AWSStepFunctions.ListStateMachines', body });
     expect(response.status).toBe(400);
     expect(errorOf(JSON.parse(response.body)).type).toBe('SerializationException');
@@ -41,26 +41,26 @@ describe('handleRequest: the AWS JSON 1.0 framing', () => {
   });
 
   it('refuses a body that is not UTF-8', async () => {
-    h = harness();
+    h = await harness();
     const response = await handleRequest(h.ctx, { target: 'AWSStepFunctions.ListStateMachines', body: new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]) });
     expect(errorOf(JSON.parse(response.body))).toEqual({ type: 'SerializationException', message: 'Invalid UTF-8 in request body' });
   });
 
   it('reads an empty body as an empty object', async () => {
-    h = harness();
+    h = await harness();
     const response = await handleRequest(h.ctx, { target: 'AWSStepFunctions.ListActivities', body: '' });
     expect(JSON.parse(response.body)).toEqual({ activities: [] });
   });
 
   it('refuses a body over the size limit with 413', async () => {
-    h = harness({ limits: { maxRequestBytes: 100 } });
+    h = await harness({ limits: { maxRequestBytes: 100 } });
     const response = await handleRequest(h.ctx, { target: 'AWSStepFunctions.ListActivities', body: JSON.stringify({ nextToken: 'x'.repeat(200) }) });
     expect(response.status).toBe(413);
   });
 
   it('answers an unexpected failure with InternalFailure (500) and logs it', async () => {
     const logged: string[] = [];
-    h = harness({ log: { info() {}, warn() {}, error: (m) => logged.push(m) } });
+    h = await harness({ log: { info() {}, warn() {}, error: (m) => logged.push(m) } });
     (h.store as unknown as { listActivities: () => never }).listActivities = () => {
       throw new Error('disk on fire');
     };
@@ -73,7 +73,7 @@ describe('handleRequest: the AWS JSON 1.0 framing', () => {
 
 describe('request validation as Coral does it', () => {
   it('reports a missing required member with "Value null"', async () => {
-    h = harness();
+    h = await harness();
     const r = await h.call('StartExecution', { name: 'n' });
     expect(r.status).toBe(400);
     expect(r.body).toEqual({
@@ -83,7 +83,7 @@ describe('request validation as Coral does it', () => {
   });
 
   it('reports every violation at once and never echoes sensitive values', async () => {
-    h = harness();
+    h = await harness();
     const r = await h.call('CreateStateMachine', { name: 'a'.repeat(81) });
     expect(errorOf(r.body)).toEqual({
       type: 'ValidationException',
@@ -95,7 +95,7 @@ describe('request validation as Coral does it', () => {
   });
 
   it('reports numeric ranges, enums and list members with their paths', async () => {
-    h = harness();
+    h = await harness();
     expect(errorOf((await h.call('ListStateMachines', { maxResults: 1001 })).body).message).toBe(
       "1 validation error detected: Value '1001' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000",
     );
@@ -116,18 +116,18 @@ describe('request validation as Coral does it', () => {
     [{ nextToken: { a: 1 } }, 'Start of structure or map found where not expected.'],
     [{ nextToken: ['a'] }, 'Start of list found where not expected'],
   ])('refuses members of the wrong JSON type with SerializationException (%j)', async (body, message) => {
-    h = harness();
+    h = await harness();
     expect(errorOf((await h.call('ListStateMachines', body)).body)).toEqual({ type: 'SerializationException', message });
   });
 
   it('treats null members as absent and ignores unknown members', async () => {
-    h = harness();
+    h = await harness();
     const r = await h.call('ListStateMachines', { maxResults: null, nextToken: null, somethingElse: true });
     expect(r.status).toBe(200);
   });
 
   it('uses the configured region and account in the ARNs it composes', async () => {
-    h = harness();
+    h = await harness();
     const arn = await h.createMachine('m', PASS);
     expect(arn).toBe(`arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:m`);
     expect(ROLE).toContain(ACCOUNT);

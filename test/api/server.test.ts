@@ -36,7 +36,7 @@ afterEach(async () => {
 });
 
 async function listen(options: Parameters<typeof createApiServer>[1] = {}, harnessOptions: Parameters<typeof harness>[0] = {}): Promise<string> {
-  h = harness(harnessOptions);
+  h = await harness(harnessOptions);
   server = createApiServer(h.ctx, options);
   await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
   return `http://127.0.0.1:${(server!.address() as AddressInfo).port}`;

@@ -6,7 +6,7 @@ afterEach(async () => h && (await h.runner.close()));
 
 describe('CreateStateMachine', () => {
   it('creates a machine and describes it as AWS does', async () => {
-    h = harness({ clock: { now: () => 1_700_000_000_123 } });
+    h = await harness({ clock: { now: () => 1_700_000_000_123 } });
     const created = await h.ok('CreateStateMachine', { name: 'hello', definition: PASS, roleArn: ROLE });
     expect(created).toEqual({ stateMachineArn: `${SM_PREFIX}hello`, creationDate: 1_700_000_000.123 });
     expect(await h.ok('DescribeStateMachine', { stateMachineArn: `${SM_PREFIX}hello` })).toEqual({
@@ -23,7 +23,7 @@ describe('CreateStateMachine', () => {
   });
 
   it('is idempotent for the same name, definition and configuration (the role is ignored)', async () => {
-    h = harness();
+    h = await harness();
     const first = await h.ok('CreateStateMachine', { name: 'm', definition: PASS, roleArn: ROLE });
     const again = await h.ok('CreateStateMachine', { name: 'm', definition: PASS, roleArn: 'arn:aws:iam::123456789012:role/other' });
     expect(again).toEqual(first);
@@ -34,7 +34,7 @@ describe('CreateStateMachine', () => {
   });
 
   it('refuses invalid definitions with AWS diagnostics', async () => {
-    h = harness();
+    h = await harness();
     const r = await h.call('CreateStateMachine', { name: 'm', definition: JSON.stringify({ StartAt: 'A' }), roleArn: ROLE });
     expect(r.body).toEqual({
       __type: 'com.amazonaws.swf.service.v2.model#InvalidDefinition',
@@ -45,7 +45,7 @@ describe('CreateStateMachine', () => {
   });
 
   it('validates EXPRESS definitions as EXPRESS', async () => {
-    h = harness();
+    h = await harness();
     const def = JSON.stringify({ StartAt: 'T', States: { T: { Type: 'Task', Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken', Parameters: { QueueUrl: 'q', MessageBody: { 'token.$': '$$.Task.Token' } }, End: true } } });
     const r = await h.call('CreateStateMachine', { name: 'e', definition: def, roleArn: ROLE, type: 'EXPRESS' });
     expect(errorOf(r.body).type).toBe('InvalidDefinition');
@@ -54,36 +54,36 @@ describe('CreateStateMachine', () => {
   });
 
   it.each(['a b', 'a/b', 'a:b', 'x\u0007', 'a#b', 'a{b', 'a\u0085b'])('refuses the name %j with InvalidName', async (name) => {
-    h = harness();
+    h = await harness();
     const r = await h.call('CreateStateMachine', { name, definition: PASS, roleArn: ROLE });
     expect(errorOf(r.body)).toEqual({ type: 'InvalidName', message: `Invalid Name: '${name}'` });
   });
 
   it('accepts non-ASCII names', async () => {
-    h = harness();
+    h = await harness();
     expect(await h.createMachine('état-機械')).toBe(`${SM_PREFIX}état-機械`);
   });
 
   it('refuses a malformed role ARN', async () => {
-    h = harness();
+    h = await harness();
     const r = await h.call('CreateStateMachine', { name: 'm', definition: PASS, roleArn: 'role' });
     expect(errorOf(r.body)).toEqual({ type: 'InvalidArn', message: "Invalid Arn: 'Invalid ARN prefix: role'" });
   });
 
   it('refuses a versionDescription without publish', async () => {
-    h = harness();
+    h = await harness();
     const r = await h.call('CreateStateMachine', { name: 'm', definition: PASS, roleArn: ROLE, versionDescription: 'v' });
     expect(errorOf(r.body)).toEqual({ type: 'ValidationException', message: 'Version description can only be set when publish is true' });
   });
 
   it('checks logging configurations', async () => {
-    h = harness();
+    h = await harness();
     const r = await h.call('CreateStateMachine', { name: 'm', definition: PASS, roleArn: ROLE, loggingConfiguration: { level: 'ALL' } });
     expect(errorOf(r.body)).toEqual({ type: 'InvalidLoggingConfiguration', message: 'Invalid Logging Configuration: Must specify exactly one Log Destination.' });
   });
 
   it('publishes version 1 with publish, and keeps tags', async () => {
-    h = harness();
+    h = await harness();
     const r = await h.ok('CreateStateMachine', { name: 'm', definition: PASS, roleArn: ROLE, publish: true, versionDescription: 'first', tags: [{ key: 'team', value: 'a' }] });
     expect(r.stateMachineVersionArn).toBe(`${SM_PREFIX}m:1`);
     const version = await h.ok('DescribeStateMachine', { stateMachineArn: `${SM_PREFIX}m:1` });
@@ -93,7 +93,7 @@ describe('CreateStateMachine', () => {
   });
 
   it('refuses more than 50 tags', async () => {
-    h = harness();
+    h = await harness();
     const tags = Array.from({ length: 51 }, (_, i) => ({ key: `k${i}`, value: 'v' }));
     expect(errorOf((await h.call('CreateStateMachine', { name: 'm', definition: PASS, roleArn: ROLE, tags })).body).type).toBe('TooManyTags');
   });
@@ -101,7 +101,7 @@ describe('CreateStateMachine', () => {
 
 describe('DescribeStateMachine, ListStateMachines, DeleteStateMachine', () => {
   it('reports missing machines and malformed ARNs', async () => {
-    h = harness();
+    h = await harness();
     expect(errorOf((await h.call('DescribeStateMachine', { stateMachineArn: `${SM_PREFIX}nope` })).body)).toEqual({
       type: 'StateMachineDoesNotExist',
       message: `State Machine Does Not Exist: '${SM_PREFIX}nope'`,
@@ -118,7 +118,7 @@ describe('DescribeStateMachine, ListStateMachines, DeleteStateMachine', () => {
   });
 
   it('lists machines a page at a time', async () => {
-    h = harness();
+    h = await harness();
     for (const name of ['a', 'b', 'c']) await h.createMachine(name);
     const first = await h.ok('ListStateMachines', { maxResults: 2 });
     expect(first.stateMachines.map((m: { name: string }) => m.name)).toEqual(['a', 'b']);
@@ -130,7 +130,7 @@ describe('DescribeStateMachine, ListStateMachines, DeleteStateMachine', () => {
   });
 
   it('deletes machines (and succeeds for ones that do not exist)', async () => {
-    h = harness();
+    h = await harness();
     const arn = await h.createMachine('m', PASS, { publish: true });
     expect(await h.ok('DeleteStateMachine', { stateMachineArn: arn })).toEqual({});
     expect(errorOf((await h.call('DescribeStateMachine', { stateMachineArn: arn })).body).type).toBe('StateMachineDoesNotExist');
@@ -143,7 +143,7 @@ describe('DescribeStateMachine, ListStateMachines, DeleteStateMachine', () => {
 describe('UpdateStateMachine and versions', () => {
   it('makes a new revision only when something changes', async () => {
     let now = 1_000_000;
-    h = harness({ clock: { now: () => now }, newId: (() => { let i = 0; return () => `id-${++i}`; })() });
+    h = await harness({ clock: { now: () => now }, newId: (() => { let i = 0; return () => `id-${++i}`; })() });
     const arn = await h.createMachine('m');
     now += 1000;
     const first = await h.ok('UpdateStateMachine', { stateMachineArn: arn, definition: FAIL });
@@ -158,7 +158,7 @@ describe('UpdateStateMachine and versions', () => {
   });
 
   it('publishes the unchanged first revision once, without a revisionId', async () => {
-    h = harness();
+    h = await harness();
     const arn = await h.createMachine('m');
     const a = await h.ok('UpdateStateMachine', { stateMachineArn: arn, definition: PASS, publish: true });
     const b = await h.ok('UpdateStateMachine', { stateMachineArn: arn, definition: PASS, publish: true });
@@ -168,7 +168,7 @@ describe('UpdateStateMachine and versions', () => {
   });
 
   it('refuses updates that change nothing or name nothing', async () => {
-    h = harness();
+    h = await harness();
     const arn = await h.createMachine('m');
     expect(errorOf((await h.call('UpdateStateMachine', { stateMachineArn: arn })).body)).toEqual({
       type: 'MissingRequiredParameter',
@@ -180,7 +180,7 @@ describe('UpdateStateMachine and versions', () => {
   });
 
   it('publishes, lists and deletes versions; numbers are never reused', async () => {
-    h = harness({ newId: (() => { let i = 0; return () => `rev-${++i}`; })() });
+    h = await harness({ newId: (() => { let i = 0; return () => `rev-${++i}`; })() });
     const arn = await h.createMachine('m');
     const v1 = await h.ok('PublishStateMachineVersion', { stateMachineArn: arn, revisionId: 'INITIAL', description: 'one' });
     expect(v1).toEqual({ stateMachineVersionArn: `${arn}:1`, creationDate: expect.any(Number) });
@@ -214,7 +214,7 @@ describe('aliases', () => {
 
   it('creates, describes, updates, lists and deletes an alias', async () => {
     let now = 5_000;
-    h = harness({ clock: { now: () => now } });
+    h = await harness({ clock: { now: () => now } });
     const arn = await twoVersions();
     const created = await h.ok('CreateStateMachineAlias', { name: 'prod', description: 'd', routingConfiguration: [{ stateMachineVersionArn: `${arn}:1`, weight: 100 }] });
     expect(created).toEqual({ stateMachineAliasArn: `${arn}:prod`, creationDate: 5 });
@@ -253,7 +253,7 @@ describe('aliases', () => {
   });
 
   it('checks routing configurations with AWS messages', async () => {
-    h = harness();
+    h = await harness();
     const arn = await twoVersions();
     const attempt = async (routingConfiguration: unknown, name = 'a') => errorOf((await h.call('CreateStateMachineAlias', { name, routingConfiguration })).body);
     expect(await attempt([{ stateMachineVersionArn: `${arn}:1`, weight: 70 }, { stateMachineVersionArn: `${arn}:2`, weight: 29 }])).toEqual({

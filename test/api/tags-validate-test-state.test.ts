@@ -6,7 +6,7 @@ afterEach(async () => h && (await h.runner.close()));
 
 describe('tags', () => {
   it('tags, untags and lists tags of a state machine', async () => {
-    h = harness();
+    h = await harness();
     const arn = await h.createMachine('m');
     expect(await h.ok('TagResource', { resourceArn: arn, tags: [{ key: 'a', value: '1' }, { key: 'b', value: '' }] })).toEqual({});
     await h.ok('TagResource', { resourceArn: arn, tags: [{ key: 'a', value: '2' }] });
@@ -16,7 +16,7 @@ describe('tags', () => {
   });
 
   it('refuses versions, unknown resources, too many tags and missing members', async () => {
-    h = harness();
+    h = await harness();
     const arn = await h.createMachine('m', PASS, { publish: true });
     expect(errorOf((await h.call('TagResource', { resourceArn: `${arn}:1`, tags: [] })).body)).toEqual({ type: 'ResourceNotFound', message: `Resource not found: '${arn}:1'` });
     expect(errorOf((await h.call('ListTagsForResource', { resourceArn: `${SM_PREFIX}none` })).body).type).toBe('ResourceNotFound');
@@ -32,12 +32,12 @@ describe('tags', () => {
 
 describe('ValidateStateMachineDefinition', () => {
   it('answers OK with no diagnostics for a valid definition', async () => {
-    h = harness();
+    h = await harness();
     expect(await h.ok('ValidateStateMachineDefinition', { definition: PASS })).toEqual({ result: 'OK', diagnostics: [], truncated: false });
   });
 
   it('answers FAIL with diagnostics, leaving out empty locations', async () => {
-    h = harness();
+    h = await harness();
     expect(await h.ok('ValidateStateMachineDefinition', { definition: '{}' })).toEqual({
       result: 'FAIL',
       diagnostics: [{ severity: 'ERROR', code: 'SCHEMA_VALIDATION_FAILED', message: 'These fields are required: [States, StartAt]', location: '/' }],
@@ -51,7 +51,7 @@ describe('ValidateStateMachineDefinition', () => {
   });
 
   it('truncates to maxResults and filters by severity and type', async () => {
-    h = harness();
+    h = await harness();
     const bad = JSON.stringify({ StartAt: 'A', States: { A: { Type: 'Pass', Next: 'X' }, B: { Type: 'Pass', Next: 'Y' }, C: { Type: 'Pass', Next: 'Z' } } });
     const all = await h.ok('ValidateStateMachineDefinition', { definition: bad });
     expect(all.diagnostics.length).toBeGreaterThan(1);
@@ -73,25 +73,25 @@ describe('TestState', () => {
   const run = (body: Record<string, unknown>) => h.ok('TestState', { roleArn: ROLE, ...body });
 
   it('runs a Pass state and reports its output and next state', async () => {
-    h = harness();
+    h = await harness();
     const r = await run({ definition: JSON.stringify({ Type: 'Pass', Parameters: { 'v.$': '$.a' }, Next: 'After' }), input: '{"a": 5}' });
     expect(r).toEqual({ status: 'SUCCEEDED', output: '{"v":5}', nextState: 'After' });
   });
 
   it('runs a Choice state', async () => {
-    h = harness();
+    h = await harness();
     const def = { Type: 'Choice', Choices: [{ Variable: '$.n', NumericGreaterThan: 1, Next: 'Big' }], Default: 'Small' };
     expect(await run({ definition: JSON.stringify(def), input: '{"n": 2}' })).toEqual({ status: 'SUCCEEDED', output: '{"n":2}', nextState: 'Big' });
     expect(await run({ definition: JSON.stringify(def), input: '{"n": 0}' })).toEqual({ status: 'SUCCEEDED', output: '{"n":0}', nextState: 'Small' });
   });
 
   it('reports a Fail state as FAILED', async () => {
-    h = harness();
+    h = await harness();
     expect(await run({ definition: JSON.stringify({ Type: 'Fail', Error: 'E', Cause: 'C' }) })).toEqual({ status: 'FAILED', error: 'E', cause: 'C' });
   });
 
   it('uses mocks for Task states: results, caught errors and retries', async () => {
-    h = harness();
+    h = await harness();
     const task = { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'f', 'Payload.$': '$' }, End: true };
     const ok = await run({ definition: JSON.stringify(task), input: '{"x":1}', mock: { result: '{"r": 2}' }, inspectionLevel: 'DEBUG' });
     expect(ok).toEqual({
@@ -109,7 +109,7 @@ describe('TestState', () => {
   });
 
   it('tests one state of a full machine, with variables', async () => {
-    h = harness();
+    h = await harness();
     const machine = {
       QueryLanguage: 'JSONata',
       StartAt: 'First',
@@ -124,7 +124,7 @@ describe('TestState', () => {
   });
 
   it('refuses invalid definitions and inputs', async () => {
-    h = harness();
+    h = await harness();
     expect(errorOf((await h.call('TestState', { definition: '{"Type": "Pass", "Next": 5}' })).body).type).toBe('InvalidDefinition');
     expect(errorOf((await h.call('TestState', { definition: 'nope' })).body).type).toBe('InvalidDefinition');
     expect(errorOf((await h.call('TestState', { definition: JSON.stringify({ Type: 'Pass', End: true }), input: '{' })).body).type).toBe('InvalidExecutionInput');

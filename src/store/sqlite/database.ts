@@ -19,6 +19,8 @@ export interface SqliteOptions {
   readonly busyTimeoutMs?: number;
   /** Writes committed together at most (default 1000); a full batch commits at once. */
   readonly maxBatch?: number;
+  /** Milliseconds the first write of a batch waits for others to join it (default 2; 0: next tick). */
+  readonly commitWindowMs?: number;
 }
 
 export function openDatabase(path: string, options: SqliteOptions, migrations: readonly Migration[] = MIGRATIONS): Database.Database {

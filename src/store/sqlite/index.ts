@@ -80,7 +80,7 @@ export class SqliteStore implements Store {
     readonly db: Database.Database,
     options: SqliteOptions = {},
   ) {
-    this.commits = new GroupCommit(db, Math.max(1, options.maxBatch ?? 1000));
+    this.commits = new GroupCommit(db, Math.max(1, options.maxBatch ?? 1000), options.commitWindowMs ?? 2);
     this.writer = new ExecutionWriter(db);
     this.q = statements(db);
   }
