@@ -73,7 +73,7 @@ async function serve(ctx: ApiContext, options: ApiServerOptions, req: http.Incom
 
   const body = await readBody(req, limit, ctx.config.limits.requestBodyTimeoutMs);
   if (body === 'too-large') return refuse(res, errorResponse(requestTooLarge(limit), requestId), req);
-  if (body === 'timeout') return refuse(res, errorResponse(new AwsError('RequestTimeout', 'The request body was not received in time', 408), requestId), req);
+  if (body === 'timeout') return void (send(res, errorResponse(new AwsError('RequestTimeout', 'The request body was not received in time', 408), requestId), true), res.on('finish', () => req.socket.destroy())); // stalled: nothing to drain
   if (body === 'aborted') return;
 
   const controller = new AbortController();

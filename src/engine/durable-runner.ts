@@ -305,6 +305,7 @@ export class DurableRunner implements ExecutionRunner {
         : {
             status,
             stopDate: now,
+            ...(t.type === 'Redrive' ? { redriveCount: live.interp.redriveCount, redriveDate: now } : {}), // a redrive that ends at once still counts
             ...(status === 'SUCCEEDED' ? { output: JSON.stringify(live.interp.output ?? null) } : {}),
             ...(live.interp.error !== undefined ? { error: live.interp.error } : {}),
             ...(live.interp.cause !== undefined ? { cause: live.interp.cause } : {}),

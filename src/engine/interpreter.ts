@@ -13,6 +13,7 @@ import { matchCatcher, matchRetrier, retryDelaySeconds } from '../asl/retry.js';
 import type { HistoryEvent, HistoryEventType, EventDetails } from './events.js';
 import type { Command, Decision, ExecutionIdentity, ExecutionStatus, Trigger } from './model.js';
 import { seededRandom, type RandomSource } from './random.js';
+import { DEFAULT_MAX_PAYLOAD_BYTES } from './payload-size.js';
 import { VariableScope, type FanOut, type Frame, type Graph, type QueryLanguage, type StateDef } from './frames.js';
 import { StateRunner, BLOCKED, type Outcome, type Step } from './states.js';
 
@@ -22,6 +23,8 @@ export interface InterpreterOptions {
   readonly identity: ExecutionIdentity;
   /** When the execution started, ms since the epoch. */
   readonly startTime: number;
+  /** Largest state output or task result, in UTF-8 bytes of JSON (default 256 KiB, as AWS). */
+  readonly maxPayloadBytes?: number;
 }
 
 type TaskWaiter = {
@@ -82,6 +85,7 @@ export class Interpreter {
   readonly definition: InterpreterOptions['definition'];
   readonly input: unknown;
   readonly startTime: number;
+  readonly maxPayloadBytes: number;
   /** Seeded by the execution ARN; built on first use, since most executions draw nothing. */
   get random(): RandomSource {
     return (this.randomSource ??= seededRandom(this.identity.executionArn));
@@ -116,6 +120,7 @@ export class Interpreter {
     this.definition = options.definition;
     this.input = options.input;
     this.startTime = options.startTime;
+    this.maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
     this.runner = new StateRunner(this);
     this.root = this.newFrame({
       id: '',

@@ -49,6 +49,8 @@ export interface ExecuteOptions {
   readonly context?: Partial<Pick<ExecutionIdentity, 'executionArn' | 'stateMachineArn' | 'roleArn' | 'region' | 'accountId' | 'redriveCount'>>;
   /** Aborts the execution (status ABORTED). */
   readonly signal?: AbortSignal;
+  /** Largest state output or task result in bytes (default 256 KiB, AWS's limit). */
+  readonly maxPayloadBytes?: number;
 }
 
 export interface ExecutionResult {
@@ -112,7 +114,13 @@ export async function runInMemory(definition: RunnableDefinition, input: unknown
   const clock = options.clock ?? systemClock;
   const scale = options.waitTimeScale ?? 1;
   const identity = identityFor(options);
-  const interp = new Interpreter({ definition, input, identity, startTime: clock.now() });
+  const interp = new Interpreter({
+    definition,
+    input,
+    identity,
+    startTime: clock.now(),
+    ...(options.maxPayloadBytes !== undefined ? { maxPayloadBytes: options.maxPayloadBytes } : {}),
+  });
   const started = interp.start(clock.now());
   const first = started instanceof Promise ? await started : started;
   lastExecution = interp;

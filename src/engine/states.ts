@@ -6,6 +6,7 @@ import { StatesError } from '../asl/errors.js';
 import type { Frame, StateDef } from './frames.js';
 import type { Interpreter } from './interpreter.js';
 import type { HistoryEventType } from './events.js';
+import { jsonByteSize } from './payload-size.js';
 import { DataFlow } from './data-flow.js';
 import { runTask } from './task-state.js';
 import { runMap, runParallel } from './fan-out-states.js';
@@ -73,6 +74,9 @@ export class StateRunner {
    */
   exit(frame: Frame, output: unknown, assigned: Record<string, unknown> | undefined, next?: string): Outcome {
     const state = frame.state;
+    if (jsonByteSize(output) > this.interp.maxPayloadBytes) {
+      throw new StatesError('States.DataLimitExceeded', `The state/task '${frame.stateName}' returned a result with a size exceeding the maximum number of bytes service limit.`);
+    }
     if (assigned) frame.scope.assign(assigned); // may fail with States.DataLimitExceeded
     this.interp.record(frame, EXITED_EVENT[state.Type]!, assigned ? { name: frame.stateName, output, assignedVariables: assigned } : { name: frame.stateName, output });
     const target = next ?? state.Next;

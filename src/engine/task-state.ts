@@ -8,6 +8,7 @@ import type { EventDetails, HistoryEventType } from './events.js';
 import { classifyResource, type ResourceKind } from './resources.js';
 import { BLOCKED, type Outcome, type Step, type StateRunner } from './states.js';
 import { jsonataUnexpectedResultType } from '../asl/jsonata.js';
+import { jsonByteSize } from './payload-size.js';
 import { jsonataBody } from './data-flow.js';
 
 interface EventNames {
@@ -162,6 +163,10 @@ export async function runTask(runner: StateRunner, frame: Frame, state: StateDef
         if (!settle()) return BLOCKED;
         interp.cancelTimer(`${taskId}:timeout`);
         interp.cancelTimer(`${taskId}:heartbeat`);
+        if (jsonByteSize(output) > interp.maxPayloadBytes) {
+          const label = resource.kind === 'service' ? resource.service : resourceArn;
+          return failed(new StatesError('States.DataLimitExceeded', `The state/task '${label}' returned a result with a size exceeding the maximum number of bytes service limit.`), false);
+        }
         interp.record(frame, names.succeeded, { ...fields, output });
         return taskResult(runner, frame, output, context);
       },

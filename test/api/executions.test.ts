@@ -12,8 +12,7 @@ describe('StartExecution and DescribeExecution', () => {
     const arn = await h.createMachine('m');
     const started = await h.ok('StartExecution', { stateMachineArn: arn, name: 'run-1', input: '{"a": 1}' });
     expect(started).toEqual({ executionArn: `${EXEC_PREFIX}m:run-1`, startDate: expect.any(Number) });
-    await h.runner.settled(started.executionArn);
-    const described = await h.ok('DescribeExecution', { executionArn: started.executionArn });
+    const described = await h.settled(started.executionArn);
     expect(described).toEqual({
       executionArn: `${EXEC_PREFIX}m:run-1`,
       stateMachineArn: arn,
@@ -87,13 +86,11 @@ describe('StartExecution and DescribeExecution', () => {
     await h.ok('CreateStateMachineAlias', { name: 'live', routingConfiguration: [{ stateMachineVersionArn: `${arn}:1`, weight: 60 }, { stateMachineVersionArn: `${arn}:2`, weight: 40 }] });
     const viaVersion = await h.ok('StartExecution', { stateMachineArn: `${arn}:1`, name: 'v' });
     const viaAlias = await h.ok('StartExecution', { stateMachineArn: `${arn}:live`, name: 'a' });
-    await h.runner.settled(viaVersion.executionArn);
-    await h.runner.settled(viaAlias.executionArn);
-    const v = await h.ok('DescribeExecution', { executionArn: viaVersion.executionArn });
+    const v = await h.settled(viaVersion.executionArn);
     expect(v).toMatchObject({ stateMachineArn: arn, stateMachineVersionArn: `${arn}:1`, status: 'SUCCEEDED' });
     expect(v.stateMachineAliasArn).toBeUndefined();
     // 0.75 × 100 = 75 falls past version 1's 60: version 2 (the Fail machine) runs.
-    const a = await h.ok('DescribeExecution', { executionArn: viaAlias.executionArn });
+    const a = await h.settled(viaAlias.executionArn);
     expect(a).toMatchObject({ stateMachineArn: arn, stateMachineVersionArn: `${arn}:2`, stateMachineAliasArn: `${arn}:live`, status: 'FAILED', error: 'Boom', cause: 'it broke' });
     expect(a.redriveStatus).toBe('REDRIVABLE');
     expect(errorOf((await h.call('StartExecution', { stateMachineArn: `${arn}:9` })).body).type).toBe('StateMachineDoesNotExist');
@@ -215,14 +212,17 @@ describe('StopExecution, ListExecutions, RedriveExecution', () => {
   it('redrives failed executions only', async () => {
     h = await harness();
     const failing = await h.ok('StartExecution', { stateMachineArn: await h.createMachine('f', FAIL), name: 'f' });
-    await h.runner.settled(failing.executionArn);
+    expect(await h.settled(failing.executionArn)).toMatchObject({ status: 'FAILED', redriveCount: 0, redriveStatus: 'REDRIVABLE' });
     const redriven = await h.ok('RedriveExecution', { executionArn: failing.executionArn, clientToken: 'tok-1' });
     expect(redriven).toEqual({ redriveDate: expect.any(Number) });
     expect(await h.ok('RedriveExecution', { executionArn: failing.executionArn, clientToken: 'tok-1' })).toEqual(redriven);
-    expect(h.runner.redriven).toEqual([failing.executionArn]);
-    expect(await h.ok('DescribeExecution', { executionArn: failing.executionArn })).toMatchObject({ redriveCount: 1, redriveDate: redriven.redriveDate });
+    // The Fail state fails again: one redrive, recorded once, in the description and the history.
+    expect(await h.settled(failing.executionArn)).toMatchObject({ status: 'FAILED', error: 'Boom', redriveCount: 1, redriveDate: redriven.redriveDate });
+    const types = (await h.history(failing.executionArn)).map((e) => e.type);
+    expect(types.filter((t) => t === 'ExecutionRedriven')).toHaveLength(1);
+    expect(types.filter((t) => t === 'ExecutionFailed')).toHaveLength(2);
     const passing = await h.ok('StartExecution', { stateMachineArn: await h.createMachine('p'), name: 'p' });
-    await h.runner.settled(passing.executionArn);
+    await h.settled(passing.executionArn);
     expect(errorOf((await h.call('RedriveExecution', { executionArn: passing.executionArn })).body)).toEqual({
       type: 'ExecutionNotRedrivable',
       message: 'Execution is SUCCEEDED and cannot be redriven',
@@ -234,7 +234,7 @@ describe('GetExecutionHistory', () => {
   async function finished(): Promise<string> {
     const arn = await h.createMachine('m', JSON.stringify({ StartAt: 'A', States: { A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Pass', Result: 2, End: true } } }));
     const { executionArn } = await h.ok('StartExecution', { stateMachineArn: arn, name: 'h', input: '{"x":1}' });
-    await h.runner.settled(executionArn);
+    await h.settled(executionArn);
     return executionArn;
   }
 

@@ -24,7 +24,7 @@ describe('handleRequest: the AWS JSON 1.0 framing', () => {
     h = await harness();
     const response = await handleRequest(h.ctx, { target, body: '{}' });
     expect(response.status).toBe(400);
-    expect(JSON.parse(response.body)).toEqual({ __type: 'com.amazon.coral.service#UnknownOperationException' });
+    expect(JSON.parse(response.body)).toEqual({ __type: 'com.amazon.coral.service#UnknownOperationException', message: 'The requested operation is not recognized by the service.' });
   });
 
   it.each([

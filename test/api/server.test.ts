@@ -20,7 +20,7 @@ import {
   ValidationException,
 } from '@aws-sdk/client-sfn';
 import { createApiServer } from '../../src/api/server.js';
-import { PASS, ROLE, SM_PREFIX, WAIT, harness, type Harness } from './helpers.js';
+import { PASS, ROLE, SM_PREFIX, activityDefinition, harness, type Harness } from './helpers.js';
 
 let h: Harness;
 let server: http.Server | undefined;
@@ -74,7 +74,7 @@ describe('the HTTP server with @aws-sdk/client-sfn', () => {
     expect(described).toMatchObject({ name: 'm', type: 'STANDARD', status: 'ACTIVE', definition: PASS, loggingConfiguration: { level: 'OFF', includeExecutionData: false } });
     expect(Math.abs(described.creationDate!.getTime() - Date.now())).toBeLessThan(60_000);
     const started = await client.send(new StartExecutionCommand({ stateMachineArn: created.stateMachineArn, name: 'e1', input: '{"a":1}' }));
-    await h.runner.settled(started.executionArn!);
+    await h.settled(started.executionArn!);
     const execution = await client.send(new DescribeExecutionCommand({ executionArn: started.executionArn }));
     expect(execution).toMatchObject({ status: 'SUCCEEDED', output: '{"ok":1}', inputDetails: { included: true } });
     expect(execution.startDate).toEqual(started.startDate);
@@ -104,13 +104,16 @@ describe('the HTTP server with @aws-sdk/client-sfn', () => {
   it('serves activity workers: a task handed to GetActivityTask, answered with SendTaskSuccess', async () => {
     const client = sdk(await listen());
     const { activityArn } = await client.send(new CreateActivityCommand({ name: 'act' }));
-    const machine = await client.send(new CreateStateMachineCommand({ name: 'w', definition: WAIT, roleArn: ROLE }));
-    const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn: machine.stateMachineArn }));
+    const machine = await client.send(new CreateStateMachineCommand({ name: 'w', definition: activityDefinition(activityArn!), roleArn: ROLE }));
     const poll = client.send(new GetActivityTaskCommand({ activityArn, workerName: 'me' }));
-    const token = await h.runner.scheduleTask(executionArn!, { n: 1 }, activityArn);
-    expect(await poll).toMatchObject({ taskToken: token, input: '{"n":1}' });
-    await client.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' }));
-    expect(h.runner.outcomes).toEqual([{ token, outcome: { type: 'success', output: {} } }]);
+    const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn: machine.stateMachineArn, input: '{"n":1}' }));
+    const task = await poll;
+    expect(task).toMatchObject({ taskToken: expect.any(String), input: '{"n":1}' });
+    await client.send(new SendTaskSuccessCommand({ taskToken: task.taskToken, output: '{"done":1}' }));
+    const execution = await h.settled(executionArn!);
+    expect(execution).toMatchObject({ status: 'SUCCEEDED', output: '{"done":1}' });
+    const types = (await h.history(executionArn!)).map((e) => e.type);
+    expect(types).toEqual(['ExecutionStarted', 'TaskStateEntered', 'ActivityScheduled', 'ActivityStarted', 'ActivitySucceeded', 'TaskStateExited', 'ExecutionSucceeded']);
   });
 });
 
@@ -129,7 +132,7 @@ describe('the HTTP server against misbehaving clients', () => {
       expect(res.status).toBe(400);
       expect(res.headers.get('content-type')).toBe('application/x-amz-json-1.0');
       expect(res.headers.get('x-amzn-requestid')).toMatch(/^[0-9a-f-]{36}$/);
-      expect(await res.json()).toEqual({ __type: 'com.amazon.coral.service#UnknownOperationException' });
+      expect(await res.json()).toEqual({ __type: 'com.amazon.coral.service#UnknownOperationException', message: 'The requested operation is not recognized by the service.' });
     }
     expect((await fetch(`${endpoint}/elsewhere`, { method: 'POST', body: '{}' })).status).toBe(400);
   });
