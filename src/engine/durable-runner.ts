@@ -19,6 +19,7 @@ import type { ExecutionRecord, ExecutionWrite, LoggedTrigger, Store, TaskRecord,
 import { StoreConflict } from '../store/types.js';
 import type { HistoryEvent } from './events.js';
 import { Interpreter } from './interpreter.js';
+import { DEFAULT_MAX_PAYLOAD_BYTES } from './payload-size.js';
 import { runInMemory, type Clock, type RunnableDefinition, type TaskHandler } from './memory-driver.js';
 import type { Command, Decision, ExecutionIdentity, Trigger } from './model.js';
 
@@ -33,6 +34,8 @@ export interface DurableRunnerOptions {
   readonly taskHandlers?: Record<string, TaskHandler>;
   /** Scales Wait and retry delays (WAIT_TIME_SCALE). */
   readonly waitTimeScale?: number;
+  /** Largest state output or task result (default 256 KiB, AWS's quota). */
+  readonly maxPayloadBytes?: number;
   readonly log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
   /** Notified of each committed decision (metrics, live console updates). */
   readonly onDecision?: (executionArn: string, events: readonly HistoryEvent[], status: string) => void;
@@ -528,7 +531,13 @@ export class DurableRunner implements ExecutionRunner {
       region: this.options.region,
       accountId: this.options.accountId,
     };
-    return new Interpreter({ definition: JSON.parse(execution.definition) as RunnableDefinition, input: JSON.parse(execution.input), identity, startTime: startDate });
+    return new Interpreter({
+      definition: JSON.parse(execution.definition) as RunnableDefinition,
+      input: JSON.parse(execution.input),
+      identity,
+      startTime: startDate,
+      maxPayloadBytes: this.options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
+    });
   }
 
   private newLive(record: ExecutionRecord, interp: Interpreter): LiveExecution {
@@ -554,6 +563,7 @@ export class DurableRunner implements ExecutionRunner {
       executionName: execution.name,
       stateMachineName: execution.stateMachineArn.split(':')[6] ?? '',
       waitTimeScale: this.scale,
+      maxPayloadBytes: this.options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
       ...(this.options.taskHandlers ? { taskHandlers: this.options.taskHandlers } : {}),
       ...(execution.testCase !== undefined && this.options.mockConfig ? { mockConfig: this.options.mockConfig, testCase: execution.testCase } : {}),
       context: { executionArn: execution.arn, stateMachineArn: execution.stateMachineArn, roleArn: execution.roleArn, region: this.options.region, accountId: this.options.accountId },

@@ -13,7 +13,6 @@ import { matchCatcher, matchRetrier, retryDelaySeconds } from '../asl/retry.js';
 import type { HistoryEvent, HistoryEventType, EventDetails } from './events.js';
 import type { Command, Decision, ExecutionIdentity, ExecutionStatus, Trigger } from './model.js';
 import { seededRandom, type RandomSource } from './random.js';
-import { DEFAULT_MAX_PAYLOAD_BYTES } from './payload-size.js';
 import { VariableScope, type FanOut, type Frame, type Graph, type QueryLanguage, type StateDef } from './frames.js';
 import { StateRunner, BLOCKED, type Outcome, type Step } from './states.js';
 
@@ -23,7 +22,11 @@ export interface InterpreterOptions {
   readonly identity: ExecutionIdentity;
   /** When the execution started, ms since the epoch. */
   readonly startTime: number;
-  /** Largest state output or task result, in UTF-8 bytes of JSON (default 256 KiB, as AWS). */
+  /**
+   * Largest state output or task result, in UTF-8 bytes of JSON; beyond it the state fails
+   * with States.DataLimitExceeded. AWS's quota is 256 KiB (DEFAULT_MAX_PAYLOAD_BYTES), which
+   * the server enforces; unset, there is no limit.
+   */
   readonly maxPayloadBytes?: number;
 }
 
@@ -120,7 +123,7 @@ export class Interpreter {
     this.definition = options.definition;
     this.input = options.input;
     this.startTime = options.startTime;
-    this.maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
+    this.maxPayloadBytes = options.maxPayloadBytes ?? Infinity;
     this.runner = new StateRunner(this);
     this.root = this.newFrame({
       id: '',

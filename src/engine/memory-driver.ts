@@ -49,7 +49,11 @@ export interface ExecuteOptions {
   readonly context?: Partial<Pick<ExecutionIdentity, 'executionArn' | 'stateMachineArn' | 'roleArn' | 'region' | 'accountId' | 'redriveCount'>>;
   /** Aborts the execution (status ABORTED). */
   readonly signal?: AbortSignal;
-  /** Largest state output or task result in bytes (default 256 KiB, AWS's limit). */
+  /**
+   * Largest state output or task result in bytes, beyond which a state fails with
+   * States.DataLimitExceeded. AWS's quota is 256 KiB (262144); in memory there is no limit
+   * unless one is given, so local runs can handle larger data.
+   */
   readonly maxPayloadBytes?: number;
 }
 

@@ -74,7 +74,7 @@ export class StateRunner {
    */
   exit(frame: Frame, output: unknown, assigned: Record<string, unknown> | undefined, next?: string): Outcome {
     const state = frame.state;
-    if (jsonByteSize(output) > this.interp.maxPayloadBytes) {
+    if (this.interp.maxPayloadBytes !== Infinity && jsonByteSize(output) > this.interp.maxPayloadBytes) {
       throw new StatesError('States.DataLimitExceeded', `The state/task '${frame.stateName}' returned a result with a size exceeding the maximum number of bytes service limit.`);
     }
     if (assigned) frame.scope.assign(assigned); // may fail with States.DataLimitExceeded

@@ -163,7 +163,7 @@ export async function runTask(runner: StateRunner, frame: Frame, state: StateDef
         if (!settle()) return BLOCKED;
         interp.cancelTimer(`${taskId}:timeout`);
         interp.cancelTimer(`${taskId}:heartbeat`);
-        if (jsonByteSize(output) > interp.maxPayloadBytes) {
+        if (interp.maxPayloadBytes !== Infinity && jsonByteSize(output) > interp.maxPayloadBytes) {
           const label = resource.kind === 'service' ? resource.service : resourceArn;
           return failed(new StatesError('States.DataLimitExceeded', `The state/task '${label}' returned a result with a size exceeding the maximum number of bytes service limit.`), false);
         }

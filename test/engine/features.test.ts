@@ -191,3 +191,33 @@ describe('retry back-off', () => {
     expect(gaps[2]).toBeLessThan(200);
   });
 });
+
+describe('payload size limit', () => {
+  it('fails a state whose output exceeds maxPayloadBytes with States.DataLimitExceeded', async () => {
+    const def = { StartAt: 'Grow', States: { Grow: { Type: 'Pass', Parameters: { 'a.$': '$.text', 'b.$': '$.text' }, End: true } } };
+    const input = { text: 'x'.repeat(600) };
+    expect((await execute(def, input)).status).toBe('SUCCEEDED'); // no limit unless asked
+    const limited = await execute(def, input, { maxPayloadBytes: 1000 });
+    expect(limited).toMatchObject({
+      status: 'FAILED',
+      error: 'States.DataLimitExceeded',
+      cause: "The state/task 'Grow' returned a result with a size exceeding the maximum number of bytes service limit.",
+    });
+  });
+
+  it('fails a task whose result is too large, naming the service, and lets States.ALL catch it', async () => {
+    const def = {
+      StartAt: 'T',
+      States: {
+        T: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Caught' }], End: true },
+        Caught: { Type: 'Pass', End: true },
+      },
+    };
+    const result = await execute(def, {}, { maxPayloadBytes: 256 * 1024, taskHandlers: { T: () => ({ blob: 'é'.repeat(140 * 1024) }) } });
+    expect(result.output).toEqual({
+      Error: 'States.DataLimitExceeded',
+      Cause: "The state/task 'lambda' returned a result with a size exceeding the maximum number of bytes service limit.",
+    });
+    expect(types(result)).toContain('TaskFailed');
+  });
+});
