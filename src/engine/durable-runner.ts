@@ -36,6 +36,8 @@ export interface DurableRunnerOptions {
   readonly waitTimeScale?: number;
   /** Largest state output or task result (default 256 KiB, AWS's quota). */
   readonly maxPayloadBytes?: number;
+  /** Most events in one execution's history (default 25,000, AWS's quota). */
+  readonly maxHistoryEvents?: number;
   readonly log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
   /** Notified of each committed decision (metrics, live console updates). */
   readonly onDecision?: (executionArn: string, events: readonly HistoryEvent[], status: string) => void;
@@ -537,6 +539,7 @@ export class DurableRunner implements ExecutionRunner {
       identity,
       startTime: startDate,
       maxPayloadBytes: this.options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
+      maxHistoryEvents: this.options.maxHistoryEvents ?? 25_000,
     });
   }
 

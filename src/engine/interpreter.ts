@@ -28,6 +28,11 @@ export interface InterpreterOptions {
    * the server enforces; unset, there is no limit.
    */
   readonly maxPayloadBytes?: number;
+  /**
+   * Most events one execution's history may hold (AWS: 25,000, which the server enforces); the
+   * execution fails with States.Runtime when it would need more. Unset, there is no limit.
+   */
+  readonly maxHistoryEvents?: number;
 }
 
 type TaskWaiter = {
@@ -89,6 +94,7 @@ export class Interpreter {
   readonly input: unknown;
   readonly startTime: number;
   readonly maxPayloadBytes: number;
+  private readonly maxHistoryEvents: number;
   /** Seeded by the execution ARN; built on first use, since most executions draw nothing. */
   get random(): RandomSource {
     return (this.randomSource ??= seededRandom(this.identity.executionArn));
@@ -124,6 +130,7 @@ export class Interpreter {
     this.input = options.input;
     this.startTime = options.startTime;
     this.maxPayloadBytes = options.maxPayloadBytes ?? Infinity;
+    this.maxHistoryEvents = options.maxHistoryEvents ?? Infinity;
     this.runner = new StateRunner(this);
     this.root = this.newFrame({
       id: '',
@@ -252,6 +259,11 @@ export class Interpreter {
     const frameId = typeof frame === 'string' ? frame : frame.id;
     if (typeof frame !== 'string' && !frame.recordsEvents) {
       // Child executions of a Distributed Map keep their own history, not the parent's.
+      return { id: 0, previousEventId: 0, timestamp: this.now, type, frame: frameId, details };
+    }
+    if (this.lastEventId >= this.maxHistoryEvents - 1 && this.status === 'RUNNING') {
+      // The last event the history may hold is the execution's failure.
+      this.endExecution('FAILED', undefined, 'States.Runtime', `The execution reached the maximum number of history events (${this.maxHistoryEvents}).`);
       return { id: 0, previousEventId: 0, timestamp: this.now, type, frame: frameId, details };
     }
     const event: HistoryEvent = {

@@ -179,3 +179,35 @@ describe('DurableRunner', () => {
     await r.close();
   });
 });
+
+describe('DurableRunner limits', () => {
+  it('fails an execution whose history would pass maxHistoryEvents, with the failure as the last event', async () => {
+    const store = new MemoryStore();
+    const r = new DurableRunner({ store, region, accountId, maxHistoryEvents: 50 });
+    const loop = {
+      StartAt: 'Count',
+      States: {
+        Count: { Type: 'Pass', Parameters: { 'n.$': 'States.MathAdd($.n, 1)' }, Next: 'Check' },
+        Check: { Type: 'Choice', Choices: [{ Variable: '$.n', NumericLessThan: 1000, Next: 'Count' }], Default: 'Done' },
+        Done: { Type: 'Succeed' },
+      },
+    };
+    const exec = newExecution('long', loop, { n: 0 });
+    await r.start(exec);
+    const record = await settled(store, exec.arn);
+    expect(record).toMatchObject({ status: 'FAILED', error: 'States.Runtime', lastEventId: 50 });
+    const events = await history(store, exec.arn);
+    expect(events).toHaveLength(50);
+    expect(events.at(-1)!.type).toBe('ExecutionFailed');
+    expectDense(events);
+  });
+
+  it('enforces the 256 KiB payload quota by default', async () => {
+    const store = new MemoryStore();
+    const r = runner(store);
+    const def = { StartAt: 'Big', States: { Big: { Type: 'Pass', Parameters: { 'a.$': '$.t', 'b.$': '$.t' }, End: true } } };
+    const exec = newExecution('big', def, { t: 'x'.repeat(150 * 1024) });
+    await r.start(exec);
+    expect(await settled(store, exec.arn)).toMatchObject({ status: 'FAILED', error: 'States.DataLimitExceeded' });
+  });
+});
