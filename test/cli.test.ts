@@ -76,10 +76,19 @@ describe('stepwise (general)', () => {
     expectNoStack(option);
   });
 
-  it('says that serve is not available yet', async () => {
-    const run = await stepwise(['serve']);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain('not available yet');
+  it('prints the options of serve, and refuses a bad one in one line with exit 2', async () => {
+    const help = await stepwise(['serve', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: stepwise serve [options]');
+    for (const option of ['--host HOST', '--port PORT', '--db PATH', '--region REGION', '--account-id ID', '--mock-config FILE', '--wait-time-scale N', '--log-level LEVEL']) {
+      expect(help.stdout).toContain(option);
+    }
+    for (const variable of ['STEPWISE_PORT', 'STEPWISE_DB', 'SFN_MOCK_CONFIG', 'WAIT_TIME_SCALE']) expect(help.stdout).toContain(variable);
+    const bad = await stepwise(['serve', '--port', 'abc']);
+    expect(bad.code).toBe(2);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toBe("stepwise: --port must be a number from 0 to 65535, not 'abc'.\n");
+    expectNoStack(bad);
   });
 });
 

@@ -128,7 +128,19 @@ export async function runTask(runner: StateRunner, frame: Frame, state: StateDef
   };
   if (resource.kind !== 'activity') armHeartbeat();
 
+  // A callback or .sync task is submitted before it can end: should its answer arrive before
+  // the submission was recorded, record the submission first, as AWS's history always has it.
+  const callback = resource.kind === 'service' && resource.pattern !== 'request-response';
+  let submitted = false;
+  const ensureSubmitted = (): void => {
+    if (callback && !submitted) {
+      submitted = true;
+      interp.record(frame, 'TaskSubmitted', { ...fields, output: {} });
+    }
+  };
+
   const failed = (error: StatesError, timedOut: boolean): Step => {
+    ensureSubmitted();
     interp.record(frame, timedOut ? names.timedOut : names.failed, {
       ...fields,
       error: error.error,
@@ -157,12 +169,15 @@ export async function runTask(runner: StateRunner, frame: Frame, state: StateDef
       },
       onHeartbeat: armHeartbeat,
       onSubmitted: (output) => {
+        if (submitted) return;
+        submitted = true;
         interp.record(frame, 'TaskSubmitted', { ...fields, output });
       },
       onSucceeded: (output) => {
         if (!settle()) return BLOCKED;
         interp.cancelTimer(`${taskId}:timeout`);
         interp.cancelTimer(`${taskId}:heartbeat`);
+        ensureSubmitted();
         if (interp.maxPayloadBytes !== Infinity && jsonByteSize(output) > interp.maxPayloadBytes) {
           const label = resource.kind === 'service' ? resource.service : resourceArn;
           return failed(new StatesError('States.DataLimitExceeded', `The state/task '${label}' returned a result with a size exceeding the maximum number of bytes service limit.`), false);

@@ -179,6 +179,7 @@ describe('StopExecution, ListExecutions, RedriveExecution', () => {
     expect(stopped).toEqual({ stopDate: expect.any(Number) });
     const described = await h.ok('DescribeExecution', { executionArn });
     expect(described).toMatchObject({ status: 'ABORTED', error: 'Manual', cause: 'by test', redriveStatus: 'REDRIVABLE' });
+    expect(described.stopDate).toBe(stopped.stopDate);
     expect(await h.ok('StopExecution', { executionArn })).toEqual({ stopDate: described.stopDate });
     expect(errorOf((await h.call('StopExecution', { executionArn: `${EXEC_PREFIX}w:none` })).body).type).toBe('ExecutionDoesNotExist');
     expect(errorOf((await h.call('StopExecution', { executionArn, error: 'e'.repeat(257) })).body).message).toBe(

@@ -259,7 +259,7 @@ describe('serve: state machines and executions', SLOW, () => {
     const slow = `arn:aws:states:${REGION}:${ACCOUNT}:execution:lister:slow-1`;
     const stopped = await client.send(new StopExecutionCommand({ executionArn: slow, error: 'Operator', cause: 'stopped by the test' }));
     expect(stopped.stopDate).toBeInstanceOf(Date);
-    expect(await client.send(new DescribeExecutionCommand({ executionArn: slow }))).toMatchObject({ status: 'ABORTED', error: 'Operator', cause: 'stopped by the test' });
+    expect(await client.send(new DescribeExecutionCommand({ executionArn: slow }))).toMatchObject({ status: 'ABORTED', error: 'Operator', cause: 'stopped by the test', stopDate: stopped.stopDate });
     expect((await history(slow)).map((e) => e.type)).toEqual(['ExecutionStarted', 'WaitStateEntered', 'ExecutionAborted']);
     const aborted = await client.send(new ListExecutionsCommand({ stateMachineArn, statusFilter: 'ABORTED' }));
     expect(aborted.executions!.map((e) => e.name)).toEqual(['slow-1']);
@@ -437,7 +437,7 @@ describe('serve: EXPRESS, mocks, redrive, metrics', SLOW, () => {
     expect(redriven.redriveDate).toBeInstanceOf(Date);
     // RedriveExecution answers once the redrive is committed: the execution is RUNNING again (or done).
     const done = await finished(executionArn!);
-    expect(done).toMatchObject({ status: 'SUCCEEDED', output: '{"charged":7}', redriveCount: 1 });
+    expect(done).toMatchObject({ status: 'SUCCEEDED', output: '{"charged":7}', redriveCount: 1, redriveDate: redriven.redriveDate });
     const types = (await history(executionArn!)).map((e) => e.type);
     expect(types.filter((t) => t === 'ExecutionRedriven')).toHaveLength(1);
     expect(types.at(-1)).toBe('ExecutionSucceeded');

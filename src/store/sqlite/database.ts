@@ -2,7 +2,7 @@
  * Opening the SQLite file: folder creation, pragmas, recognising foreign files and applying the
  * migrations. Every failure becomes a StoreOpenError with a sentence a user can act on.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreOpenError } from '../errors.js';
@@ -26,7 +26,7 @@ export interface SqliteOptions {
 export function openDatabase(path: string, options: SqliteOptions, migrations: readonly Migration[] = MIGRATIONS): Database.Database {
   const file = resolve(path);
   try {
-    mkdirSync(dirname(file), { recursive: true });
+    makeFolders(dirname(file));
   } catch (e) {
     throw new StoreOpenError(`Cannot create the folder for the database ${file}: ${reason(e)}`, path, { cause: e });
   }
@@ -130,4 +130,15 @@ function describe(e: unknown, file: string): string {
     default:
       return `Cannot open the database ${file}: ${reason(e)}`;
   }
+}
+
+/**
+ * mkdir -p, one level at a time: Node 20's recursive mkdirSync never returns for some paths
+ * (e.g. under /proc), where a plain mkdirSync fails at once with ENOENT.
+ */
+function makeFolders(folder: string): void {
+  if (existsSync(folder)) return;
+  const parent = dirname(folder);
+  if (parent !== folder) makeFolders(parent);
+  mkdirSync(folder);
 }
