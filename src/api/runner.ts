@@ -3,6 +3,7 @@
  * requests, resolves ARNs and names, and reads records from the Store; everything that moves an
  * execution goes through this interface.
  */
+import type { MapRunUpdate } from '../engine/model.js';
 import type { ExecutionRecord, TaskRecord } from '../store/types.js';
 
 /** The fields of a new execution the API decides; the runner fills in status and events. */
@@ -33,6 +34,12 @@ export interface ExecutionRunner {
    * an AwsError (TaskDoesNotExist, TaskTimedOut, InvalidToken) the API passes on as is.
    */
   completeTask(token: string, outcome: TaskOutcome): Promise<void>;
+  /**
+   * UpdateMapRun: new settings for a Map Run, applied by its execution as one more decision (a
+   * raised MaxConcurrency starts children at once). Rejects with ResourceNotFound for an
+   * unknown Map Run; a Map Run that is no longer RUNNING is left as it is.
+   */
+  updateMapRun(mapRunArn: string, update: MapRunUpdate): Promise<void>;
   /** Records that a worker took an activity task (ActivityStarted); called after Store.claimActivityTask. */
   activityTaskClaimed(task: TaskRecord, workerName?: string): Promise<void>;
   /**

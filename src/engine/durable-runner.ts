@@ -21,7 +21,7 @@ import type { HistoryEvent } from './events.js';
 import { Interpreter } from './interpreter.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES } from './payload-size.js';
 import { runInMemory, type Clock, type RunnableDefinition, type TaskHandler } from './memory-driver.js';
-import type { Command, Decision, ExecutionIdentity, Trigger } from './model.js';
+import type { Command, Decision, ExecutionIdentity, MapRunUpdate, Trigger } from './model.js';
 
 export interface DurableRunnerOptions {
   readonly store: Store;
@@ -149,7 +149,7 @@ export class DurableRunner implements ExecutionRunner {
   async stop(executionArn: string, error?: string, cause?: string): Promise<number> {
     const now = this.clock.now();
     await this.apply(executionArn, { type: 'StopRequested', ...(error !== undefined ? { error } : {}), ...(cause !== undefined ? { cause } : {}) }, { requireRunning: true });
-    return now;
+    return (await this.store.getExecution(executionArn))?.stopDate ?? now; // the date the decision recorded
   }
 
   async redrive(executionArn: string): Promise<number> {
@@ -160,7 +160,7 @@ export class DurableRunner implements ExecutionRunner {
     }
     const now = this.clock.now();
     await this.apply(executionArn, { type: 'Redrive' }, { allowEnded: true });
-    return now;
+    return (await this.store.getExecution(executionArn))?.redriveDate ?? now; // the date the decision recorded
   }
 
   async completeTask(token: string, outcome: TaskOutcome): Promise<void> {
@@ -180,6 +180,20 @@ export class DurableRunner implements ExecutionRunner {
         if (!live.openTokens.has(token)) throw new AwsError('TaskTimedOut', 'Task Timed Out');
       },
     });
+  }
+
+  async updateMapRun(mapRunArn: string, update: MapRunUpdate): Promise<void> {
+    const run = await this.store.getMapRun(mapRunArn);
+    if (!run) throw new AwsError('ResourceNotFound', `Resource not found: '${mapRunArn}'`);
+    if (run.status !== 'RUNNING') return;
+    const trigger: Trigger = {
+      type: 'UpdateMapRun',
+      mapRunArn,
+      ...(update.maxConcurrency !== undefined ? { maxConcurrency: update.maxConcurrency } : {}),
+      ...(update.toleratedFailurePercentage !== undefined ? { toleratedFailurePercentage: update.toleratedFailurePercentage } : {}),
+      ...(update.toleratedFailureCount !== undefined ? { toleratedFailureCount: update.toleratedFailureCount } : {}),
+    };
+    await this.apply(run.executionArn, trigger);
   }
 
   async activityTaskClaimed(task: TaskRecord, workerName?: string): Promise<void> {
@@ -325,6 +339,7 @@ export class DurableRunner implements ExecutionRunner {
       ...(timersRemoved.length ? { timersRemoved } : {}),
       ...(tasksAdded.length ? { tasksAdded } : {}),
       ...(tasksClosed.length ? { tasksClosed } : {}),
+      ...(decision.mapRuns ? { mapRuns: decision.mapRuns } : {}),
     };
   }
 

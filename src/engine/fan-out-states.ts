@@ -27,6 +27,7 @@ export async function runParallel(runner: StateRunner, frame: Frame, state: Stat
   const fan = newFanOut(runner, frame, {
     kind: 'parallel',
     distributed: false,
+    mapRun: undefined,
     total: branches.length,
     maxConcurrency: 0,
     toleratedFailureCount: 0,
@@ -50,7 +51,7 @@ export async function runParallel(runner: StateRunner, frame: Frame, state: Stat
       return taskResult(runner, frame, fan.results);
     },
   });
-  return startFanOut(frame, fan);
+  return startFanOut(runner, frame, fan);
 }
 
 /** "Inline mode supports up to 40 concurrent iterations" (AWS Step Functions quotas). */
@@ -95,7 +96,18 @@ export async function runMap(runner: StateRunner, frame: Frame, state: StateDef)
   const mapRunArn = mapRunId
     ? `arn:aws:states:${interp.identity.region}:${interp.identity.accountId}:mapRun:${interp.identity.stateMachineName}/${state.Label ?? frame.stateName}:${mapRunId}`
     : undefined;
-  if (mapRunArn) interp.record(frame, 'MapRunStarted', { mapRunArn });
+  if (mapRunArn) {
+    interp.record(frame, 'MapRunStarted', { mapRunArn });
+    // Map Runs of this execution's own Distributed Maps; one nested in a child execution would
+    // belong to that child, which is not an execution here.
+    if (frame.recordsEvents) {
+      interp.openMapRun(frame, mapRunArn, state.Label ?? frame.stateName, {
+        maxConcurrency,
+        toleratedFailureCount: toleratedFailureCount ?? -1,
+        toleratedFailurePercentage: toleratedFailurePercentage ?? -1,
+      });
+    }
+  }
   const settings: MapSettings = {
     mapRunId,
     mapRunArn,
@@ -148,6 +160,8 @@ export async function startIterations(
 
   if (!settings.distributed) interp.record(frame, 'MapStateStarted', { length: items.length });
   const { mapRunArn, mapRunId } = settings;
+  // UpdateMapRun may have changed the settings while the items were read.
+  const run = settings.distributed ? frame.mapRun : undefined;
 
   const selector = jsonata ? state.ItemSelector : state.ItemSelector ?? state.Parameters;
   // Item inputs are computed up front: a failing ItemSelector fails the Map before any iteration.
@@ -169,9 +183,10 @@ export async function startIterations(
     distributed: settings.distributed,
     total: items.length,
     // AWS runs at most 40 iterations of an inline Map at once, whatever MaxConcurrency says.
-    maxConcurrency: settings.distributed ? settings.maxConcurrency : Math.min(settings.maxConcurrency || INLINE_MAP_CONCURRENCY, INLINE_MAP_CONCURRENCY),
-    toleratedFailureCount: settings.toleratedFailureCount,
-    toleratedFailurePercentage: settings.toleratedFailurePercentage,
+    maxConcurrency: run ? run.maxConcurrency : settings.distributed ? settings.maxConcurrency : Math.min(settings.maxConcurrency || INLINE_MAP_CONCURRENCY, INLINE_MAP_CONCURRENCY),
+    toleratedFailureCount: run ? run.toleratedFailureCount : settings.toleratedFailureCount,
+    toleratedFailurePercentage: run ? run.toleratedFailurePercentage : settings.toleratedFailurePercentage,
+    mapRun: run,
     startChild: (index) => {
       const child = interp.newFrame({
         id: `${frame.id}/${frame.stateName}#${index}`,
@@ -193,13 +208,14 @@ export async function startIterations(
     finish: () => {
       frame.fanOut = undefined;
       if (fan.failed) {
-        const error = settings.hasTolerance
+        const error = (run ? run.hasTolerance : settings.hasTolerance)
           ? new StatesError('States.ExceedToleratedFailureThreshold', 'The specified tolerated failure threshold was exceeded')
           : fan.failed;
         if (mapRunArn) interp.record(frame, 'MapRunFailed', { error: error.error, cause: error.cause });
         return runner.recover(frame, error);
       }
       if (mapRunArn) interp.record(frame, 'MapRunSucceeded');
+      interp.closeMapRun(frame, 'SUCCEEDED');
       interp.record(frame, 'MapStateSucceeded');
       if (state.ResultWriter && mapRunArn) {
         return resultWriterOutput(runner, frame, state.ResultWriter, effective, mapRunArn, mapRunId!).then((output) => taskResult(runner, frame, output));
@@ -207,7 +223,9 @@ export async function startIterations(
       return taskResult(runner, frame, fan.results);
     },
   });
-  return startFanOut(frame, fan);
+  // With an ItemBatcher each child execution processes a batch: item counts count its items.
+  run?.begin(fan, allItems.length, state.ItemBatcher ? items.map((batch) => (batch as { Items: unknown[] }).Items.length) : undefined);
+  return startFanOut(runner, frame, fan);
 }
 
 /**
@@ -227,7 +245,7 @@ async function resultWriterOutput(runner: StateRunner, frame: Frame, writer: Rec
 function newFanOut(
   runner: StateRunner,
   frame: Frame,
-  init: Pick<FanOut, 'kind' | 'distributed' | 'total' | 'maxConcurrency' | 'toleratedFailureCount' | 'toleratedFailurePercentage' | 'startChild' | 'finish' | 'onChildDone'>,
+  init: Pick<FanOut, 'kind' | 'distributed' | 'total' | 'maxConcurrency' | 'toleratedFailureCount' | 'toleratedFailurePercentage' | 'startChild' | 'finish' | 'onChildDone' | 'mapRun'>,
 ): FanOut {
   void runner;
   return {
@@ -242,13 +260,10 @@ function newFanOut(
   };
 }
 
-function startFanOut(frame: Frame, fan: FanOut): Step {
+function startFanOut(runner: StateRunner, frame: Frame, fan: FanOut): Step {
   frame.fanOut = fan;
   if (fan.total === 0) return fan.finish();
-  while (fan.nextIndex < fan.total && (fan.maxConcurrency === 0 || fan.running < fan.maxConcurrency)) {
-    fan.running++;
-    fan.children.add(fan.startChild(fan.nextIndex++));
-  }
+  runner.interp.fillFanOut(fan);
   return BLOCKED;
 }
 

@@ -5,6 +5,7 @@
 import type { StatesError } from '../asl/errors.js';
 import type { VariableLookup } from '../asl/scope.js';
 import { checkAssignment } from '../asl/variables.js';
+import type { MapRun } from './map-runs.js';
 import type { Step } from './states.js';
 
 export type QueryLanguage = 'JSONPath' | 'JSONata';
@@ -70,13 +71,16 @@ export interface FanOut {
   /** Index of the next child to start (Map honours MaxConcurrency). */
   nextIndex: number;
   readonly total: number;
-  readonly maxConcurrency: number;
+  /** 0 is no limit. UpdateMapRun may change it and the tolerances while a Map Run runs. */
+  maxConcurrency: number;
   running: number;
   completed: number;
   failures: number;
-  readonly toleratedFailureCount: number;
-  readonly toleratedFailurePercentage: number;
+  toleratedFailureCount: number;
+  toleratedFailurePercentage: number;
   failed?: StatesError;
+  /** A Distributed Map's Map Run, counting the children as they start and end. */
+  readonly mapRun?: MapRun;
   /** Creates and starts child number `index`. */
   readonly startChild: (index: number) => Frame;
   /** Called as each child ends, before the fan-out decides what follows (records iteration events). */
@@ -109,5 +113,7 @@ export interface Frame {
   waitingOn: Set<string> | undefined;
   /** The Parallel/Map state this frame is running, while it runs one. */
   fanOut?: FanOut;
+  /** The Map Run of the Distributed Map state this frame is in, until the run ends. */
+  mapRun: MapRun | undefined;
   done: boolean;
 }

@@ -11,7 +11,8 @@
 import { StatesError } from '../asl/errors.js';
 import { matchCatcher, matchRetrier, retryDelaySeconds } from '../asl/retry.js';
 import type { HistoryEvent, HistoryEventType, EventDetails } from './events.js';
-import type { Command, Decision, ExecutionIdentity, ExecutionStatus, Trigger } from './model.js';
+import type { Command, Decision, ExecutionIdentity, ExecutionStatus, MapRunRecord, MapRunStatus, Trigger } from './model.js';
+import { MapRunTracker, type MapRun, type MapRunSettings } from './map-runs.js';
 import { seededRandom, type RandomSource } from './random.js';
 import { VariableScope, type FanOut, type Frame, type Graph, type QueryLanguage, type StateDef } from './frames.js';
 import { StateRunner, BLOCKED, type Outcome, type Step } from './states.js';
@@ -232,6 +233,10 @@ export class Interpreter {
         this.endExecution('TIMED_OUT', undefined, 'States.Timeout', 'Execution timed out.');
         break;
       }
+      case 'UpdateMapRun': {
+        this.updateMapRun(trigger);
+        break;
+      }
     }
     await this.drain();
     return this.takeDecision();
@@ -252,6 +257,13 @@ export class Interpreter {
   history(): readonly HistoryEvent[] {
     return this.events;
   }
+
+  /** Every Map Run of the execution as it stands, in start order. */
+  mapRunRecords(): MapRunRecord[] {
+    return this.mapRunTracker?.all() ?? [];
+  }
+  /** Created by the first Distributed Map: other executions never pay for it. */
+  private mapRunTracker: MapRunTracker | undefined;
 
   // ------------------------------------------------------------------ services for state handlers
 
@@ -358,6 +370,7 @@ export class Interpreter {
       retryAttempts: EMPTY_ATTEMPTS,
       retryCount: 0,
       waitingOn: undefined,
+      mapRun: undefined,
       done: false,
     };
   }
@@ -377,6 +390,7 @@ export class Interpreter {
   abortFrame(frame: Frame): void {
     if (frame.done) return;
     frame.done = true;
+    if (frame.mapRun) this.closeMapRun(frame, 'ABORTED');
     for (const id of frame.waitingOn ?? []) {
       if (this.tasks.delete(id)) this.commands.push({ type: 'CancelTask', taskId: id });
       this.cancelTimer(id);
@@ -490,27 +504,79 @@ export class Interpreter {
     fan.completed++;
     if (error) {
       fan.failures++;
-      const tolerated =
-        fan.kind === 'map' &&
-        (fan.failures <= fan.toleratedFailureCount || (fan.failures * 100) / fan.total <= fan.toleratedFailurePercentage);
-      if (!tolerated) {
-        fan.failed = error;
-        for (const other of fan.children) this.abortFrame(other);
-        fan.children.clear();
-        this.queue.push({ frame: fan.owner, first: () => fan.finish() });
+      if (!tolerates(fan)) {
+        fan.mapRun?.childFinished(child.index, false, false);
+        this.failFanOut(fan, error);
         return;
       }
       fan.results[child.index] = { Error: error.error, Cause: error.cause };
     } else {
       fan.results[child.index] = output;
     }
-    while (fan.nextIndex < fan.total && (fan.maxConcurrency === 0 || fan.running < fan.maxConcurrency)) {
-      fan.running++;
-      fan.children.add(fan.startChild(fan.nextIndex++));
-    }
+    fan.mapRun?.childFinished(child.index, !error, true);
+    this.fillFanOut(fan);
     if (fan.completed === fan.total) {
       this.queue.push({ frame: fan.owner, first: () => fan.finish() });
     }
+  }
+
+  /** Starts children until MaxConcurrency is reached or none is left to start. */
+  fillFanOut(fan: FanOut): void {
+    const run = fan.mapRun;
+    while (fan.nextIndex < fan.total && (fan.maxConcurrency === 0 || fan.running < fan.maxConcurrency)) {
+      const index = fan.nextIndex++;
+      fan.running++;
+      run?.childStarted(index);
+      fan.children.add(fan.startChild(index));
+    }
+  }
+
+  /** A child failed beyond tolerance: the others are aborted and the owner state fails. */
+  private failFanOut(fan: FanOut, error: StatesError): void {
+    fan.failed = error;
+    for (const other of fan.children) this.abortFrame(other);
+    fan.children.clear();
+    this.queue.push({ frame: fan.owner, first: () => fan.finish() });
+  }
+
+  // ------------------------------------------------------------------ Map Runs
+
+  /** Starts tracking a Distributed Map's Map Run; the frame holds it until the run ends. */
+  openMapRun(frame: Frame, arn: string, label: string, settings: MapRunSettings): MapRun {
+    const { region, accountId, stateMachineName, executionArn } = this.identity;
+    const childMachine = `arn:aws:states:${region}:${accountId}:stateMachine:${stateMachineName}/${label}`;
+    const run = (this.mapRunTracker ??= new MapRunTracker()).open(arn, executionArn, childMachine, this.now, settings);
+    frame.mapRun = run;
+    return run;
+  }
+
+  /** Ends the Map Run of the frame's Distributed Map (its outcome, or its state failed or was aborted). */
+  closeMapRun(frame: Frame, status: Exclude<MapRunStatus, 'RUNNING'>): void {
+    const run = frame.mapRun;
+    if (!run) return;
+    frame.mapRun = undefined;
+    run.close(status, this.now);
+  }
+
+  /**
+   * UpdateMapRun: a RUNNING Map Run takes the new settings at once. More concurrency starts more
+   * children now; a tolerance lowered below the failures so far fails the run now. A run still
+   * reading its items uses the settings when its iterations start.
+   */
+  private updateMapRun(update: Extract<Trigger, { type: 'UpdateMapRun' }>): void {
+    const run = this.mapRunTracker?.get(update.mapRunArn);
+    if (!run || run.status !== 'RUNNING') return;
+    run.update(update);
+    const fan = run.fan;
+    if (!fan || fan.failed) return;
+    fan.maxConcurrency = run.maxConcurrency;
+    fan.toleratedFailureCount = run.toleratedFailureCount;
+    fan.toleratedFailurePercentage = run.toleratedFailurePercentage;
+    if (fan.failures > 0 && !tolerates(fan)) {
+      this.failFanOut(fan, new StatesError('States.ExceedToleratedFailureThreshold', 'The specified tolerated failure threshold was exceeded'));
+      return;
+    }
+    this.fillFanOut(fan);
   }
 
   /**
@@ -564,7 +630,11 @@ export class Interpreter {
   }
 
   private takeDecision(): Decision {
-    const decision: Decision = { events: this.events.slice(this.emittedUpTo), commands: this.commands, status: this.status };
+    const events = this.events.slice(this.emittedUpTo);
+    const mapRuns = this.mapRunTracker?.takeChanged();
+    const decision: Decision = mapRuns
+      ? { events, commands: this.commands, status: this.status, mapRuns }
+      : { events, commands: this.commands, status: this.status };
     this.emittedUpTo = this.events.length;
     this.commands = [];
     return decision;
@@ -588,6 +658,11 @@ export class Interpreter {
   catcherFor(frame: Frame, error: StatesError) {
     return matchCatcher(frame.state.Catch, error.error);
   }
+}
+
+/** Whether a Map's failures so far are within its ToleratedFailureCount/Percentage (Parallel tolerates none). */
+function tolerates(fan: FanOut): boolean {
+  return fan.kind === 'map' && (fan.failures <= fan.toleratedFailureCount || (fan.failures * 100) / fan.total <= fan.toleratedFailurePercentage);
 }
 
 /** Anything thrown inside a state becomes a StatesError; a bug in Stepwise is a States.Runtime. */

@@ -33,7 +33,59 @@ export type Trigger =
   | { readonly type: 'StopRequested'; readonly error?: string; readonly cause?: string }
   /** RedriveExecution: a FAILED, TIMED_OUT or ABORTED execution resumes at the state that ended it. */
   | { readonly type: 'Redrive' }
-  | { readonly type: 'ExecutionTimedOut' };
+  | { readonly type: 'ExecutionTimedOut' }
+  /**
+   * UpdateMapRun: new settings for a RUNNING Map Run. A trigger rather than a side channel, so
+   * the change is in the replay log and a rebuilt execution makes the same decisions.
+   */
+  | ({ readonly type: 'UpdateMapRun'; readonly mapRunArn: string } & MapRunUpdate);
+
+/** The settings UpdateMapRun may change; an absent field stays as it is. */
+export interface MapRunUpdate {
+  readonly maxConcurrency?: number;
+  readonly toleratedFailurePercentage?: number;
+  readonly toleratedFailureCount?: number;
+}
+
+export type MapRunStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
+
+/** DescribeMapRun's itemCounts and executionCounts (the redrive counters are always 0 here). */
+export interface MapRunCounts {
+  readonly pending: number;
+  readonly running: number;
+  readonly succeeded: number;
+  readonly failed: number;
+  readonly timedOut: number;
+  readonly aborted: number;
+  readonly total: number;
+  /** Results collected into the Map's output (or its ResultWriter): successes and tolerated failures. */
+  readonly resultsWritten: number;
+}
+
+/**
+ * A Distributed Map's Map Run as DescribeMapRun shows it. The interpreter produces these
+ * (Decision.mapRuns) and the Store keeps them (ExecutionWrite.mapRuns); times are ms since the
+ * epoch.
+ */
+export interface MapRunRecord {
+  readonly arn: string;
+  readonly executionArn: string;
+  /** The child workflow's state machine: `<state machine ARN>/<Label or state name>`. */
+  readonly stateMachineArn: string;
+  readonly status: MapRunStatus;
+  readonly startDate: number;
+  readonly stopDate?: number;
+  /** 0 when the Map gave none (no limit). */
+  readonly maxConcurrency: number;
+  /** 0 when the Map gave none. */
+  readonly toleratedFailurePercentage: number;
+  readonly toleratedFailureCount: number;
+  readonly itemCounts: MapRunCounts;
+  /** Each iteration (or batch of items) is one child workflow execution. */
+  readonly executionCounts: MapRunCounts;
+  readonly redriveCount: number;
+  readonly redriveDate?: number;
+}
 
 /** Work the driver must perform after it has recorded the events of a decision. */
 export type Command =
@@ -57,4 +109,6 @@ export interface Decision {
   readonly events: readonly HistoryEvent[];
   readonly commands: readonly Command[];
   readonly status: ExecutionStatus;
+  /** Map Runs this decision started or changed, as they stand after it (absent when none did). */
+  readonly mapRuns?: readonly MapRunRecord[];
 }

@@ -102,6 +102,8 @@ export class StateRunner {
 
   /** Retry, then Catch, then fail the frame: the States language's error handling. */
   recover(frame: Frame, error: StatesError): Step {
+    // A Distributed Map that fails, however it fails (items, selector, children), ends its Map Run.
+    if (frame.mapRun) this.interp.closeMapRun(frame, 'FAILED');
     if (error.error === 'States.Runtime') {
       // AWS: a States.Runtime error "will always cause the execution to fail"; no Retry or
       // Catch applies, not even in a Parallel branch or Map iteration.

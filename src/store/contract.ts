@@ -13,6 +13,7 @@ import {
   StoreConflict,
   type ExecutionRecord,
   type ExecutionWrite,
+  type MapRunRecord,
   type Page,
   type PageRequest,
   type StateMachineRecord,
@@ -53,6 +54,16 @@ export function events(afterId: number, count: number, timestamp = 10_000): Hist
 /** The first decision of an execution: ExecutionStarted and friends, with the Start trigger. */
 export function startWrite(record: ExecutionRecord, count = 2, extra: Partial<ExecutionWrite> = {}): ExecutionWrite {
   return { executionArn: record.arn, expectedLastEventId: 0, events: events(0, count), trigger: { time: record.startDate, trigger: { type: 'Start' } }, ...extra };
+}
+
+/** A Map Run of `executionArn`, RUNNING with one of its two items started. */
+export function mapRun(executionArn: string, id: string, overrides: Partial<MapRunRecord> = {}): MapRunRecord {
+  const counts = { pending: 1, running: 1, succeeded: 0, failed: 0, timedOut: 0, aborted: 0, total: 2, resultsWritten: 0 };
+  return {
+    arn: `arn:aws:states:us-east-1:123456789012:mapRun:m/Fan:${id}`, executionArn, stateMachineArn: `${SM}m/Fan`, status: 'RUNNING',
+    startDate: 10_100, maxConcurrency: 1, toleratedFailurePercentage: 12.5, toleratedFailureCount: 3, itemCounts: counts,
+    executionCounts: { ...counts, total: 1, pending: 0 }, redriveCount: 0, ...overrides,
+  };
 }
 
 function task(token: string, overrides: Partial<TaskRecord> = {}): TaskRecord {
@@ -472,6 +483,54 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
         expect(await store.getEvents(a.arn, { limit: 10 })).toEqual(events(0, 3));
         expect(await store.getEvents(b.arn, { limit: 10 })).toEqual(events(0, 4));
         expect((await store.getExecution(b.arn))!.lastEventId).toBe(4);
+      });
+    });
+
+    describe('map runs', () => {
+      it('stores Map Runs with the decision that starts them and replaces them with the ones that change them', async () => {
+        const record = execution('m', 'fan');
+        const first = mapRun(record.arn, 'one');
+        expect(await store.createExecution({ ...record, lastEventId: 2 }, startWrite(record, 2, { mapRuns: [first] }))).toBe(true);
+        expect(await store.getMapRun(first.arn)).toEqual(first);
+        expect(Object.keys((await store.getMapRun(first.arn))!)).not.toContain('stopDate');
+        const done = mapRun(record.arn, 'one', {
+          status: 'SUCCEEDED', stopDate: 10_900, maxConcurrency: 0,
+          itemCounts: { pending: 0, running: 0, succeeded: 2, failed: 0, timedOut: 0, aborted: 0, total: 2, resultsWritten: 2 },
+        });
+        const second = mapRun(record.arn, 'two', { redriveCount: 1, redriveDate: 11_000 });
+        await store.appendExecution({ executionArn: record.arn, expectedLastEventId: 2, events: events(2, 1), mapRuns: [second, done] });
+        expect(await store.getMapRun(first.arn)).toEqual(done);
+        expect(await store.getMapRun(second.arn)).toEqual(second);
+        // The listing keeps start order: the update did not move the first run.
+        expect((await store.listMapRuns(record.arn, { limit: 10 })).items).toEqual([done, second]);
+        expect(await store.getMapRun(`${first.arn}-unknown`)).toBeUndefined();
+      });
+
+      it('lists an execution\'s Map Runs over stable pages, and only its own', async () => {
+        const a = await started('m', 'a');
+        const b = await started('m', 'b');
+        const runs = Array.from({ length: 5 }, (_, i) => mapRun(a.arn, `a${i}`, { startDate: 20_000 + i }));
+        for (const run of runs) await store.appendExecution({ executionArn: a.arn, expectedLastEventId: 2, events: [], mapRuns: [run] });
+        await store.appendExecution({ executionArn: b.arn, expectedLastEventId: 2, events: [], mapRuns: [mapRun(b.arn, 'b0')] });
+        const { items, pages } = await drain((page) => store.listMapRuns(a.arn, page), 2);
+        expect(items).toEqual(runs);
+        expect(pages).toBe(3);
+        expect((await store.listMapRuns(b.arn, { limit: 10 })).items.map((r) => r.arn)).toEqual([mapRun(b.arn, 'b0').arn]);
+        expect(await store.listMapRuns(`${EX}m:none`, { limit: 10 })).toEqual({ items: [] });
+        const token = (await store.listMapRuns(a.arn, { limit: 1 })).nextToken!;
+        await expect(store.listMapRuns(b.arn, { limit: 1, nextToken: token })).rejects.toBeInstanceOf(InvalidPageToken);
+        await expect(store.listMapRuns(a.arn, { limit: 1, nextToken: 'garbage' })).rejects.toBeInstanceOf(InvalidPageToken);
+      });
+
+      it('applies Map Runs atomically with the write, and only for the write\'s own execution', async () => {
+        const a = await started('m', 'a');
+        const stale = store.appendExecution({ executionArn: a.arn, expectedLastEventId: 1, events: events(1, 1), mapRuns: [mapRun(a.arn, 'stale')] });
+        await expect(stale).rejects.toBeInstanceOf(StoreConflict);
+        expect(await store.getMapRun(mapRun(a.arn, 'stale').arn)).toBeUndefined();
+        const foreign = store.appendExecution({ executionArn: a.arn, expectedLastEventId: 2, events: events(2, 1), mapRuns: [mapRun(`${EX}m:other`, 'x')] });
+        await expect(foreign).rejects.toThrow(/belongs to/);
+        expect((await store.getExecution(a.arn))!.lastEventId).toBe(2);
+        expect(await store.listMapRuns(a.arn, { limit: 10 })).toEqual({ items: [] });
       });
     });
 

@@ -15,6 +15,7 @@ import type {
   ExecutionRecord,
   ExecutionWrite,
   LoggedTrigger,
+  MapRunRecord,
   Page,
   PageRequest,
   StateMachineRecord,
@@ -24,7 +25,7 @@ import type {
   TaskRecord,
   TimerRecord,
 } from './types.js';
-import { applyUpdate, checkEventSequence, conflict } from './write-checks.js';
+import { applyUpdate, checkEventSequence, checkMapRuns, conflict } from './write-checks.js';
 
 /** A row with its insertion number: listings page by it, as SQLite pages by rowid. */
 interface Seq<T> {
@@ -39,6 +40,8 @@ interface ExecutionState {
   triggers: LoggedTrigger[];
   timers: Map<string, TimerRecord>;
   tasks: Set<string>;
+  /** ARNs of the execution's Map Runs, in start order. */
+  mapRuns: string[];
 }
 
 export class MemoryStore implements Store {
@@ -55,6 +58,7 @@ export class MemoryStore implements Store {
   private readonly timers = new Set<TimerRecord>();
   /** Tokens of SCHEDULED activity tasks by activity ARN, so a claim does not walk all tasks. */
   private readonly scheduled = new Map<string, Set<string>>();
+  private readonly mapRuns = new Map<string, Seq<MapRunRecord>>();
 
   // ------------------------------------------------------------------ state machines and friends
 
@@ -196,6 +200,7 @@ export class MemoryStore implements Store {
     // Validate before inserting so a bad first write leaves nothing behind, as a rolled-back
     // transaction would.
     checkEventSequence(record.arn, first.expectedLastEventId, first.events);
+    checkMapRuns({ ...first, executionArn: record.arn });
     const state: ExecutionState = {
       seq: ++this.seq,
       record: { ...record, lastEventId: first.expectedLastEventId },
@@ -203,6 +208,7 @@ export class MemoryStore implements Store {
       triggers: [],
       timers: new Map(),
       tasks: new Set(),
+      mapRuns: [],
     };
     this.executions.set(record.arn, state);
     this.apply(state, first);
@@ -238,6 +244,7 @@ export class MemoryStore implements Store {
       throw conflict(write.executionArn, write.expectedLastEventId, state?.record.lastEventId);
     }
     checkEventSequence(write.executionArn, write.expectedLastEventId, write.events);
+    checkMapRuns(write);
     this.apply(state, write);
   }
 
@@ -263,6 +270,19 @@ export class MemoryStore implements Store {
     const arns: string[] = [];
     for (const state of this.executions.values()) if (state.record.status === 'RUNNING') arns.push(state.record.arn);
     return arns;
+  }
+
+  // ------------------------------------------------------------------ map runs
+
+  async getMapRun(arn: string): Promise<MapRunRecord | undefined> {
+    const row = this.mapRuns.get(arn);
+    return row && copyMapRun(row.record);
+  }
+
+  async listMapRuns(executionArn: string, page: PageRequest): Promise<Page<MapRunRecord>> {
+    const arns = this.executions.get(executionArn)?.mapRuns ?? [];
+    const result = pageBySeq(`map-runs\n${executionArn}`, arns.map((arn) => this.mapRuns.get(arn)!), page);
+    return { ...result, items: result.items.map(copyMapRun) };
   }
 
   // ------------------------------------------------------------------ timers and tasks
@@ -357,6 +377,19 @@ export class MemoryStore implements Store {
       this.unschedule(row.record);
       row.record = { ...row.record, status: 'CLOSED' };
     }
+    for (const run of write.mapRuns ?? []) {
+      const row = this.mapRuns.get(run.arn);
+      // An update keeps the run's place in its execution's listing.
+      if (row && row.record.executionArn === run.executionArn) row.record = copyMapRun(run);
+      else {
+        if (row) {
+          const previous = this.executions.get(row.record.executionArn);
+          if (previous) previous.mapRuns = previous.mapRuns.filter((arn) => arn !== run.arn);
+        }
+        this.mapRuns.set(run.arn, { seq: ++this.seq, record: copyMapRun(run) });
+        state.mapRuns.push(run.arn);
+      }
+    }
   }
 
   private removeTimer(state: ExecutionState, timerId: string): void {
@@ -388,6 +421,10 @@ function takePage<R, T>(rows: readonly R[], limit: number, tokenOf: (last: R) =>
   const n = pageLimit(limit);
   const items = rows.slice(0, n).map(out);
   return rows.length > n ? { items, nextToken: tokenOf(rows[n - 1]!) } : { items };
+}
+
+function copyMapRun(record: MapRunRecord): MapRunRecord {
+  return { ...record, itemCounts: { ...record.itemCounts }, executionCounts: { ...record.executionCounts } };
 }
 
 function copy<T extends object>(record: T | undefined): T | undefined {

@@ -5,7 +5,10 @@
  * embedded one, and every write that moves an execution is one atomic `ExecutionWrite`.
  */
 import type { HistoryEvent } from '../engine/events.js';
-import type { Trigger } from '../engine/model.js';
+import type { MapRunRecord, Trigger } from '../engine/model.js';
+
+/** Map Runs are the engine's records (engine/model.ts), stored as they come. */
+export type { MapRunCounts, MapRunRecord, MapRunStatus } from '../engine/model.js';
 
 export type StateMachineType = 'STANDARD' | 'EXPRESS';
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE';
@@ -144,6 +147,11 @@ export interface ExecutionWrite {
   readonly tasksAdded?: readonly TaskRecord[];
   /** Tokens of tasks that are settled (completed, failed, timed out or cancelled). */
   readonly tasksClosed?: readonly string[];
+  /**
+   * Map Runs the decision started or changed, each replacing the stored record of its ARN. They
+   * belong to the write's execution (their executionArn must name it).
+   */
+  readonly mapRuns?: readonly MapRunRecord[];
 }
 
 export interface Page<T> {
@@ -215,6 +223,11 @@ export interface Store {
   getTriggers(executionArn: string): Promise<readonly LoggedTrigger[]>;
   /** ARNs of executions whose status is RUNNING (to resume after a restart). */
   runningExecutions(): Promise<readonly string[]>;
+
+  // ------------------------------------------------------------------ map runs
+  getMapRun(arn: string): Promise<MapRunRecord | undefined>;
+  /** The Map Runs of an execution in the order they started. */
+  listMapRuns(executionArn: string, page: PageRequest): Promise<Page<MapRunRecord>>;
 
   // ------------------------------------------------------------------ timers and tasks
   /** Timers due at or before `now`, oldest first. */

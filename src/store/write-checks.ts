@@ -23,6 +23,15 @@ export function checkEventSequence(executionArn: string, expectedLastEventId: nu
   return id;
 }
 
+/** Map Runs a write carries must belong to its execution. */
+export function checkMapRuns(write: ExecutionWrite): void {
+  for (const run of write.mapRuns ?? []) {
+    if (run.executionArn !== write.executionArn) {
+      throw new Error(`Map Run ${run.arn} belongs to ${run.executionArn}, not to ${write.executionArn} which the write is for`);
+    }
+  }
+}
+
 /** Field names of ExecutionWrite.update, in one place for both backends. */
 export const UPDATABLE_FIELDS = ['status', 'output', 'error', 'cause', 'stopDate', 'redriveCount', 'redriveDate'] as const;
 

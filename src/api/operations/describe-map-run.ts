@@ -1,16 +1,9 @@
-/**
- * DescribeMapRun. Map Runs are not persisted yet (their counters live only inside the running
- * execution), so every Map Run ARN is ResourceNotFound for now.
- */
-import { resourceNotFoundArn } from '../aws-errors.js';
-import { expectArn } from '../arns.js';
+/** DescribeMapRun: a Distributed Map's Map Run, its settings and its item and child execution counts. */
 import { shapes, struct } from '../input.js';
+import { describeMapRunOutput, getMapRun } from '../map-runs.js';
 import { operation } from './operation.js';
 
 export const describeMapRun = operation<{ mapRunArn: string }>(
   struct('DescribeMapRunInput', { mapRunArn: shapes.LongArn }, ['mapRunArn']),
-  async ({ mapRunArn }) => {
-    expectArn(mapRunArn, 'mapRun');
-    throw resourceNotFoundArn(mapRunArn);
-  },
+  async ({ mapRunArn }, ctx) => describeMapRunOutput(await getMapRun(ctx, mapRunArn)),
 );

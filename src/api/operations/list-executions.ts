@@ -1,12 +1,17 @@
 /**
  * ListExecutions of a state machine, a version or an alias, newest first, with statusFilter and
- * redriveFilter. Express machines are StateMachineTypeNotSupported, as on AWS. Map Runs are not
- * persisted yet, so a mapRunArn names nothing (ResourceNotFound).
+ * redriveFilter. Express machines are StateMachineTypeNotSupported, as on AWS.
+ *
+ * With a mapRunArn AWS lists the Map Run's child workflow executions. Stepwise runs a Distributed
+ * Map's iterations inside the parent execution (they are counted in DescribeMapRun, but are not
+ * executions of their own, with no ARN or history), so a known Map Run lists no executions; an
+ * unknown one is ResourceNotFound.
  */
 import type { ExecutionFilter, ExecutionStatus } from '../../store/types.js';
-import { resourceNotFoundArn, stateMachineDoesNotExist, stateMachineTypeNotSupported, validation } from '../aws-errors.js';
-import { expectArn, parseMachineArn } from '../arns.js';
+import { stateMachineDoesNotExist, stateMachineTypeNotSupported, validation } from '../aws-errors.js';
+import { parseMachineArn } from '../arns.js';
 import { executionListItem } from '../executions.js';
+import { getMapRun } from '../map-runs.js';
 import { shapes, struct } from '../input.js';
 import { listing, pageRequest } from '../paging.js';
 import { compact } from '../wire.js';
@@ -38,8 +43,8 @@ export const listExecutions = operation<Input>(
       throw validation('Only one of StateMachine ARN or MapRun ARN can be provided');
     }
     if (input.mapRunArn !== undefined) {
-      expectArn(input.mapRunArn, 'mapRun');
-      throw resourceNotFoundArn(input.mapRunArn);
+      await getMapRun(ctx, input.mapRunArn);
+      return { executions: [] };
     }
     const requested = input.stateMachineArn!;
     const target = parseMachineArn(requested);

@@ -7,8 +7,8 @@
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { ExecutionRecord, ExecutionWrite } from '../types.js';
-import { checkEventSequence, conflict } from '../write-checks.js';
-import { EXECUTION_COLUMNS, executionParams } from './rows.js';
+import { checkEventSequence, checkMapRuns, conflict } from '../write-checks.js';
+import { EXECUTION_COLUMNS, executionParams, mapRunParams } from './rows.js';
 
 /** An ExecutionWrite with its JSON already serialised. */
 export interface PreparedWrite {
@@ -23,10 +23,12 @@ export interface PreparedWrite {
   readonly timersRemoved: readonly string[];
   readonly tasksAdded: readonly (readonly unknown[])[];
   readonly tasksClosed: readonly string[];
+  readonly mapRuns: readonly (readonly unknown[])[];
 }
 
 export function prepareWrite(write: ExecutionWrite): PreparedWrite {
   const lastEventId = checkEventSequence(write.executionArn, write.expectedLastEventId, write.events);
+  checkMapRuns(write);
   return {
     executionArn: write.executionArn,
     expectedLastEventId: write.expectedLastEventId,
@@ -40,6 +42,7 @@ export function prepareWrite(write: ExecutionWrite): PreparedWrite {
       t.token, t.taskId, t.activityArn ?? null, t.input, t.status, t.workerName ?? null, t.createdAt, t.startedAt ?? null,
     ]),
     tasksClosed: write.tasksClosed ?? [],
+    mapRuns: (write.mapRuns ?? []).map(mapRunParams),
   };
 }
 
@@ -89,6 +92,7 @@ export class ExecutionWriter {
   private readonly upsertTimer: Database.Statement;
   private readonly upsertTask: Database.Statement;
   private readonly closeTask: Database.Statement;
+  private readonly upsertMapRun: Database.Statement;
   /** Hashes of recently written definitions, by text: most executions reuse a few definitions. */
   private readonly hashes = new Map<string, string>();
 
@@ -115,6 +119,17 @@ export class ExecutionWriter {
          worker_name = excluded.worker_name, created_at = excluded.created_at, started_at = excluded.started_at`,
     );
     this.closeTask = db.prepare("UPDATE tasks SET status = 'CLOSED' WHERE token = ?");
+    // An update keeps the row's seq: the run keeps its place in ListMapRuns.
+    this.upsertMapRun = db.prepare(
+      `INSERT INTO map_runs (execution_id, arn, state_machine_arn, status, start_date, stop_date, max_concurrency,
+         tolerated_failure_percentage, tolerated_failure_count, item_counts, execution_counts, redrive_count, redrive_date)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (arn) DO UPDATE SET execution_id = excluded.execution_id, state_machine_arn = excluded.state_machine_arn,
+         status = excluded.status, start_date = excluded.start_date, stop_date = excluded.stop_date,
+         max_concurrency = excluded.max_concurrency, tolerated_failure_percentage = excluded.tolerated_failure_percentage,
+         tolerated_failure_count = excluded.tolerated_failure_count, item_counts = excluded.item_counts,
+         execution_counts = excluded.execution_counts, redrive_count = excluded.redrive_count, redrive_date = excluded.redrive_date`,
+    );
   }
 
   /** The sha256 of a definition, remembered for the texts seen lately. */
@@ -161,5 +176,6 @@ export class ExecutionWriter {
     for (const [timerId, dueAt] of write.timersAdded) this.upsertTimer.run(id, timerId, dueAt);
     for (const task of write.tasksAdded) this.upsertTask.run(id, ...task);
     for (const token of write.tasksClosed) this.closeTask.run(token);
+    for (const run of write.mapRuns) this.upsertMapRun.run(id, ...run);
   }
 }

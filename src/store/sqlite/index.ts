@@ -18,6 +18,7 @@ import type {
   ExecutionRecord,
   ExecutionWrite,
   LoggedTrigger,
+  MapRunRecord,
   Page,
   PageRequest,
   StateMachineRecord,
@@ -37,6 +38,7 @@ import {
   aliasParams,
   eventOf,
   executionOf,
+  mapRunOf,
   stateMachineOf,
   stateMachineParams,
   taskOf,
@@ -48,6 +50,7 @@ import {
   type AliasRow,
   type EventRow,
   type ExecutionRow,
+  type MapRunRow,
   type StateMachineRow,
   type TaskRow,
   type TimerRow,
@@ -63,6 +66,7 @@ export async function openSqliteStore(path: string, options: SqliteOptions = {})
 }
 
 const EXECUTION_ID = '(SELECT id FROM executions WHERE arn = ?)';
+const MAP_RUN_COLUMNS = 'm.*, e.arn AS execution_arn';
 const TASK_COLUMNS = 't.token, e.arn AS execution_arn, t.task_id, t.activity_arn, t.input, t.status, t.worker_name, t.created_at, t.started_at';
 const MAX_ID = Number.MAX_SAFE_INTEGER;
 
@@ -277,6 +281,17 @@ export class SqliteStore implements Store {
     return this.q.running.all() as string[];
   }
 
+  // ------------------------------------------------------------------ map runs
+
+  async getMapRun(arn: string): Promise<MapRunRecord | undefined> {
+    const row = this.q.getMapRun.get(arn) as MapRunRow | undefined;
+    return row && mapRunOf(row);
+  }
+
+  async listMapRuns(executionArn: string, page: PageRequest): Promise<Page<MapRunRecord>> {
+    return this.pageBySeq(`map-runs\n${executionArn}`, page, (after, n) => this.q.listMapRuns.all(executionArn, after, n) as MapRunRow[], mapRunOf);
+  }
+
   // ------------------------------------------------------------------ timers and tasks
 
   async dueTimers(now: number, limit: number): Promise<readonly TimerRecord[]> {
@@ -412,6 +427,10 @@ function statements(db: Database.Database) {
       WHERE execution_id = ${EXECUTION_ID} AND id > ? AND id < ? ORDER BY id DESC LIMIT ?`),
     triggers: p(`SELECT time, trigger FROM triggers WHERE execution_id = ${EXECUTION_ID} ORDER BY seq`),
     running: p("SELECT arn FROM executions WHERE status = 'RUNNING'").pluck(),
+
+    getMapRun: p(`SELECT ${MAP_RUN_COLUMNS} FROM map_runs m JOIN executions e ON e.id = m.execution_id WHERE m.arn = ?`),
+    listMapRuns: p(`SELECT ${MAP_RUN_COLUMNS} FROM map_runs m JOIN executions e ON e.id = m.execution_id
+      WHERE m.execution_id = ${EXECUTION_ID} AND m.seq > ? ORDER BY m.seq LIMIT ?`),
 
     dueTimers: p(`SELECT e.arn AS execution_arn, t.timer_id, t.due_at FROM timers t JOIN executions e ON e.id = t.execution_id
       WHERE t.due_at <= ? ORDER BY t.due_at LIMIT ?`),

@@ -161,7 +161,35 @@ CREATE INDEX tasks_by_execution ON tasks (execution_id);
 CREATE INDEX tasks_to_claim ON tasks (activity_arn, created_at) WHERE status = 'SCHEDULED';
 `;
 
-export const MIGRATIONS: readonly Migration[] = [{ id: 1, name: 'init', sql: INIT }];
+/**
+ * 0002: Map Runs (DescribeMapRun, ListMapRuns). A row per run, upserted by every decision that
+ * changes it; its counters are JSON (always read and written whole). Listing an execution's runs
+ * walks (execution_id, seq).
+ */
+const MAP_RUNS = `
+CREATE TABLE map_runs (
+  seq INTEGER PRIMARY KEY,
+  arn TEXT NOT NULL UNIQUE,
+  execution_id INTEGER NOT NULL REFERENCES executions (id),
+  state_machine_arn TEXT NOT NULL,
+  status TEXT NOT NULL,
+  start_date INTEGER NOT NULL,
+  stop_date INTEGER,
+  max_concurrency INTEGER NOT NULL,
+  tolerated_failure_percentage REAL NOT NULL,
+  tolerated_failure_count INTEGER NOT NULL,
+  item_counts TEXT NOT NULL,
+  execution_counts TEXT NOT NULL,
+  redrive_count INTEGER NOT NULL,
+  redrive_date INTEGER
+);
+CREATE INDEX map_runs_by_execution ON map_runs (execution_id, seq);
+`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  { id: 1, name: 'init', sql: INIT },
+  { id: 2, name: 'map_runs', sql: MAP_RUNS },
+];
 
 /** Written to the file header (PRAGMA application_id) so other SQLite files are recognised. */
 export const APPLICATION_ID = 0x53545057; // 'STPW'

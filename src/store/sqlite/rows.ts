@@ -9,6 +9,8 @@ import type {
   ExecutionRecord,
   ExecutionStatus,
   LoggedTrigger,
+  MapRunRecord,
+  MapRunStatus,
   StateMachineRecord,
   StateMachineType,
   StateMachineVersionRecord,
@@ -266,4 +268,47 @@ export function taskOf(row: TaskRow): TaskRecord {
 /** Optional JSON-valued configuration as text; absent stays NULL. */
 function json(value: unknown): string | null {
   return value === undefined ? null : JSON.stringify(value);
+}
+
+export interface MapRunRow {
+  seq: number;
+  arn: string;
+  execution_arn: string;
+  state_machine_arn: string;
+  status: string;
+  start_date: number;
+  stop_date: Nullable<number>;
+  max_concurrency: number;
+  tolerated_failure_percentage: number;
+  tolerated_failure_count: number;
+  item_counts: string;
+  execution_counts: string;
+  redrive_count: number;
+  redrive_date: Nullable<number>;
+}
+
+/** Values for map_runs after execution_id, in the order of the upsert (execution-writes.ts). */
+export function mapRunParams(r: MapRunRecord): unknown[] {
+  return [
+    r.arn, r.stateMachineArn, r.status, r.startDate, r.stopDate ?? null, r.maxConcurrency, r.toleratedFailurePercentage,
+    r.toleratedFailureCount, JSON.stringify(r.itemCounts), JSON.stringify(r.executionCounts), r.redriveCount, r.redriveDate ?? null,
+  ];
+}
+
+export function mapRunOf(row: MapRunRow): MapRunRecord {
+  return {
+    arn: row.arn,
+    executionArn: row.execution_arn,
+    stateMachineArn: row.state_machine_arn,
+    status: row.status as MapRunStatus,
+    startDate: row.start_date,
+    ...(row.stop_date !== null ? { stopDate: row.stop_date } : {}),
+    maxConcurrency: row.max_concurrency,
+    toleratedFailurePercentage: row.tolerated_failure_percentage,
+    toleratedFailureCount: row.tolerated_failure_count,
+    itemCounts: JSON.parse(row.item_counts),
+    executionCounts: JSON.parse(row.execution_counts),
+    redriveCount: row.redrive_count,
+    ...(row.redrive_date !== null ? { redriveDate: row.redrive_date } : {}),
+  };
 }

@@ -5,12 +5,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { events, execution, startWrite, stateMachine, storeContract } from '../contract.js';
+import { events, execution, mapRun, startWrite, stateMachine, storeContract } from '../contract.js';
 import { StoreOpenError } from '../errors.js';
 import { MemoryStore } from '../memory.js';
 import { openStore } from '../open.js';
 import { StoreConflict, type TimerRecord } from '../types.js';
+import { openDatabase } from './database.js';
 import { openSqliteStore, SqliteStore } from './index.js';
+import { MIGRATIONS } from './migrations.js';
 
 const root = mkdtempSync(join(tmpdir(), 'stepwise-sqlite-'));
 let files = 0;
@@ -58,7 +60,7 @@ describe('SQLite store', () => {
     expect(full.db.pragma('synchronous', { simple: true })).toBe(2);
     expect(full.db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(full.db.pragma('busy_timeout', { simple: true })).toBe(5000);
-    expect(full.db.prepare('SELECT id, name FROM schema_migrations').all()).toEqual([{ id: 1, name: 'init' }]);
+    expect(full.db.prepare('SELECT id, name FROM schema_migrations').all()).toEqual([{ id: 1, name: 'init' }, { id: 2, name: 'map_runs' }]);
     await full.close();
     const normal = await openSqliteStore(tempFile(), { synchronous: 'NORMAL', busyTimeoutMs: 100 });
     expect(normal.db.pragma('synchronous', { simple: true })).toBe(1);
@@ -166,14 +168,34 @@ describe('SQLite store', () => {
       expect(await message(file)).toBe(`${file} is an SQLite database of another application, not a Stepwise database`);
     });
 
+    it('upgrades a database of the first schema, keeping its executions', async () => {
+      const file = tempFile();
+      const record = execution('m', 'before');
+      const old = await openSqliteStore(file);
+      await old.createExecution({ ...record, lastEventId: 2 }, startWrite(record, 2));
+      await old.close();
+      // Back to the schema of the first release: migration 1 only.
+      const raw = new Database(file);
+      raw.exec('DROP TABLE map_runs; DELETE FROM schema_migrations WHERE id > 1');
+      raw.close();
+      openDatabase(file, {}, MIGRATIONS.filter((m) => m.id === 1)).close(); // a release that knows only 0001 opens it
+      const store = await openSqliteStore(file);
+      expect(store.db.prepare('SELECT id FROM schema_migrations ORDER BY id').pluck().all()).toEqual([1, 2]);
+      expect(await store.getExecution(record.arn)).toEqual({ ...record, lastEventId: 2 });
+      const run = mapRun(record.arn, 'after');
+      await store.appendExecution({ executionArn: record.arn, expectedLastEventId: 2, events: events(2, 1), mapRuns: [run] });
+      expect(await store.listMapRuns(record.arn, { limit: 10 })).toEqual({ items: [run] });
+      await store.close();
+    });
+
     it('refuses a database with a newer schema', async () => {
       const file = tempFile();
       await (await openSqliteStore(file)).close();
       const raw = new Database(file);
-      raw.prepare('INSERT INTO schema_migrations (id, name, applied_at) VALUES (2, ?, 0)').run('from the future');
+      raw.prepare('INSERT INTO schema_migrations (id, name, applied_at) VALUES (3, ?, 0)').run('from the future');
       raw.close();
       expect(await message(file)).toBe(
-        `The database ${file} has schema version 2, newer than this release of Stepwise understands (1). Upgrade Stepwise to open it.`,
+        `The database ${file} has schema version 3, newer than this release of Stepwise understands (2). Upgrade Stepwise to open it.`,
       );
     });
 
