@@ -11,7 +11,6 @@
  *   its logged triggers through a fresh Interpreter; the replay must regenerate exactly the
  *   events already stored, which is checked.
  */
-import { StatesError } from '../asl/errors.js';
 import { AwsError } from '../api/errors.js';
 import type { ExecutionRunner, NewExecution, TaskOutcome } from '../api/runner.js';
 import { MockSession, type MockConfigFile } from '../integrations/mock-config.js';
@@ -20,7 +19,8 @@ import { StoreConflict } from '../store/types.js';
 import type { HistoryEvent } from './events.js';
 import { Interpreter } from './interpreter.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES } from './payload-size.js';
-import { runInMemory, type Clock, type RunnableDefinition, type TaskHandler } from './memory-driver.js';
+import { runInMemory, type Clock, type RunnableDefinition } from './memory-driver.js';
+import { findHandler, isCallbackTask, mockedTrigger, noHandlerTrigger, runHandler, type TaskHandler } from '../integrations/local-tasks.js';
 import type { Command, Decision, ExecutionIdentity, MapRunUpdate, Trigger } from './model.js';
 
 export interface DurableRunnerOptions {
@@ -373,7 +373,7 @@ export class DurableRunner implements ExecutionRunner {
       // Answers arrive on a later tick, never inside the decision that asked.
       setImmediate(() => this.apply(arn, trigger).catch((e) => this.log('warn', 'task result not applied', { executionArn: arn, error: String(e) })));
     };
-    const mocked = live.mocks?.mocks(command.stateName) ? live.mocks.next(command.stateName) : undefined;
+    const mocked = live.mocks?.mocks(command.stateName) ? mockedTrigger(taskId, live.mocks, command.stateName) : undefined;
     if (resource.kind === 'activity') {
       if (!mocked) {
         for (const wake of this.activityWaiters.get(resource.arn) ?? []) wake();
@@ -382,49 +382,18 @@ export class DurableRunner implements ExecutionRunner {
       // A mocked activity is taken by an imaginary worker at once, as in Step Functions Local.
       later({ type: 'TaskStarted', taskId });
     }
-    const callback = resource.kind === 'service' && resource.pattern !== 'request-response';
+    const callback = isCallbackTask(command);
     if (callback) later({ type: 'TaskSubmitted', taskId, output: {} });
-    if (mocked) {
-      if (mocked.kind === 'return') later({ type: 'TaskSucceeded', taskId, output: mocked.value });
-      else if (mocked.error === 'States.Timeout') later({ type: 'TaskTimedOut', taskId, error: mocked.error, ...(mocked.cause !== undefined ? { cause: mocked.cause } : {}) });
-      else later({ type: 'TaskFailed', taskId, ...(mocked.error !== undefined ? { error: mocked.error } : {}), ...(mocked.cause !== undefined ? { cause: mocked.cause } : {}) });
-      return;
-    }
-    const handler = this.options.taskHandlers?.[command.stateName] ?? this.options.taskHandlers?.[resource.arn];
+    if (mocked) return later(mocked);
+    const handler = findHandler(this.options.taskHandlers, command);
     if (!handler) {
       // A callback task without a handler waits for SendTaskSuccess/Failure with its token.
-      if (callback) return;
-      later({ type: 'TaskFailed', taskId, error: 'States.TaskFailed', cause: `No task handler or mocked response for resource '${resource.arn}' (state '${command.stateName}').` });
+      if (!callback) later(noHandlerTrigger(command));
       return;
     }
     const controller = new AbortController();
     live.running.set(taskId, controller);
-    Promise.resolve()
-      .then(() =>
-        handler(command.input, {
-          stateName: command.stateName,
-          resource: resource.arn,
-          context: command.context,
-          ...(command.taskToken !== undefined ? { taskToken: command.taskToken } : {}),
-          signal: controller.signal,
-          heartbeat: () => {
-            if (!controller.signal.aborted) later({ type: 'TaskHeartbeat', taskId });
-          },
-        }),
-      )
-      .then(
-        (output) => {
-          if (!controller.signal.aborted) later({ type: 'TaskSucceeded', taskId, output: output === undefined ? null : output });
-        },
-        (e: unknown) => {
-          if (controller.signal.aborted) return;
-          const err = e as { error?: unknown; name?: unknown; cause?: unknown; message?: unknown };
-          const error = e instanceof StatesError ? e.error : typeof err?.error === 'string' ? err.error : typeof err?.name === 'string' ? err.name : 'Error';
-          const cause = e instanceof StatesError ? e.cause : typeof err?.cause === 'string' ? err.cause : typeof err?.message === 'string' ? err.message : String(e);
-          later({ type: 'TaskFailed', taskId, ...(error !== undefined ? { error } : {}), ...(cause !== undefined ? { cause } : {}) });
-        },
-      )
-      .finally(() => live.running.delete(taskId));
+    void runHandler(handler, command, controller, later).finally(() => live.running.delete(taskId));
   }
 
   // ------------------------------------------------------------------ timers

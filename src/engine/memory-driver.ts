@@ -3,32 +3,14 @@
  * interpreter's commands directly (task handlers, mocks, timers on a scalable clock). This is
  * `execute()`, the CLI's `run`, and what the conformance corpus and benchmarks call.
  */
-import { StatesError } from '../asl/errors.js';
 import { MockSession, type MockConfigFile } from '../integrations/mock-config.js';
+import { findHandler, isCallbackTask, mockedTrigger, noHandlerTrigger, runHandler, type TaskHandler } from '../integrations/local-tasks.js';
 import { toAwsEvent, type AwsHistoryEvent, type HistoryEvent } from './events.js';
 import { Interpreter } from './interpreter.js';
 import type { Command, Decision, ExecutionIdentity, ExecutionStatus, Trigger } from './model.js';
 import type { Graph, QueryLanguage } from './frames.js';
 
-/** What a task handler receives besides its input. */
-export interface TaskHandlerContext {
-  readonly stateName: string;
-  readonly resource: string;
-  /** The context object ($$) of the Task state. */
-  readonly context: unknown;
-  /** The task token, for `.waitForTaskToken` resources. */
-  readonly taskToken?: string;
-  /** Aborted when the task times out or the execution ends. */
-  readonly signal: AbortSignal;
-  /** Reports that the task is alive, restarting its HeartbeatSeconds clock (SendTaskHeartbeat). */
-  readonly heartbeat: () => void;
-}
-
-/**
- * Runs a Task. Resolve with the result; throw (or reject) to fail the task: the error name is
- * the thrown value's `error` or `name` property, the cause its `cause` or `message`.
- */
-export type TaskHandler = (input: unknown, context: TaskHandlerContext) => unknown;
+export type { TaskHandler, TaskHandlerContext } from '../integrations/local-tasks.js';
 
 export interface Clock {
   now(): number;
@@ -188,49 +170,13 @@ async function drive(interp: Interpreter, first: Decision, clock: Clock, scale: 
     if (command.resource.kind === 'activity') push({ type: 'TaskStarted', taskId });
     // A callback or .sync task first submits its request; what the service answered is not
     // modelled in memory, so the submission carries an empty response.
-    if (command.resource.kind === 'service' && command.resource.pattern !== 'request-response') {
-      push({ type: 'TaskSubmitted', taskId, output: {} });
-    }
-    if (mocks?.mocks(command.stateName)) {
-      const outcome = mocks.next(command.stateName)!;
-      if (outcome.kind === 'return') push({ type: 'TaskSucceeded', taskId, output: outcome.value });
-      else if (outcome.error === 'States.Timeout') push({ type: 'TaskTimedOut', taskId, error: outcome.error, ...(outcome.cause !== undefined ? { cause: outcome.cause } : {}) });
-      else push({ type: 'TaskFailed', taskId, ...(outcome.error !== undefined ? { error: outcome.error } : {}), ...(outcome.cause !== undefined ? { cause: outcome.cause } : {}) });
-      return;
-    }
-    const handler = options.taskHandlers?.[command.stateName] ?? options.taskHandlers?.[command.resource.arn];
-    if (!handler) {
-      push({
-        type: 'TaskFailed',
-        taskId,
-        error: 'States.TaskFailed',
-        cause: `No task handler or mocked response for resource '${command.resource.arn}' (state '${command.stateName}').`,
-      });
-      return;
-    }
+    if (isCallbackTask(command)) push({ type: 'TaskSubmitted', taskId, output: {} });
+    if (mocks?.mocks(command.stateName)) return push(mockedTrigger(taskId, mocks, command.stateName));
+    const handler = findHandler(options.taskHandlers, command);
+    if (!handler) return push(noHandlerTrigger(command));
     const controller = new AbortController();
     running.set(taskId, controller);
-    Promise.resolve()
-      .then(() => handler(command.input, {
-        stateName: command.stateName,
-        resource: command.resource.arn,
-        context: command.context,
-        ...(command.taskToken !== undefined ? { taskToken: command.taskToken } : {}),
-        signal: controller.signal,
-        heartbeat: () => {
-          if (!controller.signal.aborted) push({ type: 'TaskHeartbeat', taskId });
-        },
-      }))
-      .then(
-        (output) => {
-          running.delete(taskId);
-          push({ type: 'TaskSucceeded', taskId, output: output === undefined ? null : output });
-        },
-        (e: unknown) => {
-          running.delete(taskId);
-          push({ type: 'TaskFailed', taskId, ...errorOf(e) });
-        },
-      );
+    void runHandler(handler, command, controller, push).finally(() => running.delete(taskId));
   };
 
   const onAbort = () => push({ type: 'StopRequested' });
@@ -279,16 +225,4 @@ class RunResult implements ExecutionResult {
 
 function resultOf(interp: Interpreter): ExecutionResult {
   return new RunResult(interp);
-}
-
-/** The error name and cause of whatever a task handler threw. */
-function errorOf(e: unknown): { error?: string; cause?: string } {
-  if (e instanceof StatesError) return { ...(e.error !== undefined ? { error: e.error } : {}), ...(e.cause !== undefined ? { cause: e.cause } : {}) };
-  if (e !== null && typeof e === 'object') {
-    const o = e as { error?: unknown; name?: unknown; cause?: unknown; message?: unknown };
-    const error = typeof o.error === 'string' ? o.error : typeof o.name === 'string' ? o.name : 'Error';
-    const cause = typeof o.cause === 'string' ? o.cause : typeof o.message === 'string' ? o.message : '';
-    return { error, cause };
-  }
-  return { error: 'Error', cause: String(e) };
 }
