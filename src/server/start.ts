@@ -13,6 +13,7 @@ import { createApiServer } from '../api/server.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/types.js';
 import { ConfigError, type ServerConfig } from './config.js';
+import { serveConsole } from './console-routes.js';
 import { ServerMetrics } from './metrics.js';
 
 export interface RunningServer {
@@ -47,7 +48,7 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
         res.end(body);
         return true;
       }
-      return false;
+      return serveConsole(req, res);
     },
   });
   await new Promise<void>((resolve, reject) => {

@@ -1,0 +1,112 @@
+/**
+ * Serves the web console (the Vite build in dist/console/) for GET and HEAD requests. The API
+ * keeps `POST /`; every other GET that names no file gets index.html, because the console routes
+ * in the browser (hash routes, and any deep link someone pastes).
+ *
+ * Files are read from disk on each request (the console is small and the OS caches it); hashed
+ * assets under /assets/ are immutable, everything else is revalidated so a rebuilt console is
+ * picked up at once.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import type http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** dist/console/, next to dist/server/ where this module is built. */
+const DEFAULT_ROOT = fileURLToPath(new URL('../console/', import.meta.url));
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+  '.wasm': 'application/wasm',
+};
+
+/** Security headers that suit a console that loads nothing from elsewhere. */
+const COMMON_HEADERS = {
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+  'Content-Security-Policy':
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; worker-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'",
+};
+
+/**
+ * Answers GET/HEAD requests for the console; resolves false for anything else (the API's
+ * `POST /`, other methods), and for GETs when the console was not built, so the API's own
+ * answer stands.
+ */
+export async function serveConsole(req: http.IncomingMessage, res: http.ServerResponse, root: string = DEFAULT_ROOT): Promise<boolean> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+  const file = await resolveFile(root, req.url ?? '/');
+  if (file === 'forbidden' || file === 'not-found') {
+    req.resume();
+    const [status, text] = file === 'forbidden' ? [403, 'Forbidden'] : [404, 'Not Found'];
+    res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-cache', ...COMMON_HEADERS });
+    res.end(req.method === 'HEAD' ? undefined : text);
+    return true;
+  }
+  if (file === undefined) return false;
+  let body: Buffer;
+  try {
+    body = await readFile(file.path);
+  } catch {
+    return false;
+  }
+  req.resume();
+  const extension = path.extname(file.path).toLowerCase();
+  res.writeHead(200, {
+    'Content-Type': CONTENT_TYPES[extension] ?? 'application/octet-stream',
+    'Content-Length': body.length,
+    'Cache-Control': isImmutableAsset(root, file.path) ? 'public, max-age=31536000, immutable' : 'no-cache',
+    ...COMMON_HEADERS,
+  });
+  res.end(req.method === 'HEAD' ? undefined : body);
+  return true;
+}
+
+/**
+ * The file a URL names, 'forbidden' for a path that leaves the console folder, 'not-found' for
+ * a missing asset, or undefined when the console was not built.
+ */
+async function resolveFile(root: string, url: string): Promise<{ path: string } | 'forbidden' | 'not-found' | undefined> {
+  let pathname: string;
+  try {
+    pathname = decodeURIComponent(new URL(url, 'http://console.invalid').pathname);
+  } catch {
+    return 'forbidden';
+  }
+  if (pathname.includes('\0')) return 'forbidden';
+  const rootDir = path.resolve(root);
+  const index = path.join(rootDir, 'index.html');
+  if (!(await isFile(index))) return undefined;
+  if (pathname === '/' || pathname === '') return { path: index };
+
+  const candidate = path.resolve(rootDir, `.${pathname}`);
+  if (candidate !== rootDir && !candidate.startsWith(rootDir + path.sep)) return 'forbidden';
+  if (await isFile(candidate)) return { path: candidate };
+  // A missing asset is a real 404 (a stale page asking for an old hash); any other path is a
+  // console route.
+  if (path.extname(pathname) !== '' || pathname.startsWith('/assets/')) return 'not-found';
+  return { path: index };
+}
+
+async function isFile(file: string): Promise<boolean> {
+  try {
+    return (await stat(file)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function isImmutableAsset(root: string, file: string): boolean {
+  return path.relative(path.resolve(root), file).split(path.sep)[0] === 'assets';
+}

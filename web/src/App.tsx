@@ -1,0 +1,88 @@
+/** The console's frame: skip link, navigation, and the page for the current hash route. */
+import { useEffect, useRef } from 'react';
+import { ActivitiesPage } from './pages/ActivitiesPage.js';
+import { EditorPage } from './pages/EditorPage.js';
+import { ExecutionPage } from './pages/ExecutionPage.js';
+import { ExecutionsPage } from './pages/ExecutionsPage.js';
+import { MachinePage } from './pages/MachinePage.js';
+import { StateMachinesPage } from './pages/StateMachinesPage.js';
+import { href, useRoute, type Route } from './router.js';
+
+export function App() {
+  const route = useRoute();
+  const main = useRef<HTMLElement>(null);
+  const first = useRef(true);
+
+  // Moving to another page moves the focus to its content, as a page load would.
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    main.current?.focus();
+  }, [route.page, 'arn' in route ? route.arn : '']);
+
+  const section = route.page === 'executions' || route.page === 'execution' ? 'executions' : route.page === 'activities' ? 'activities' : 'state-machines';
+  return (
+    <>
+      <a className="skip-link" href="#main" onClick={(e) => (e.preventDefault(), main.current?.focus())}>
+        Skip to content
+      </a>
+      <header className="app-header">
+        <a className="brand" href={href.stateMachines()}>
+          Stepwise
+        </a>
+        <nav aria-label="Main">
+          <ul>
+            <li>
+              <a href={href.stateMachines()} aria-current={section === 'state-machines' ? 'page' : undefined}>
+                State machines
+              </a>
+            </li>
+            <li>
+              <a href={href.executions()} aria-current={section === 'executions' ? 'page' : undefined}>
+                Executions
+              </a>
+            </li>
+            <li>
+              <a href={href.activities()} aria-current={section === 'activities' ? 'page' : undefined}>
+                Activities
+              </a>
+            </li>
+          </ul>
+        </nav>
+      </header>
+      <main id="main" ref={main} tabIndex={-1}>
+        <Page route={route} />
+      </main>
+    </>
+  );
+}
+
+function Page({ route }: { route: Route }) {
+  switch (route.page) {
+    case 'state-machines':
+      return <StateMachinesPage />;
+    case 'create':
+      return <EditorPage />;
+    case 'edit':
+      return <EditorPage key={route.arn} arn={route.arn} />;
+    case 'machine':
+      return <MachinePage key={route.arn} arn={route.arn} tab={route.tab} />;
+    case 'executions':
+      return <ExecutionsPage key={route.status ?? ''} status={route.status} />;
+    case 'execution':
+      return <ExecutionPage key={route.arn} arn={route.arn} />;
+    case 'activities':
+      return <ActivitiesPage />;
+    default:
+      return (
+        <>
+          <h1>Page not found</h1>
+          <p>
+            Nothing is at <code>{route.path}</code>. <a href={href.stateMachines()}>Go to the state machines</a>.
+          </p>
+        </>
+      );
+  }
+}
