@@ -39,6 +39,10 @@ const COMMON_HEADERS = {
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; worker-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'",
 };
 
+const NOT_BUILT_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Stepwise</title></head>
+<body><main><h1>Stepwise</h1><p>The console is not built. Run <code>npm run build</code> and reload;
+the Step Functions API is served at <code>POST /</code>.</p></main></body></html>`;
+
 /**
  * Answers GET/HEAD requests for the console; resolves false for anything else (the API's
  * `POST /`, other methods), and for GETs when the console was not built, so the API's own
@@ -54,7 +58,15 @@ export async function serveConsole(req: http.IncomingMessage, res: http.ServerRe
     res.end(req.method === 'HEAD' ? undefined : text);
     return true;
   }
-  if (file === undefined) return false;
+  if (file === undefined) {
+    // Not built (or being rebuilt): a browser gets a page saying so rather than an API error
+    // it would offer to download; other clients get the API's own answer.
+    if (!String(req.headers.accept ?? '').includes('text/html')) return false;
+    req.resume();
+    res.writeHead(503, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-cache', 'Retry-After': '5', ...COMMON_HEADERS });
+    res.end(req.method === 'HEAD' ? undefined : NOT_BUILT_PAGE);
+    return true;
+  }
   let body: Buffer;
   try {
     body = await readFile(file.path);

@@ -206,6 +206,15 @@ export class ExecutionModel {
         return undefined;
       case 'ExecutionFailed':
       case 'ExecutionTimedOut':
+        // A Fail state records no error of its own: the execution's failure carries it.
+        if (type === 'ExecutionFailed' && this.lastFailRun && this.lastFailRun.failures.length === 0) {
+          this.lastFailRun.failures.push({
+            eventId: event.id,
+            type,
+            ...(typeof details?.error === 'string' ? { error: details.error } : {}),
+            ...(typeof details?.cause === 'string' ? { cause: details.cause } : {}),
+          });
+        }
         this.executionEnd = type === 'ExecutionFailed' ? 'FAILED' : 'TIMED_OUT';
         this.closeThread(this.root, 'failed', event.id);
         return undefined;
@@ -296,6 +305,7 @@ export class ExecutionModel {
     if (!open) this.openRunsByName.set(name, (open = new Set()));
     open.add(run);
     if (event.type === 'FailStateEntered') {
+      this.lastFailRun = run;
       this.finishRun(run, 'failed', event.id);
       thread.current = undefined;
       thread.status = 'failed';
@@ -439,6 +449,9 @@ export class ExecutionModel {
     }
     thread.current = undefined;
   }
+
+  /** The Fail state that ended a run, to hang the execution's error on. */
+  private lastFailRun: StateRun | undefined;
 
   private finishRun(run: StateRun, outcome: 'exited' | 'failed' | 'aborted', eventId: number): void {
     if (run.outcome) return;
