@@ -51,6 +51,12 @@ the Step Functions API is served at <code>POST /</code>.</p></main></body></html
 export async function serveConsole(req: http.IncomingMessage, res: http.ServerResponse, root: string = DEFAULT_ROOT): Promise<boolean> {
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
   const file = await resolveFile(root, req.url ?? '/');
+  // The console's pages go to clients that ask for a page (a browser's Accept names text/html,
+  // curl's */*); a bare GET / without Accept stays the API's, which answers it with a 4xx, as
+  // AWS's endpoint does.
+  const accept = String(req.headers.accept ?? '');
+  const wantsPage = accept.includes('text/html') || accept.includes('*/*');
+  if (!wantsPage && (file === undefined || (typeof file === 'object' && path.basename(file.path) === 'index.html'))) return false;
   if (file === 'forbidden' || file === 'not-found') {
     req.resume();
     const [status, text] = file === 'forbidden' ? [403, 'Forbidden'] : [404, 'Not Found'];

@@ -39,8 +39,9 @@ export class JsonPositions {
   }
 }
 
+/** Validation locations write array items AWS's way (`/Choices[0]/Next`); make them pointers. */
 function normalise(pointer: string): string {
-  const trimmed = pointer.trim();
+  const trimmed = pointer.trim().replace(/\[(\d+)\]/g, '/$1');
   if (trimmed === '' || trimmed === '/') return '';
   return trimmed.startsWith('/') ? trimmed : `/${trimmed}`;
 }
