@@ -185,11 +185,18 @@ class LazyScope implements Scope {
   }
 }
 
+/** Whether a field value holds any `{% %}` template; answered once per definition object. */
+const hasTemplate = new WeakMap<object, boolean>();
+
 function containsJsonata(value: unknown): boolean {
   if (typeof value === 'string') return isJsonataTemplate(value);
-  if (Array.isArray(value)) return value.some(containsJsonata);
-  if (value !== null && typeof value === 'object') return Object.values(value).some(containsJsonata);
-  return false;
+  if (value === null || typeof value !== 'object') return false;
+  let found = hasTemplate.get(value);
+  if (found === undefined) {
+    found = (Array.isArray(value) ? value : Object.values(value)).some(containsJsonata);
+    hasTemplate.set(value, found);
+  }
+  return found;
 }
 
 function stringOrUndefined(value: unknown): string | undefined {

@@ -24,7 +24,7 @@ export async function runParallel(runner: StateRunner, frame: Frame, state: Stat
   }
   interp.record(frame, 'ParallelStateStarted');
   const branches: Graph[] = state.Branches ?? [];
-  const fan = newFanOut(runner, frame, {
+  const fan = newFanOut(frame, {
     kind: 'parallel',
     distributed: false,
     mapRun: undefined,
@@ -178,7 +178,7 @@ export async function startIterations(
     }
   }
 
-  const fan = newFanOut(runner, frame, {
+  const fan = newFanOut(frame, {
     kind: 'map',
     distributed: settings.distributed,
     total: items.length,
@@ -243,11 +243,9 @@ async function resultWriterOutput(runner: StateRunner, frame: Frame, writer: Rec
 }
 
 function newFanOut(
-  runner: StateRunner,
   frame: Frame,
   init: Pick<FanOut, 'kind' | 'distributed' | 'total' | 'maxConcurrency' | 'toleratedFailureCount' | 'toleratedFailurePercentage' | 'startChild' | 'finish' | 'onChildDone' | 'mapRun'>,
 ): FanOut {
-  void runner;
   return {
     ...init,
     owner: frame,

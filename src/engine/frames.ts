@@ -97,7 +97,6 @@ export interface Frame {
   /** The Parallel/Map this frame runs under, and its position there. */
   readonly parent?: FanOut;
   readonly index: number;
-  readonly mapItem?: { readonly Index: number; readonly Value: unknown; readonly Source?: string };
   /** Distributed Map children are child executions: their events are not in this history. */
   readonly recordsEvents: boolean;
   stateName: string;
