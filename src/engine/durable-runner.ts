@@ -11,7 +11,9 @@
  *   its logged triggers through a fresh Interpreter; the replay must regenerate exactly the
  *   events already stored, which is checked.
  */
+import { randomUUID } from 'node:crypto';
 import { AwsError } from '../api/errors.js';
+import { executionAlreadyExists } from '../api/aws-errors.js';
 import type { ExecutionRunner, NewExecution, TaskOutcome } from '../api/runner.js';
 import { MockSession, type MockConfigFile } from '../integrations/mock-config.js';
 import type { ExecutionRecord, ExecutionWrite, LoggedTrigger, Store, TaskRecord, TimerRecord } from '../store/types.js';
@@ -21,7 +23,9 @@ import { Interpreter } from './interpreter.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES } from './payload-size.js';
 import { runInMemory, type Clock, type RunnableDefinition } from './memory-driver.js';
 import { findHandler, isCallbackTask, mockedTrigger, noHandlerTrigger, runHandler, type TaskHandler } from '../integrations/local-tasks.js';
+import { apiFailure, childOutcome, isStartExecution, startRequest, startResponse, waitsForChild } from '../integrations/nested-executions.js';
 import type { Command, Decision, ExecutionIdentity, MapRunUpdate, Trigger } from './model.js';
+import type { IntegrationPattern } from './resources.js';
 
 export interface DurableRunnerOptions {
   readonly store: Store;
@@ -41,6 +45,12 @@ export interface DurableRunnerOptions {
   readonly log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
   /** Notified of each committed decision (metrics, live console updates). */
   readonly onDecision?: (executionArn: string, events: readonly HistoryEvent[], status: string) => void;
+  /**
+   * Resolves and checks a StartExecution request (API member names) the way the API action
+   * does, rejecting with its AwsError. Given, `states:startExecution` tasks start real child
+   * executions on this runner; without it they need a mock or a handler.
+   */
+  readonly prepareChild?: (request: Record<string, unknown>) => Promise<NewExecution>;
 }
 
 type InvokeTask = Extract<Command, { type: 'InvokeTask' }>;
@@ -59,8 +69,15 @@ interface LiveExecution {
   readonly openTokens: Set<string>;
   /** Local handler invocations in flight, to abort on CancelTask. */
   readonly running: Map<string, AbortController>;
+  /** Child executions that `.sync` tasks wait for, by task id: stopped when their task is cancelled. */
+  readonly children: Map<string, string>;
+  /** Children whose task a decision cancelled, stopped once the decision is committed. */
+  readonly childrenToStop: string[];
   lastEventId: number;
 }
+
+/** A trigger, or a function that decides it inside the execution's queue (undefined: nothing to do). */
+type TriggerOf = Trigger | ((live: LiveExecution) => Trigger | undefined);
 
 const systemClock: Clock = { now: () => Date.now() };
 
@@ -225,7 +242,7 @@ export class DurableRunner implements ExecutionRunner {
    */
   private async apply(
     executionArn: string,
-    trigger: Trigger,
+    triggerOf: TriggerOf,
     options: { requireRunning?: boolean; allowEnded?: boolean; precondition?: (live: LiveExecution) => void; extra?: Partial<ExecutionWrite> } = {},
   ): Promise<void> {
     let live = this.live.get(executionArn) ?? (await this.load(executionArn, options.allowEnded));
@@ -240,6 +257,8 @@ export class DurableRunner implements ExecutionRunner {
     const step = target.chain.then(async () => {
       if (options.precondition) options.precondition(target);
       if (target.interp.status !== 'RUNNING' && !options.allowEnded) return;
+      const trigger = typeof triggerOf === 'function' ? triggerOf(target) : triggerOf;
+      if (!trigger) return;
       const now = Math.max(this.clock.now(), target.interp.now);
       const decision = await target.interp.handle(trigger, now);
       const write = this.writeFor(target, decision, { time: now, trigger }, now, options.extra);
@@ -265,6 +284,7 @@ export class DurableRunner implements ExecutionRunner {
     if (live.interp.status !== 'RUNNING') {
       this.live.delete(live.record.arn);
       for (const c of live.running.values()) c.abort();
+      if (live.record.parentExecutionArn !== undefined) void this.answerParent(live.record);
     } else {
       this.live.set(live.record.arn, live);
     }
@@ -305,9 +325,12 @@ export class DurableRunner implements ExecutionRunner {
           }
           break;
         }
-        case 'CancelTask':
+        case 'CancelTask': {
+          const child = live.children.get(command.taskId);
+          if (child !== undefined) live.childrenToStop.push(child);
           this.settleTask(live, command.taskId, tasksClosed);
           break;
+        }
       }
     }
     // A trigger that settles a task closes its token.
@@ -345,6 +368,7 @@ export class DurableRunner implements ExecutionRunner {
 
   private settleTask(live: LiveExecution, taskId: string, tasksClosed: string[]): void {
     live.openInvocations.delete(taskId);
+    live.children.delete(taskId);
     const token = live.tokensByTask.get(taskId);
     if (token !== undefined && live.openTokens.delete(token)) tasksClosed.push(token);
     const running = live.running.get(taskId);
@@ -364,6 +388,10 @@ export class DurableRunner implements ExecutionRunner {
       else if (command.type === 'InvokeTask') this.invoke(live, command);
     }
     if (earliest < Infinity) this.armTimer(earliest);
+    // As on AWS, cancelling a .sync task (a timeout, a failed branch, the parent's end) stops its child.
+    for (const child of live.childrenToStop.splice(0)) {
+      this.stop(child).catch((e) => this.log('warn', 'child execution not stopped', { executionArn: child, error: String(e) }));
+    }
   }
 
   private invoke(live: LiveExecution, command: InvokeTask): void {
@@ -383,17 +411,85 @@ export class DurableRunner implements ExecutionRunner {
       later({ type: 'TaskStarted', taskId });
     }
     const callback = isCallbackTask(command);
-    if (callback) later({ type: 'TaskSubmitted', taskId, output: {} });
-    if (mocked) return later(mocked);
+    const submitted = () => later({ type: 'TaskSubmitted', taskId, output: {} });
+    if (mocked) {
+      if (callback) submitted();
+      return later(mocked);
+    }
     const handler = findHandler(this.options.taskHandlers, command);
     if (!handler) {
+      if (isStartExecution(resource) && this.options.prepareChild) {
+        void this.startChild(live, command).catch((e) => this.log('error', 'child execution not started', { executionArn: arn, error: String(e) }));
+        return;
+      }
       // A callback task without a handler waits for SendTaskSuccess/Failure with its token.
-      if (!callback) later(noHandlerTrigger(command));
+      if (callback) submitted();
+      else later(noHandlerTrigger(command));
       return;
     }
+    if (callback) submitted();
     const controller = new AbortController();
     live.running.set(taskId, controller);
     void runHandler(handler, command, controller, later).finally(() => live.running.delete(taskId));
+  }
+
+  // ------------------------------------------------------------------ child executions
+
+  /**
+   * Performs a `states:startExecution` task: starts the child (or finds the one started before
+   * a crash: the child's name is fixed by the parent and task) and answers the task. A `.sync`
+   * task is answered again when the child ends (answerParent).
+   */
+  private async startChild(live: LiveExecution, command: InvokeTask): Promise<void> {
+    const parentArn = live.record.arn;
+    const { taskId } = command;
+    const pattern: IntegrationPattern = command.resource.kind === 'service' ? command.resource.pattern : 'request-response';
+    const requestId = randomUUID();
+    const deliver = (trigger: Trigger) => this.apply(parentArn, trigger);
+    let child: ExecutionRecord;
+    try {
+      const prepared = await this.options.prepareChild!(startRequest(command.input, parentArn, taskId));
+      const execution: NewExecution = { ...prepared, parentExecutionArn: parentArn, parentTaskId: taskId };
+      child = await this.startOrFindChild(execution, pattern);
+    } catch (e) {
+      if (!(e instanceof AwsError)) throw e;
+      return deliver({ type: 'TaskFailed', taskId, ...apiFailure(e, requestId) });
+    }
+    const response = startResponse(child, requestId, this.clock.now());
+    if (pattern === 'request-response') return deliver({ type: 'TaskSucceeded', taskId, output: response });
+    if (waitsForChild(pattern) && child.type === 'STANDARD') live.children.set(taskId, child.arn);
+    await deliver({ type: 'TaskSubmitted', taskId, output: response });
+    if (waitsForChild(pattern) && child.status !== 'RUNNING') await this.answerParent(child);
+  }
+
+  private async startOrFindChild(execution: NewExecution, pattern: IntegrationPattern): Promise<ExecutionRecord> {
+    if (execution.type === 'EXPRESS') {
+      // Express children run in memory (at-least-once): a .sync task waits for the whole run.
+      if (waitsForChild(pattern)) return this.runSync(execution);
+      await this.start(execution);
+      return { ...execution, status: 'RUNNING', lastEventId: 0 };
+    }
+    const ours = (record: ExecutionRecord | undefined) =>
+      record !== undefined && record.parentExecutionArn === execution.parentExecutionArn && record.parentTaskId === execution.parentTaskId;
+    let record = await this.store.getExecution(execution.arn);
+    if (!record && (await this.start(execution))) record = await this.store.getExecution(execution.arn);
+    else if (!record) record = await this.store.getExecution(execution.arn); // lost a race to the same name
+    // Another execution of that name (not started by this task) is StartExecution's conflict.
+    if (!ours(record)) throw executionAlreadyExists(execution.arn);
+    return record!;
+  }
+
+  /** Answers the `.sync` task that waits for a child which has ended (a no-op for other tasks). */
+  private async answerParent(child: ExecutionRecord): Promise<void> {
+    const parentArn = child.parentExecutionArn;
+    const taskId = child.parentTaskId;
+    if (parentArn === undefined || taskId === undefined) return;
+    await this.apply(parentArn, (parent) => {
+      const command = parent.openInvocations.get(taskId);
+      if (!command || command.resource.kind !== 'service' || !waitsForChild(command.resource.pattern)) return undefined;
+      const outcome = childOutcome(child, command.resource.pattern, this.clock.now());
+      return outcome.ok ? { type: 'TaskSucceeded', taskId, output: outcome.output } : { type: 'TaskFailed', taskId, error: outcome.error, cause: outcome.cause };
+    }).catch((e) => this.log('warn', 'child result not applied to its parent', { executionArn: parentArn, child: child.arn, error: String(e) }));
   }
 
   // ------------------------------------------------------------------ timers
@@ -490,8 +586,11 @@ export class DurableRunner implements ExecutionRunner {
     if (interp.status === 'RUNNING') {
       // Tasks invoked before the restart and not answered: local handlers and mocks run again
       // (at-least-once, as AWS integrations are); activity and callback tasks keep waiting.
+      // Starting a child again finds the child already started, by its name.
       for (const command of live.openInvocations.values()) {
-        if (command.resource.kind === 'activity' || live.tokensByTask.has(command.taskId)) continue;
+        const { resource } = command;
+        if (resource.kind === 'activity') continue;
+        if (resource.kind === 'service' && resource.pattern === 'wait-for-task-token' && !isStartExecution(resource)) continue;
         this.invoke(live, command);
       }
       // Activity tasks a worker took just before the crash, whose ActivityStarted was not written.
@@ -541,6 +640,8 @@ export class DurableRunner implements ExecutionRunner {
       tokensByTask: new Map(),
       openTokens: new Set(),
       running: new Map(),
+      children: new Map(),
+      childrenToStop: [],
       lastEventId: record.lastEventId,
     };
   }
@@ -585,11 +686,14 @@ function isWellFormedToken(token: string): boolean {
   return /^arn:[\w-]+:states:[^|]+\|task-\d+$/.test(Buffer.from(token, 'base64url').toString('utf8'));
 }
 
-/** The token a task is answered with: activities get one, callback tasks use $$.Task.Token. */
+/**
+ * The token a task is answered with: activities get one; callback and .sync tasks use
+ * $$.Task.Token (AWS lets SendTaskSuccess end a .sync task too).
+ */
 function taskTokenFor(command: InvokeTask, live: LiveExecution): string | undefined {
   // Derived from the execution and task id, so a replay hands out the same token.
   if (command.resource.kind === 'activity') return Buffer.from(`${live.record.arn}|${command.taskId}`).toString('base64url');
-  if (command.resource.kind === 'service' && command.resource.pattern === 'wait-for-task-token') return command.taskToken;
+  if (command.resource.kind === 'service' && command.resource.pattern !== 'request-response') return command.taskToken;
   return undefined;
 }
 

@@ -8,7 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { DurableRunner } from '../engine/durable-runner.js';
 import type { MockConfigFile } from '../integrations/mock-config.js';
-import { createContext, type ApiLogger } from '../api/context.js';
+import { createContext, type ApiContext, type ApiLogger } from '../api/context.js';
+import { prepareNestedExecution } from '../api/operations/start-execution.js';
 import { createApiServer } from '../api/server.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/types.js';
@@ -30,6 +31,9 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
   const store = await openStore(config.db, { synchronous: config.synchronous });
   const metrics = new ServerMetrics();
   const log = apiLogger(logger);
+  // The runner starts child executions through the API's checks, and the API moves executions
+  // through the runner: the context is made right after the runner.
+  let context: ApiContext | undefined;
   const runner = new DurableRunner({
     store,
     region: config.region,
@@ -38,8 +42,9 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
     ...(mockConfig ? { mockConfig } : {}),
     log: (level, message, fields) => log[level](message, fields),
     onDecision: (arn, events, status) => metrics.decision(arn, events, status),
+    prepareChild: (request) => prepareNestedExecution(context!, request),
   });
-  const context = createContext({ store, runner, region: config.region, accountId: config.accountId, log });
+  context = createContext({ store, runner, region: config.region, accountId: config.accountId, log });
   const server = createApiServer(context, {
     extraRoutes: async (req, res) => {
       if (req.method === 'GET' && req.url === '/metrics') {

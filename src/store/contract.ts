@@ -285,7 +285,7 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
 
     describe('executions', () => {
       it('creates an execution with its first decision, once', async () => {
-        const record = execution('m', 'e1', { testCase: `${SM}m#Happy`, traceHeader: 'Root=1', stateMachineVersionArn: `${SM}m:1`, stateMachineAliasArn: `${SM}m:live` });
+        const record = execution('m', 'e1', { testCase: `${SM}m#Happy`, traceHeader: 'Root=1', stateMachineVersionArn: `${SM}m:1`, stateMachineAliasArn: `${SM}m:live`, parentExecutionArn: `${EX}parent:p1`, parentTaskId: 'task-3' });
         expect(await store.createExecution({ ...record, lastEventId: 3 }, startWrite(record, 3))).toBe(true);
         const stored = await store.getExecution(record.arn);
         expect(stored).toEqual({ ...record, lastEventId: 3 });

@@ -96,6 +96,13 @@ export interface ExecutionRecord {
   /** A Step Functions Local mock test case (`<arn>#TestCase`), when started with one. */
   readonly testCase?: string;
   readonly traceHeader?: string;
+  /**
+   * For an execution a Task state started (`arn:aws:states:::states:startExecution…`): the
+   * execution and task that started it, so its end can answer a `.sync` task, and a restarted
+   * parent can recognise the child it started already.
+   */
+  readonly parentExecutionArn?: string;
+  readonly parentTaskId?: string;
   /** Id of the last history event; writes must name it (optimistic concurrency). */
   readonly lastEventId: number;
 }

@@ -5,6 +5,7 @@
  */
 import { createContext, type ApiContext, type ContextOptions } from '../../src/api/context.js';
 import { handleRequest } from '../../src/api/protocol.js';
+import { prepareNestedExecution } from '../../src/api/operations/start-execution.js';
 import { DurableRunner } from '../../src/engine/durable-runner.js';
 import type { TaskHandler } from '../../src/engine/memory-driver.js';
 import type { MockConfigFile } from '../../src/integrations/mock-config.js';
@@ -71,8 +72,10 @@ export interface Harness {
 export async function harness(options: HarnessOptions = {}): Promise<Harness> {
   const { taskHandlers, mockConfig, waitTimeScale, ...contextOptions } = options;
   const store = new MemoryStore();
+  let ctx: ApiContext | undefined;
   const runner = new DurableRunner({
     store,
+    prepareChild: (request) => prepareNestedExecution(ctx!, request),
     region: REGION,
     accountId: ACCOUNT,
     ...(waitTimeScale !== undefined ? { waitTimeScale } : {}),
@@ -80,7 +83,7 @@ export async function harness(options: HarnessOptions = {}): Promise<Harness> {
     ...(mockConfig ? { mockConfig } : {}),
   });
   await runner.resume();
-  const ctx = createContext({ store, runner, region: REGION, accountId: ACCOUNT, ...contextOptions });
+  ctx = createContext({ store, runner, region: REGION, accountId: ACCOUNT, ...contextOptions });
   const call = async (action: string, body: unknown = {}) => {
     const response = await handleRequest(ctx, { target: `AWSStepFunctions.${action}`, body: typeof body === 'string' ? body : JSON.stringify(body) });
     return { status: response.status, body: JSON.parse(response.body), headers: response.headers };
@@ -125,7 +128,7 @@ export async function harness(options: HarnessOptions = {}): Promise<Harness> {
     const scheduled = (await history(executionArn)).find((e) => e.type === 'TaskScheduled');
     return (JSON.parse(scheduled.taskScheduledEventDetails.parameters) as { MessageBody: { token: string } }).MessageBody.token;
   };
-  return { ctx, store, runner, call, ok, createMachine, settled, history, waitForEvent, callbackToken, close: () => runner.close() };
+  return { ctx: ctx!, store, runner, call, ok, createMachine, settled, history, waitForEvent, callbackToken, close: () => runner.close() };
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -188,6 +188,81 @@ describe('serve survives SIGKILL', { timeout: 180_000 }, () => {
   });
 });
 
+describe('serve survives SIGKILL with nested executions', { timeout: 120_000 }, () => {
+  it('a parent waiting on a .sync child gets the child’s result after a restart, with no child started twice', async () => {
+    const db = join(tmp.dir, 'nested', 'stepwise.db');
+    let server: ServeProcess = await startServe({ db, args: ['--wait-time-scale', WAIT_TIME_SCALE] });
+    let client = sdk(server.url);
+    const child = JSON.stringify({
+      StartAt: 'Nap',
+      States: { Nap: { Type: 'Wait', SecondsPath: '$.nap', Next: 'Answer' }, Answer: { Type: 'Pass', Parameters: { 'doubled.$': 'States.MathAdd($.id, $.id)' }, End: true } },
+    });
+    const { stateMachineArn: childArn } = await client.send(new CreateStateMachineCommand({ name: 'nested-child', definition: child, roleArn: ROLE }));
+    const run = (parameters: Record<string, unknown>) => ({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::states:startExecution.sync:2',
+      Parameters: {
+        StateMachineArn: childArn,
+        Input: { 'id.$': '$.id', 'nap.$': '$.nap', 'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id' },
+        ...parameters,
+      },
+      OutputPath: '$.Output',
+    });
+    const parent = JSON.stringify({
+      StartAt: 'Pick',
+      States: {
+        // Half the parents name their child, half let Stepwise name it (a name that must not
+        // change when the task is performed again after the restart).
+        Pick: { Type: 'Choice', Choices: [{ Variable: '$.named', BooleanEquals: true, Next: 'Named' }], Default: 'Unnamed' },
+        Named: { ...run({ 'Name.$': "States.Format('child-{}', $.id)" }), Next: 'Finish' },
+        Unnamed: { ...run({}), Next: 'Finish' },
+        Finish: { Type: 'Pass', Parameters: { 'result.$': '$.doubled' }, End: true },
+      },
+    });
+    const { stateMachineArn } = await client.send(new CreateStateMachineCommand({ name: 'nested-parent', definition: parent, roleArn: ROLE }));
+    const parents: string[] = [];
+    // Children nap 60 s (3 s at this scale): they are running when the server dies.
+    for (let id = 0; id < 10; id++) {
+      const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn, name: `parent-${id}`, input: JSON.stringify({ id, nap: 60, named: id % 2 === 0 }) }));
+      parents.push(executionArn!);
+    }
+    const runningChildren = await pollUntil(async () => {
+      const listed = await client.send(new ListExecutionsCommand({ stateMachineArn: childArn, statusFilter: 'RUNNING' }));
+      return listed.executions!.length === 10 ? listed.executions! : undefined;
+    }, 'ten running children', 10_000);
+    expect(runningChildren).toHaveLength(10);
+
+    expect((await server.kill()).signal).toBe('SIGKILL');
+    client.destroy();
+    server = await startServe({ db, args: ['--wait-time-scale', WAIT_TIME_SCALE] });
+    client = sdk(server.url);
+
+    for (const [id, executionArn] of parents.entries()) {
+      const done = await pollUntil(async () => {
+        const described = await client.send(new DescribeExecutionCommand({ executionArn }));
+        return described.status === 'RUNNING' ? undefined : described;
+      }, `${executionArn} to finish`, 60_000);
+      expect(done.status, `${executionArn}: ${done.error} ${done.cause}`).toBe('SUCCEEDED');
+      expect(JSON.parse(done.output!)).toEqual({ result: id * 2 });
+      const events = await history(client, executionArn);
+      events.forEach((e, i) => expect([e.id, e.previousEventId], `${executionArn} event ${i}`).toEqual([i + 1, i]));
+      expect(events.filter((e) => e.type === 'TaskSubmitted')).toHaveLength(1);
+      expect(events.filter((e) => e.type === 'TaskSucceeded')).toHaveLength(1);
+    }
+    const children = (await client.send(new ListExecutionsCommand({ stateMachineArn: childArn, maxResults: 100 }))).executions!;
+    expect(children).toHaveLength(10);
+    expect(children.every((e) => e.status === 'SUCCEEDED')).toBe(true);
+    const startedBy = new Set<string>();
+    for (const c of children) {
+      const described = await client.send(new DescribeExecutionCommand({ executionArn: c.executionArn }));
+      startedBy.add((JSON.parse(described.input!) as { AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: string }).AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID);
+    }
+    expect([...startedBy].sort()).toEqual([...parents].sort());
+    client.destroy();
+    expect((await server.stop()).code).toBe(0);
+  });
+});
+
 describe('serve refuses to start, in one line and with exit status 2', { timeout: 60_000 }, () => {
   function expectOneLine(run: CliRun, pattern: RegExp): void {
     expect(run.code, run.stderr).toBe(2);

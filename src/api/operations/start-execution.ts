@@ -13,7 +13,7 @@ import { executionArn } from '../arns.js';
 import type { ApiContext } from '../context.js';
 import { newId } from '../context.js';
 import { checkExecutionInput, resolveStartTarget, type StartTarget } from '../executions.js';
-import { payload, shapes, struct } from '../input.js';
+import { payload, readInput, shapes, struct } from '../input.js';
 import { checkName } from '../names.js';
 import { seconds } from '../wire.js';
 import { operation } from './operation.js';
@@ -56,6 +56,15 @@ export async function prepareExecution(ctx: ApiContext, input: StartInput): Prom
     ...(input.traceHeader !== undefined ? { traceHeader: input.traceHeader } : {}),
   };
   return { target, execution };
+}
+
+/**
+ * A StartExecution request made by a Task state (`states:startExecution`): the same checks, in
+ * the same order, as the API action, so the task fails with the error a client would get.
+ */
+export async function prepareNestedExecution(ctx: ApiContext, request: Record<string, unknown>): Promise<NewExecution> {
+  const input = readInput<StartInput>(request, startInputShape(ctx, 'StartExecutionInput'));
+  return (await prepareExecution(ctx, input)).execution;
 }
 
 export const startExecution = operation<StartInput>(

@@ -186,9 +186,16 @@ CREATE TABLE map_runs (
 CREATE INDEX map_runs_by_execution ON map_runs (execution_id, seq);
 `;
 
+/** 0003: nested executions remember the execution and task that started them. */
+const PARENT_TASKS = `
+ALTER TABLE executions ADD COLUMN parent_execution_arn TEXT;
+ALTER TABLE executions ADD COLUMN parent_task_id TEXT;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { id: 1, name: 'init', sql: INIT },
   { id: 2, name: 'map_runs', sql: MAP_RUNS },
+  { id: 3, name: 'parent_tasks', sql: PARENT_TASKS },
 ];
 
 /** Written to the file header (PRAGMA application_id) so other SQLite files are recognised. */

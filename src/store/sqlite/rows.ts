@@ -159,19 +159,22 @@ export interface ExecutionRow {
   redrive_date: Nullable<number>;
   test_case: Nullable<string>;
   trace_header: Nullable<string>;
+  parent_execution_arn: Nullable<string>;
+  parent_task_id: Nullable<string>;
   last_event_id: number;
 }
 
 /** Columns of INSERT INTO executions, in the order of executionParams. */
 export const EXECUTION_COLUMNS =
   'arn, state_machine_arn, name, type, status, input, output, error, cause, start_date, stop_date, definition_hash, role_arn, ' +
-  'version_arn, alias_arn, redrive_count, redrive_date, test_case, trace_header, last_event_id, trigger_count';
+  'version_arn, alias_arn, redrive_count, redrive_date, test_case, trace_header, parent_execution_arn, parent_task_id, last_event_id, trigger_count';
 
 export function executionParams(r: ExecutionRecord, definitionHash: string, lastEventId: number, triggerCount: number): unknown[] {
   return [
     r.arn, r.stateMachineArn, r.name, r.type, r.status, r.input, r.output ?? null, r.error ?? null, r.cause ?? null, r.startDate,
     r.stopDate ?? null, definitionHash, r.roleArn, r.stateMachineVersionArn ?? null, r.stateMachineAliasArn ?? null,
-    r.redriveCount, r.redriveDate ?? null, r.testCase ?? null, r.traceHeader ?? null, lastEventId, triggerCount,
+    r.redriveCount, r.redriveDate ?? null, r.testCase ?? null, r.traceHeader ?? null, r.parentExecutionArn ?? null, r.parentTaskId ?? null,
+    lastEventId, triggerCount,
   ];
 }
 
@@ -196,6 +199,8 @@ export function executionOf(row: ExecutionRow, definition: string): ExecutionRec
     ...(row.redrive_date !== null ? { redriveDate: row.redrive_date } : {}),
     ...(row.test_case !== null ? { testCase: row.test_case } : {}),
     ...(row.trace_header !== null ? { traceHeader: row.trace_header } : {}),
+    ...(row.parent_execution_arn !== null ? { parentExecutionArn: row.parent_execution_arn } : {}),
+    ...(row.parent_task_id !== null ? { parentTaskId: row.parent_task_id } : {}),
     lastEventId: row.last_event_id,
   };
 }

@@ -60,7 +60,11 @@ describe('SQLite store', () => {
     expect(full.db.pragma('synchronous', { simple: true })).toBe(2);
     expect(full.db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(full.db.pragma('busy_timeout', { simple: true })).toBe(5000);
-    expect(full.db.prepare('SELECT id, name FROM schema_migrations').all()).toEqual([{ id: 1, name: 'init' }, { id: 2, name: 'map_runs' }]);
+    expect(full.db.prepare('SELECT id, name FROM schema_migrations').all()).toEqual([
+      { id: 1, name: 'init' },
+      { id: 2, name: 'map_runs' },
+      { id: 3, name: 'parent_tasks' },
+    ]);
     await full.close();
     const normal = await openSqliteStore(tempFile(), { synchronous: 'NORMAL', busyTimeoutMs: 100 });
     expect(normal.db.pragma('synchronous', { simple: true })).toBe(1);
@@ -176,15 +180,21 @@ describe('SQLite store', () => {
       await old.close();
       // Back to the schema of the first release: migration 1 only.
       const raw = new Database(file);
-      raw.exec('DROP TABLE map_runs; DELETE FROM schema_migrations WHERE id > 1');
+      raw.exec(
+        'DROP TABLE map_runs; ALTER TABLE executions DROP COLUMN parent_execution_arn; ALTER TABLE executions DROP COLUMN parent_task_id; ' +
+          'DELETE FROM schema_migrations WHERE id > 1',
+      );
       raw.close();
       openDatabase(file, {}, MIGRATIONS.filter((m) => m.id === 1)).close(); // a release that knows only 0001 opens it
       const store = await openSqliteStore(file);
-      expect(store.db.prepare('SELECT id FROM schema_migrations ORDER BY id').pluck().all()).toEqual([1, 2]);
+      expect(store.db.prepare('SELECT id FROM schema_migrations ORDER BY id').pluck().all()).toEqual([1, 2, 3]);
       expect(await store.getExecution(record.arn)).toEqual({ ...record, lastEventId: 2 });
       const run = mapRun(record.arn, 'after');
       await store.appendExecution({ executionArn: record.arn, expectedLastEventId: 2, events: events(2, 1), mapRuns: [run] });
       expect(await store.listMapRuns(record.arn, { limit: 10 })).toEqual({ items: [run] });
+      const nested = execution('m', 'nested', { parentExecutionArn: record.arn, parentTaskId: 'task-1' });
+      await store.createExecution({ ...nested, lastEventId: 2 }, startWrite(nested, 2));
+      expect(await store.getExecution(nested.arn)).toEqual({ ...nested, lastEventId: 2 });
       await store.close();
     });
 
@@ -192,10 +202,10 @@ describe('SQLite store', () => {
       const file = tempFile();
       await (await openSqliteStore(file)).close();
       const raw = new Database(file);
-      raw.prepare('INSERT INTO schema_migrations (id, name, applied_at) VALUES (3, ?, 0)').run('from the future');
+      raw.prepare('INSERT INTO schema_migrations (id, name, applied_at) VALUES (4, ?, 0)').run('from the future');
       raw.close();
       expect(await message(file)).toBe(
-        `The database ${file} has schema version 3, newer than this release of Stepwise understands (2). Upgrade Stepwise to open it.`,
+        `The database ${file} has schema version 4, newer than this release of Stepwise understands (3). Upgrade Stepwise to open it.`,
       );
     });
 
