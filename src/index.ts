@@ -20,8 +20,13 @@ export { toAwsEvent, type AwsHistoryEvent, type HistoryEvent } from './engine/ev
 /** Thrown by `execute` for a definition that AWS would refuse (InvalidDefinition). */
 export class InvalidDefinitionError extends Error {
   override readonly name = 'InvalidDefinition';
-  constructor(readonly diagnostics: readonly Diagnostic[]) {
-    super(`Invalid State Machine Definition: ${diagnostics.map((d) => `'${d.code}: ${d.message} at ${d.location}'`).join(', ')}`);
+  constructor(
+    readonly diagnostics: readonly Diagnostic[],
+    /** For a definition given in `stateMachines`: its key there. */
+    readonly stateMachine?: string,
+  ) {
+    const of = stateMachine !== undefined ? ` of '${stateMachine}'` : '';
+    super(`Invalid State Machine Definition${of}: ${diagnostics.map((d) => `'${d.code}: ${d.message} at ${d.location}'`).join(', ')}`);
   }
 }
 
@@ -33,11 +38,20 @@ const validated = new WeakSet<object>();
  * definition object) and an invalid one throws InvalidDefinitionError.
  */
 export async function execute(definition: unknown, input: unknown = {}, options: ExecuteOptions = {}): Promise<ExecutionResult> {
+  const parsed = checked(definition);
+  if (options.stateMachines === undefined) return runInMemory(parsed, input, options);
+  const stateMachines: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(options.stateMachines)) stateMachines[key] = checked(child, key);
+  return runInMemory(parsed, input, { ...options, stateMachines });
+}
+
+/** The parsed definition, validated once per object; InvalidDefinitionError when AWS would refuse it. */
+function checked(definition: unknown, stateMachine?: string): RunnableDefinition {
   const parsed: unknown = typeof definition === 'string' ? JSON.parse(definition) : definition;
   if (parsed === null || typeof parsed !== 'object' || !validated.has(parsed)) {
     const errors = validateDefinition(parsed).filter((d) => d.severity === 'ERROR');
-    if (errors.length > 0) throw new InvalidDefinitionError(errors);
+    if (errors.length > 0) throw new InvalidDefinitionError(errors, stateMachine);
     if (parsed !== null && typeof parsed === 'object') validated.add(parsed);
   }
-  return runInMemory(parsed as RunnableDefinition, input, options);
+  return parsed as RunnableDefinition;
 }

@@ -188,6 +188,20 @@ describe('stepwise run', () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ charged: ['A-1', 'A-3'], declined: ['A-2'] });
   });
 
+  it('runs child executions of the state machines given with --state-machine', async () => {
+    const args = ['run', 'examples/ship-orders.asl.json', '-i', '@examples/ship-orders.input.json'];
+    const run = await stepwise([...args, '--state-machine', 'examples/ship-order.asl.json']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({ labels: ['PO-A-1', 'FR-A-2', 'PO-A-3'], count: 3 });
+    const without = await stepwise(args);
+    expect(without.code).toBe(1);
+    expect(without.stderr).toContain('--state-machine FILE');
+    const invalid = await stepwise([...args, '--state-machine', 'examples/ship-orders.input.json']);
+    expect(invalid.code).toBe(2);
+    expect(invalid.stderr).toMatch(/^stepwise: examples\/ship-orders\.input\.json is not a valid state machine definition:/);
+  });
+
   it('names the state machines of a mock config that does not have the one asked for', async () => {
     const args = ['run', 'examples/map-retry-catch.asl.json', '--mock-config', 'examples/map-retry-catch.mock-config.json'];
     const name = await stepwise([...args, '--test-case', 'AllApproved', '--state-machine-name', 'other']);

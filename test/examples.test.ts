@@ -112,4 +112,19 @@ describe('examples', () => {
       expect(result.output).toMatchObject({ discount: 0, total: 154.8, status: 'NEEDS_APPROVAL' });
     });
   });
+
+  describe('ship-orders and ship-order', () => {
+    it('ships each order in a child execution it waits for, linked to the parent', async () => {
+      const result = await run('ship-orders', undefined, { stateMachines: { 'ship-order': read('ship-order.asl.json') } });
+      expect(result.status).toBe('SUCCEEDED');
+      expect(result.output).toEqual({ labels: ['PO-A-1', 'FR-A-2', 'PO-A-3'], count: 3 });
+      const submitted = result.events.filter((e) => e.type === 'TaskSubmitted').map((e) => (e.details as { output: { ExecutionArn: string } }).output.ExecutionArn);
+      expect(submitted.sort()).toEqual(['A-1', 'A-2', 'A-3'].map((id) => `arn:aws:states:us-east-1:111111111111:execution:ship-order:ship-${id}`));
+    });
+
+    it('ship-order alone picks the carrier by weight', async () => {
+      expect((await run('ship-order')).output).toEqual({ orderId: 'A-1', carrier: 'post', label: 'PO-A-1' });
+      expect((await run('ship-order', { orderId: 'B', weightKg: 21 })).output).toEqual({ orderId: 'B', carrier: 'freight', label: 'FR-B' });
+    });
+  });
 });

@@ -30,6 +30,8 @@ Options of run:
       --execution-name NAME   the execution's name (default: a random UUID)
       --wait-time-scale N     multiply Wait durations and retry intervals by N (0: no waiting)
       --handlers FILE         an ES module exporting task handlers by state name or resource ARN
+      --state-machine FILE    a state machine that states:startExecution tasks may start, named
+                              after its file (repeatable)
 
 General:
   -h, --help                  this help
@@ -53,6 +55,7 @@ const RUN_OPTIONS = {
   'execution-name': { type: 'string' },
   'wait-time-scale': { type: 'string' },
   handlers: { type: 'string' },
+  'state-machine': { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
 
@@ -125,6 +128,7 @@ async function run(rest: readonly string[]): Promise<number> {
         executionName: values['execution-name'],
         waitTimeScale: values['wait-time-scale'],
         handlers: values.handlers,
+        stateMachines: values['state-machine'],
       },
       { out, err },
       controller.signal,

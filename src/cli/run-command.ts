@@ -30,6 +30,8 @@ export interface RunArguments {
   readonly executionName?: string;
   readonly waitTimeScale?: string;
   readonly handlers?: string;
+  /** Definition files that states:startExecution tasks may start, each named after its file. */
+  readonly stateMachines?: readonly string[];
 }
 
 export interface Output {
@@ -43,12 +45,15 @@ export async function runCommand(args: RunArguments, io: Output, signal?: AbortS
   if (definition === undefined) return EXIT.USAGE;
   const input = args.input === undefined ? {} : readJsonArgument(args.input, '--input');
   const stateMachineName = args.stateMachineName ?? machineNameFromFile(args.file);
+  const stateMachines = args.stateMachines?.length ? loadStateMachines(args.stateMachines, io) : undefined;
+  if (stateMachines === null) return EXIT.USAGE;
   const options: ExecuteOptions = {
     stateMachineName,
     ...(args.executionName !== undefined ? { executionName: args.executionName } : {}),
     ...(args.waitTimeScale !== undefined ? { waitTimeScale: parseScale(args.waitTimeScale) } : {}),
     ...mockOptions(args, stateMachineName),
     ...(args.handlers !== undefined ? { taskHandlers: await loadHandlers(args.handlers) } : {}),
+    ...(stateMachines ? { stateMachines } : {}),
     ...(signal ? { signal } : {}),
   };
 
@@ -81,6 +86,19 @@ function exitFor(result: ExecutionResult, io: Output, printOutput: boolean): num
   if (result.error !== undefined) io.err(`  error: ${result.error}`);
   if (result.cause !== undefined) io.err(`  cause: ${result.cause}`);
   return EXIT[result.status];
+}
+
+/** The --state-machine files by name; null after printing why one cannot run. */
+function loadStateMachines(files: readonly string[], io: Output): Record<string, unknown> | null {
+  const machines: Record<string, unknown> = {};
+  for (const file of files) {
+    const name = machineNameFromFile(file);
+    if (name in machines) throw new UsageError(`two --state-machine files are named '${name}'`);
+    const definition = loadDefinition(file, io);
+    if (definition === undefined) return null;
+    machines[name] = definition;
+  }
+  return machines;
 }
 
 /** The definition object, or undefined after printing why it cannot run. */

@@ -5,6 +5,9 @@
  */
 import { MockSession, type MockConfigFile } from '../integrations/mock-config.js';
 import { findHandler, isCallbackTask, mockedTrigger, noHandlerTrigger, runHandler, type TaskHandler } from '../integrations/local-tasks.js';
+import { apiFailure, childOutcome, isStartExecution, startRequest, startResponse, waitsForChild } from '../integrations/nested-executions.js';
+import { AwsError } from '../api/errors.js';
+import type { ExecutionRecord } from '../store/types.js';
 import { toAwsEvent, type AwsHistoryEvent, type HistoryEvent } from './events.js';
 import { Interpreter } from './interpreter.js';
 import type { Command, Decision, ExecutionIdentity, ExecutionStatus, Trigger } from './model.js';
@@ -37,6 +40,13 @@ export interface ExecuteOptions {
    * unless one is given, so local runs can handle larger data.
    */
   readonly maxPayloadBytes?: number;
+  /**
+   * State machines that `arn:aws:states:::states:startExecution` tasks may start, by name or
+   * ARN: parsed definitions (`execute()` parses and validates them). A child runs in memory
+   * like its parent, with the same handlers; `.sync` and `.sync:2` tasks wait for it. A
+   * `.waitForTaskToken` child has no one to answer it in memory, so it needs a handler.
+   */
+  readonly stateMachines?: Readonly<Record<string, unknown>>;
 }
 
 export interface ExecutionResult {
@@ -168,15 +178,87 @@ async function drive(interp: Interpreter, first: Decision, clock: Clock, scale: 
   const invoke = (command: Extract<Command, { type: 'InvokeTask' }>): void => {
     const { taskId } = command;
     if (command.resource.kind === 'activity') push({ type: 'TaskStarted', taskId });
+    const handler = mocks?.mocks(command.stateName) ? undefined : findHandler(options.taskHandlers, command);
+    if (!handler && !mocks?.mocks(command.stateName) && startsChild(command, options)) return startChild(command);
     // A callback or .sync task first submits its request; what the service answered is not
     // modelled in memory, so the submission carries an empty response.
     if (isCallbackTask(command)) push({ type: 'TaskSubmitted', taskId, output: {} });
     if (mocks?.mocks(command.stateName)) return push(mockedTrigger(taskId, mocks, command.stateName));
-    const handler = findHandler(options.taskHandlers, command);
     if (!handler) return push(noHandlerTrigger(command));
     const controller = new AbortController();
     running.set(taskId, controller);
     void runHandler(handler, command, controller, push).finally(() => running.delete(taskId));
+  };
+
+  /** Runs a child execution in memory for a `states:startExecution` task (see ExecuteOptions.stateMachines). */
+  const startChild = (command: Extract<Command, { type: 'InvokeTask' }>): void => {
+    const { taskId } = command;
+    const pattern = command.resource.kind === 'service' ? command.resource.pattern : 'request-response';
+    const requestId = globalThis.crypto.randomUUID();
+    const request = startRequest(command.input, identity.executionArn, taskId) as { stateMachineArn?: unknown; name: string; input: string };
+    const machineArn = String(request.stateMachineArn);
+    const machineName = machineArn.split(':')[6] ?? machineArn;
+    const definition = options.stateMachines?.[machineArn] ?? options.stateMachines?.[machineName];
+    let input: unknown;
+    try {
+      if (definition === undefined) throw new AwsError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${machineArn}'`);
+      try {
+        input = JSON.parse(request.input);
+      } catch {
+        throw new AwsError('InvalidExecutionInput', 'Invalid execution input.');
+      }
+    } catch (e) {
+      return push({ type: 'TaskFailed', taskId, ...apiFailure(e as AwsError, requestId) });
+    }
+    const { region, accountId } = identity;
+    const childIdentity = {
+      stateMachineArn: `arn:aws:states:${region}:${accountId}:stateMachine:${machineName}`,
+      executionArn: `arn:aws:states:${region}:${accountId}:execution:${machineName}:${request.name}`,
+    };
+    const startDate = clock.now();
+    const response = startResponse({ arn: childIdentity.executionArn, startDate }, requestId, startDate);
+    const controller = new AbortController();
+    const { mockConfig: _mocks, testCase: _testCase, ...inherited } = options; // mocks belong to the parent's test case
+    const run = runInMemory(definition as RunnableDefinition, input, {
+      ...inherited,
+      stateMachineName: machineName,
+      executionName: request.name,
+      context: { ...options.context, ...childIdentity },
+      signal: controller.signal,
+    });
+    if (!waitsForChild(pattern)) {
+      // The task only started the child, which runs on by itself.
+      push({ type: 'TaskSucceeded', taskId, output: response });
+      return;
+    }
+    running.set(taskId, controller); // cancelling the task stops the child, as on AWS
+    push({ type: 'TaskSubmitted', taskId, output: response });
+    void run.then(
+      (result) => {
+        if (controller.signal.aborted) return;
+        running.delete(taskId);
+        const record: ExecutionRecord = {
+          arn: childIdentity.executionArn,
+          stateMachineArn: childIdentity.stateMachineArn,
+          name: request.name,
+          type: 'STANDARD',
+          status: result.status,
+          input: request.input,
+          ...(result.status === 'SUCCEEDED' ? { output: JSON.stringify(result.output ?? null) } : {}),
+          ...(result.error !== undefined ? { error: result.error } : {}),
+          ...(result.cause !== undefined ? { cause: result.cause } : {}),
+          startDate,
+          stopDate: clock.now(),
+          definition: '',
+          roleArn: identity.roleArn,
+          redriveCount: 0,
+          lastEventId: result.events.length,
+        };
+        const outcome = childOutcome(record, pattern, clock.now());
+        push(outcome.ok ? { type: 'TaskSucceeded', taskId, output: outcome.output } : { type: 'TaskFailed', taskId, error: outcome.error, cause: outcome.cause });
+      },
+      (e: unknown) => push({ type: 'TaskFailed', taskId, error: 'States.Runtime', cause: String(e) }),
+    );
   };
 
   const onAbort = () => push({ type: 'StopRequested' });
@@ -195,6 +277,11 @@ async function drive(interp: Interpreter, first: Decision, clock: Clock, scale: 
     for (const c of running.values()) c.abort();
   }
   return resultOf(interp);
+}
+
+/** Whether a task starts a child execution that `stateMachines` can run (not a callback one). */
+function startsChild(command: Extract<Command, { type: 'InvokeTask' }>, options: ExecuteOptions): boolean {
+  return options.stateMachines !== undefined && isStartExecution(command.resource) && command.resource.pattern !== 'wait-for-task-token';
 }
 
 /** The outcome of a run; the AWS-shaped history is built only if someone reads it. */

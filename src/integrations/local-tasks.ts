@@ -47,11 +47,15 @@ export function findHandler(handlers: Record<string, TaskHandler> | undefined, c
 }
 
 export function noHandlerTrigger(command: InvokeTask): Trigger {
+  const { resource } = command;
+  const nested = resource.kind === 'service' && resource.service === 'states' && resource.action.startsWith('startExecution');
   return {
     type: 'TaskFailed',
     taskId: command.taskId,
     error: 'States.TaskFailed',
-    cause: `No task handler or mocked response for resource '${command.resource.arn}' (state '${command.stateName}').`,
+    cause:
+      `No task handler or mocked response for resource '${resource.arn}' (state '${command.stateName}').` +
+      (nested ? ' Give the state machine it starts in `stateMachines` (stepwise run: --state-machine FILE), or run it on stepwise serve.' : ''),
   };
 }
 
