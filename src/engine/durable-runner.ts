@@ -15,6 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { AwsError } from '../api/errors.js';
 import { executionAlreadyExists } from '../api/aws-errors.js';
 import type { ExecutionRunner, NewExecution, TaskOutcome } from '../api/runner.js';
+import type { SdkOutcome } from '../api/sdk-integration.js';
 import { MockSession, type MockConfigFile } from '../integrations/mock-config.js';
 import type { ExecutionRecord, ExecutionWrite, LoggedTrigger, Store, TaskRecord, TimerRecord } from '../store/types.js';
 import { StoreConflict } from '../store/types.js';
@@ -51,6 +52,14 @@ export interface DurableRunnerOptions {
    * executions on this runner; without it they need a mock or a handler.
    */
   readonly prepareChild?: (request: Record<string, unknown>) => Promise<NewExecution>;
+  /**
+   * AWS SDK integrations this server answers itself (`arn:aws:states:::aws-sdk:<service>:<action>`):
+   * the server passes its own Step Functions API as service `sfn`.
+   */
+  readonly localSdk?: {
+    readonly services: readonly string[];
+    call(service: string, action: string, parameters: unknown, requestId: string): Promise<SdkOutcome>;
+  };
 }
 
 type InvokeTask = Extract<Command, { type: 'InvokeTask' }>;
@@ -420,6 +429,20 @@ export class DurableRunner implements ExecutionRunner {
     if (!handler) {
       if (isStartExecution(resource) && this.options.prepareChild) {
         void this.startChild(live, command).catch((e) => this.log('error', 'child execution not started', { executionArn: arn, error: String(e) }));
+        return;
+      }
+      const sdk = this.options.localSdk;
+      const service = resource.kind === 'service' && resource.service.startsWith('aws-sdk:') ? resource.service.slice('aws-sdk:'.length) : undefined;
+      if (sdk && service !== undefined && sdk.services.includes(service) && resource.kind === 'service' && !/\.sync(:2)?$/.test(resource.action)) {
+        const action = resource.action.replace(/\.waitForTaskToken$/, '');
+        void sdk.call(service, action, command.input, randomUUID()).then(
+          (outcome) => {
+            if (!outcome.ok) return later({ type: 'TaskFailed', taskId, error: outcome.error, cause: outcome.cause });
+            // With .waitForTaskToken the call is the submission; the token answers the task.
+            later(callback ? { type: 'TaskSubmitted', taskId, output: outcome.output } : { type: 'TaskSucceeded', taskId, output: outcome.output });
+          },
+          (e: unknown) => later({ type: 'TaskFailed', taskId, error: 'States.Runtime', cause: String(e) }),
+        );
         return;
       }
       // A callback task without a handler waits for SendTaskSuccess/Failure with its token.

@@ -10,6 +10,7 @@ import { DurableRunner } from '../engine/durable-runner.js';
 import type { MockConfigFile } from '../integrations/mock-config.js';
 import { createContext, type ApiContext, type ApiLogger } from '../api/context.js';
 import { prepareNestedExecution } from '../api/operations/start-execution.js';
+import { callSfnAction } from '../api/sdk-integration.js';
 import { createApiServer } from '../api/server.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/types.js';
@@ -43,6 +44,7 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
     log: (level, message, fields) => log[level](message, fields),
     onDecision: (arn, events, status) => metrics.decision(arn, events, status),
     prepareChild: (request) => prepareNestedExecution(context!, request),
+    localSdk: { services: ['sfn'], call: (_service, action, parameters, requestId) => callSfnAction(context!, action, parameters, requestId) },
   });
   context = createContext({ store, runner, region: config.region, accountId: config.accountId, log });
   const server = createApiServer(context, {

@@ -6,6 +6,7 @@
 import { createContext, type ApiContext, type ContextOptions } from '../../src/api/context.js';
 import { handleRequest } from '../../src/api/protocol.js';
 import { prepareNestedExecution } from '../../src/api/operations/start-execution.js';
+import { callSfnAction } from '../../src/api/sdk-integration.js';
 import { DurableRunner } from '../../src/engine/durable-runner.js';
 import type { TaskHandler } from '../../src/engine/memory-driver.js';
 import type { MockConfigFile } from '../../src/integrations/mock-config.js';
@@ -76,6 +77,7 @@ export async function harness(options: HarnessOptions = {}): Promise<Harness> {
   const runner = new DurableRunner({
     store,
     prepareChild: (request) => prepareNestedExecution(ctx!, request),
+    localSdk: { services: ['sfn'], call: (_service, action, parameters, requestId) => callSfnAction(ctx!, action, parameters, requestId) },
     region: REGION,
     accountId: ACCOUNT,
     ...(waitTimeScale !== undefined ? { waitTimeScale } : {}),

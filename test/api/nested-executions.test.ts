@@ -68,7 +68,7 @@ describe('states:startExecution', () => {
     });
     // StartDate is the child's start, in epoch milliseconds.
     const child = await h.settled(childArn);
-    expect(output.StartDate).toBe(child.startDate * 1000);
+    expect(output.StartDate).toBe(Math.round(child.startDate * 1000));
     expect(child).toMatchObject({ status: 'SUCCEEDED', input: '{"n":21}', output: '{"twice":42}' });
     // The parent did not wait: no TaskSubmitted for a request-response task.
     expect(taskEvents(await h.history(executionArn)).map((e) => e.type)).toEqual(['TaskScheduled', 'TaskStarted', 'TaskSucceeded']);
@@ -91,15 +91,15 @@ describe('states:startExecution', () => {
       RedriveCount: 0,
       RedriveStatus: 'NOT_REDRIVABLE',
       RedriveStatusReason: 'Execution is SUCCEEDED and cannot be redriven',
-      StartDate: child.startDate * 1000,
+      StartDate: Math.round(child.startDate * 1000),
       StateMachineArn: target,
       Status: 'SUCCEEDED',
-      StopDate: child.stopDate * 1000,
+      StopDate: Math.round(child.stopDate * 1000),
     });
     const events = taskEvents(await h.history(executionArn));
     expect(events.map((e) => e.type)).toEqual(['TaskScheduled', 'TaskStarted', 'TaskSubmitted', 'TaskSucceeded']);
     expect(events[0].taskScheduledEventDetails).toMatchObject({ resourceType: 'states', resource: 'startExecution.sync' });
-    expect(JSON.parse(events[2].taskSubmittedEventDetails.output)).toMatchObject({ ExecutionArn: childArn, StartDate: child.startDate * 1000 });
+    expect(JSON.parse(events[2].taskSubmittedEventDetails.output)).toMatchObject({ ExecutionArn: childArn, StartDate: Math.round(child.startDate * 1000) });
   });
 
   it('.sync:2 hands over Input and Output as JSON values', async () => {
@@ -242,5 +242,51 @@ describe('states:startExecution', () => {
     expect(JSON.parse(described.output)).toEqual([{ twice: 2 }, { twice: 4 }, { twice: 6 }]);
     const children = await h.ok('ListExecutions', { stateMachineArn: standard });
     expect(children.executions).toHaveLength(2);
+  });
+});
+
+describe('aws-sdk:sfn', () => {
+  it('lets a child answer its .waitForTaskToken parent with sendTaskSuccess', async () => {
+    h = await harness();
+    const child = JSON.stringify({
+      StartAt: 'Answer',
+      States: {
+        Answer: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::aws-sdk:sfn:sendTaskSuccess',
+          Parameters: { 'TaskToken.$': '$.token', 'Output.$': "States.JsonToString($.result)" },
+          End: true,
+        },
+      },
+    });
+    const target = await h.createMachine('Child', child);
+    const definition = parent('startExecution.waitForTaskToken', {}, { 'StateMachineArn.$': '$.target', Name: 'kid', Input: { 'token.$': '$$.Task.Token', result: { ok: true } } }, {});
+    const { described } = await run(definition, { target });
+    expect(described.status).toBe('SUCCEEDED');
+    expect(JSON.parse(described.output)).toEqual({ ok: true });
+    // sendTaskSuccess answers with an empty structure.
+    const kid = await h.settled(`${EXEC_PREFIX}Child:kid`);
+    expect(kid).toMatchObject({ status: 'SUCCEEDED', output: '{}' });
+  });
+
+  it('answers with the API’s members in PascalCase, timestamps as ISO-8601, and fails with Sfn.<Error>Exception', async () => {
+    h = await harness();
+    const definition = JSON.stringify({
+      StartAt: 'Describe',
+      States: {
+        Describe: { Type: 'Task', Resource: 'arn:aws:states:::aws-sdk:sfn:describeExecution', Parameters: { 'ExecutionArn.$': '$$.Execution.Id' }, Next: 'Answer' },
+        Answer: { Type: 'Task', Resource: 'arn:aws:states:::aws-sdk:sfn:sendTaskFailure', Parameters: { TaskToken: 'NoSuchTaskToken' }, End: true },
+      },
+    });
+    const stateMachineArn = await h.createMachine('Self', definition);
+    const { executionArn } = await h.ok('StartExecution', { stateMachineArn, name: 'me', input: '{"a":1}' });
+    const described = await h.settled(executionArn);
+    expect(described).toMatchObject({ status: 'FAILED', error: 'Sfn.InvalidTokenException' });
+    expect(described.cause).toMatch(/^Invalid Token: 'Invalid token' \(Service: Sfn, Status Code: 400, Request ID: [0-9a-f-]{36}\) \(SDK Attempt Count: 1\)$/);
+    const succeeded = (await h.history(executionArn)).find((e) => e.type === 'TaskSucceeded');
+    const output = JSON.parse(succeeded.taskSucceededEventDetails.output);
+    expect(output).toMatchObject({ ExecutionArn: executionArn, Name: 'me', Status: 'RUNNING', Input: '{"a":1}', InputDetails: { Included: true }, StateMachineArn: stateMachineArn });
+    expect(output.StartDate).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(Date.parse(output.StartDate)).toBe(Math.round(described.startDate * 1000));
   });
 });
