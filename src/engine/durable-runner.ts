@@ -475,8 +475,10 @@ export class DurableRunner implements ExecutionRunner {
       const execution: NewExecution = { ...prepared, parentExecutionArn: parentArn, parentTaskId: taskId };
       child = await this.startOrFindChild(execution, pattern);
     } catch (e) {
-      if (!(e instanceof AwsError)) throw e;
-      return deliver({ type: 'TaskFailed', taskId, ...apiFailure(e, requestId) });
+      if (e instanceof AwsError) return deliver({ type: 'TaskFailed', taskId, ...apiFailure(e, requestId) });
+      // Not the API's answer but our own fault: fail the task rather than leave it waiting.
+      this.log('error', 'child execution not started', { executionArn: parentArn, taskId, error: String(e) });
+      return deliver({ type: 'TaskFailed', taskId, error: 'States.Runtime', cause: `The child execution could not be started: ${String(e)}` });
     }
     const response = startResponse(child, requestId, this.clock.now());
     if (pattern === 'request-response') return deliver({ type: 'TaskSucceeded', taskId, output: response });
