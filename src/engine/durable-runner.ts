@@ -431,20 +431,7 @@ export class DurableRunner implements ExecutionRunner {
         void this.startChild(live, command).catch((e) => this.log('error', 'child execution not started', { executionArn: arn, error: String(e) }));
         return;
       }
-      const sdk = this.options.localSdk;
-      const service = resource.kind === 'service' && resource.service.startsWith('aws-sdk:') ? resource.service.slice('aws-sdk:'.length) : undefined;
-      if (sdk && service !== undefined && sdk.services.includes(service) && resource.kind === 'service' && !/\.sync(:2)?$/.test(resource.action)) {
-        const action = resource.action.replace(/\.waitForTaskToken$/, '');
-        void sdk.call(service, action, command.input, randomUUID()).then(
-          (outcome) => {
-            if (!outcome.ok) return later({ type: 'TaskFailed', taskId, error: outcome.error, cause: outcome.cause });
-            // With .waitForTaskToken the call is the submission; the token answers the task.
-            later(callback ? { type: 'TaskSubmitted', taskId, output: outcome.output } : { type: 'TaskSucceeded', taskId, output: outcome.output });
-          },
-          (e: unknown) => later({ type: 'TaskFailed', taskId, error: 'States.Runtime', cause: String(e) }),
-        );
-        return;
-      }
+      if (this.callLocalSdk(command, later)) return;
       // A callback task without a handler waits for SendTaskSuccess/Failure with its token.
       if (callback) submitted();
       else later(noHandlerTrigger(command));
@@ -454,6 +441,29 @@ export class DurableRunner implements ExecutionRunner {
     const controller = new AbortController();
     live.running.set(taskId, controller);
     void runHandler(handler, command, controller, later).finally(() => live.running.delete(taskId));
+  }
+
+  /**
+   * Performs an `aws-sdk:<service>:<action>` task this server answers itself (localSdk);
+   * false when the resource is not one of those.
+   */
+  private callLocalSdk(command: InvokeTask, later: (trigger: Trigger) => void): boolean {
+    const { resource, taskId } = command;
+    const sdk = this.options.localSdk;
+    if (!sdk || resource.kind !== 'service' || !resource.service.startsWith('aws-sdk:') || resource.pattern === 'sync' || resource.pattern === 'sync2') return false;
+    const service = resource.service.slice('aws-sdk:'.length);
+    if (!sdk.services.includes(service)) return false;
+    const action = resource.action.replace(/\.waitForTaskToken$/, '');
+    void sdk.call(service, action, command.input, randomUUID()).then(
+      (outcome) => {
+        if (!outcome.ok) return later({ type: 'TaskFailed', taskId, error: outcome.error, cause: outcome.cause });
+        // With .waitForTaskToken the call is the submission; the token answers the task.
+        const submitted = resource.pattern === 'wait-for-task-token';
+        later({ type: submitted ? 'TaskSubmitted' : 'TaskSucceeded', taskId, output: outcome.output });
+      },
+      (e: unknown) => later({ type: 'TaskFailed', taskId, error: 'States.Runtime', cause: String(e) }),
+    );
+    return true;
   }
 
   // ------------------------------------------------------------------ child executions
