@@ -1,13 +1,14 @@
 // The web console end to end: the built `stepwise serve` (API and console on one port) driven
 // through Debian's Chromium by playwright-core, as a user would: create Hello World from its
 // template, run it both ways and watch the graph and the history, and have a broken definition
-// marked in the editor. Screenshots of the key moments go to the folder printed at the start.
+// marked in the editor, and follow a parent execution to the child it started and back.
+// Screenshots of the key moments go to the folder printed at the start.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { CreateStateMachineCommand } from '@aws-sdk/client-sfn';
-import { ROLE, ROOT, assertBuilt, sdk, startServe, stopAll, tempDir, type ServeProcess } from '../server/serve-process.js';
+import { ACCOUNT, ROLE, ROOT, assertBuilt, sdk, startServe, stopAll, tempDir, type ServeProcess } from '../server/serve-process.js';
 import { ensureConsoleBuilt, hasChromium, launchBrowser, screenshotDir, statusHistory, watchPageErrors, type Browser } from './browser.js';
 
 /**
@@ -408,6 +409,115 @@ describe.skipIf(SKIP_REASON !== undefined)(`the web console in Chromium${SKIP_RE
 
     const history = await statusHistory(page, '#/executions/');
     expect(history.get('Long wait')?.slice(-2)).toEqual(['in-progress', 'cancelled']);
+  });
+
+  it('links a parent execution to the child it started (startExecution.sync), and the child back to its parent', SLOW, async () => {
+    const client = sdk(server.url);
+    const childMachine = `Child-${RUN_ID}`;
+    const parentMachine = `Parent-${RUN_ID}`;
+    const child = await client.send(
+      new CreateStateMachineCommand({
+        name: childMachine,
+        roleArn: ROLE,
+        definition: JSON.stringify({ StartAt: 'Double', States: { Double: { Type: 'Pass', Parameters: { 'twice.$': 'States.MathAdd($.n, $.n)' }, End: true } } }),
+      }),
+    );
+    const parent = await client.send(
+      new CreateStateMachineCommand({
+        name: parentMachine,
+        roleArn: ROLE,
+        definition: JSON.stringify({
+          StartAt: 'Run child',
+          States: {
+            'Run child': {
+              Type: 'Task',
+              Resource: 'arn:aws:states:::states:startExecution.sync',
+              Parameters: {
+                StateMachineArn: child.stateMachineArn,
+                'Name.$': "States.Format('child-of-{}', $$.Execution.Name)",
+                Input: { 'n.$': '$.n', 'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id' },
+              },
+              End: true,
+            },
+          },
+        }),
+      }),
+    );
+
+    // Start the parent from its page, as a user would.
+    await page.goto(`${server.url}/#/state-machines/${encodeURIComponent(parent.stateMachineArn!)}`);
+    await page.getByRole('heading', { name: parentMachine, level: 1 }).waitFor({ timeout: UI_WAIT });
+    const dialog = await startExecution('parent-run', '{"n": 21}');
+    await dialog.getByTestId('confirm-start-execution').click();
+    const parentArn = `arn:aws:states:us-east-1:${ACCOUNT}:execution:${parentMachine}:parent-run`;
+    const childArn = `arn:aws:states:us-east-1:${ACCOUNT}:execution:${childMachine}:child-of-parent-run`;
+    await page.waitForFunction((hash) => location.hash === hash, `#/executions/${encodeURIComponent(parentArn)}`, { timeout: UI_WAIT });
+    await eventually(() => executionStatus().getAttribute('data-value')).toBe('SUCCEEDED');
+    // Nobody started the parent: it says so by saying nothing.
+    expect(await page.getByTestId('started-by').count()).toBe(0);
+
+    // The Task state's panel links to the child, with the status the history reports.
+    await graphShows('Run child');
+    await eventually(() => node('Run child').getAttribute('data-status')).toBe('succeeded');
+    await node('Run child').click();
+    const panel = page.getByRole('complementary', { name: 'State Run child' });
+    const children = panel.getByTestId('child-executions').locator('li');
+    await eventually(() => children.count()).toBe(1);
+    expect(await children.getAttribute('data-child-execution')).toBe(childArn);
+    expect(await children.getAttribute('data-status')).toBe('SUCCEEDED');
+    expect(await children.textContent()).toBe(`child-of-parent-run of ${childMachine} Succeeded`);
+    const childLink = panel.getByRole('link', { name: `child-of-parent-run of ${childMachine}`, exact: true });
+    expect(await childLink.getAttribute('href')).toBe(`#/executions/${encodeURIComponent(childArn)}`);
+
+    // So do the details of the history's TaskSubmitted and TaskSucceeded events, and of no other.
+    const rows = page.getByRole('table', { name: 'Event history' }).locator('[role="row"][data-event-type]');
+    await eventually(() => rows.evaluateAll((els) => els.map((el) => el.getAttribute('data-event-type')))).toEqual([
+      'ExecutionStarted', 'TaskStateEntered', 'TaskScheduled', 'TaskStarted', 'TaskSubmitted', 'TaskSucceeded', 'TaskStateExited', 'ExecutionSucceeded',
+    ]);
+    const eventIds = (await rows.evaluateAll((els) => els.map((el) => [el.getAttribute('data-event-type'), el.getAttribute('data-event-id')]))) as [string, string][];
+    for (const [type, id] of eventIds) {
+      await page.getByRole('button', { name: `Show details of event ${id}`, exact: true }).click();
+      const details = page.getByLabel(`Details of event ${id}`, { exact: true });
+      await details.waitFor();
+      const named = details.getByTestId('event-child-execution');
+      if (type === 'TaskSubmitted' || type === 'TaskSucceeded') {
+        expect(await named.getByRole('link').getAttribute('href'), type).toBe(`#/executions/${encodeURIComponent(childArn)}`);
+        // The child's status as the history knows it now (it ended), on both rows.
+        expect(await named.textContent(), type).toBe(`Child execution: child-of-parent-run of ${childMachine} Succeeded`);
+      } else {
+        expect(await named.count(), type).toBe(0);
+      }
+      await page.getByRole('button', { name: `Hide details of event ${id}`, exact: true }).click();
+      await details.waitFor({ state: 'detached' });
+    }
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await shot('11-parent-links-to-child');
+    await page.getByRole('button', { name: 'Show details of event 6', exact: true }).click();
+    await page.getByLabel('Details of event 6', { exact: true }).getByTestId('event-child-execution').waitFor();
+    await shot('12-parent-history-child-link', page.locator('section', { has: page.locator('#events-heading') }));
+
+    // To the child, by keyboard.
+    await childLink.focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((hash) => location.hash === hash, `#/executions/${encodeURIComponent(childArn)}`, { timeout: UI_WAIT });
+    await page.getByRole('heading', { name: 'child-of-parent-run', level: 1 }).waitFor({ timeout: UI_WAIT });
+    await eventually(() => executionStatus().getAttribute('data-value')).toBe('SUCCEEDED');
+    const startedBy = page.getByTestId('started-by');
+    await startedBy.waitFor({ timeout: UI_WAIT });
+    expect(await startedBy.textContent()).toBe(`Started by parent-run of ${parentMachine}`);
+    expect(JSON.parse((await page.getByLabel('Execution input').textContent())!)).toEqual({ n: 21, AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: parentArn });
+    expect(JSON.parse((await page.getByLabel('Execution output').textContent())!)).toEqual({ twice: 42 });
+    await graphShows('Double');
+    await eventually(() => node('Double').getAttribute('data-status')).toBe('succeeded');
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await shot('13-child-started-by');
+
+    // And back to the parent.
+    await startedBy.getByRole('link', { name: `parent-run of ${parentMachine}`, exact: true }).click();
+    await page.waitForFunction((hash) => location.hash === hash, `#/executions/${encodeURIComponent(parentArn)}`, { timeout: UI_WAIT });
+    await page.getByRole('heading', { name: 'parent-run', level: 1 }).waitFor({ timeout: UI_WAIT });
+    await eventually(() => executionStatus().getAttribute('data-value')).toBe('SUCCEEDED');
+    expect(await page.getByTestId('started-by').count()).toBe(0);
   });
 
   it('left no uncaught error in the page', () => {

@@ -6,7 +6,10 @@
  */
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { HistoryEvent } from '../api/sfn.js';
+import type { ChildExecution } from '../history/child-executions.js';
 import { eventDetails, isInside, type ExecutionModel, type Thread } from '../history/derive.js';
+import { ExecutionLink } from './ExecutionLinks.js';
+import { StatusBadge } from './common.js';
 import { shortResource } from '../graph/model.js';
 import { expandJsonFields, formatDate, formatDuration } from '../format.js';
 
@@ -155,6 +158,7 @@ export function HistoryTable({ model, version, focus, onSelectState, height = 48
               const index = rows[position]!;
               const event = model.events[index]!;
               const isOpen = expanded.has(event.id);
+              const child = model.eventChildren.get(event.id);
               return (
                 <EventRow
                   key={event.id}
@@ -167,6 +171,7 @@ export function HistoryTable({ model, version, focus, onSelectState, height = 48
                   resource={resourceOf(event, model, index)}
                   elapsed={start === undefined ? undefined : (event.timestamp - start) * 1000}
                   onToggle={toggle}
+                  {...(child ? { child, childStatus: child.status } : {})}
                   {...(onSelectState ? { onSelectState } : {})}
                 />
               );
@@ -189,9 +194,13 @@ interface EventRowProps {
   readonly elapsed: number | undefined;
   readonly onToggle: (id: number) => void;
   readonly onSelectState?: (name: string) => void;
+  /** The execution this event says its task started (startExecution tasks). */
+  readonly child?: ChildExecution;
+  /** The child's status, apart: it changes in place, and rows are memoised on their props. */
+  readonly childStatus?: string;
 }
 
-const EventRow = memo(function EventRow({ event, rowIndex, top, open, step, thread, resource, elapsed, onToggle, onSelectState }: EventRowProps) {
+const EventRow = memo(function EventRow({ event, rowIndex, top, open, step, thread, resource, elapsed, onToggle, onSelectState, child, childStatus }: EventRowProps) {
   const failed = /(Failed|TimedOut)$/.test(event.type);
   const detailsId = `event-details-${event.id}`;
   return (
@@ -225,6 +234,11 @@ const EventRow = memo(function EventRow({ event, rowIndex, top, open, step, thre
       {open && (
         <div role="row" className="history-details-row">
           <div role="cell" id={detailsId} className="history-details" aria-label={`Details of event ${event.id}`}>
+            {child && (
+              <p className="history-child" data-testid="event-child-execution">
+                Child execution: <ExecutionLink executionArn={child.executionArn} /> {childStatus && <StatusBadge status={childStatus} />}
+              </p>
+            )}
             <pre tabIndex={0}>{JSON.stringify(expandJsonFields(eventDetails(event) ?? {}), null, 2)}</pre>
           </div>
         </div>

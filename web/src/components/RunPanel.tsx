@@ -1,13 +1,15 @@
 /**
  * What happened to the selected state in an execution: each time it ran (a state in a Map runs
  * once per iteration), with input, output, errors and retries; for a Map or Parallel state, its
- * iterations or branches, each of which can be put in focus.
+ * iterations or branches, each of which can be put in focus; for a Task state that started other
+ * executions (startExecution), links to them.
  */
 import { useState } from 'react';
 import { runStatus, type ExecutionModel, type StateRun, type Thread } from '../history/derive.js';
 import { formatDate, formatDuration, prettyJson } from '../format.js';
 import { STATUS_STYLES } from '../graph/style.js';
 import { JsonBlock } from './common.js';
+import { ChildExecutionList } from './ExecutionLinks.js';
 
 const ITERATIONS_SHOWN = 200;
 
@@ -57,6 +59,7 @@ export function RunPanel({ model, name, definition, focus, onFocus, onClose }: R
             </div>
           )}
           {run && <RunSummary run={run} />}
+          {run && run.childExecutions.length > 0 && <ChildExecutionList childExecutions={run.childExecutions} historyLength={model.events.length} />}
           {run && run.childThreads.length > 0 && <ChildThreads run={run} focus={focus} onFocus={onFocus} />}
           {run && (
             <>

@@ -232,6 +232,43 @@ describe('ExecutionModel with Parallel and Map', () => {
   });
 });
 
+describe('ExecutionModel with a Catch on a state that ends its workflow', () => {
+  it('keeps a Map iteration open after a caught error, for the Catch’s state', async () => {
+    const definition = {
+      StartAt: 'Each',
+      States: {
+        Each: {
+          Type: 'Map',
+          ItemsPath: '$.items',
+          MaxConcurrency: 1,
+          ItemProcessor: {
+            ProcessorConfig: { Mode: 'INLINE' },
+            StartAt: 'Work',
+            States: { Work: { Type: 'Task', Resource: FN, Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Recover' }], End: true }, Recover: { Type: 'Pass', End: true } },
+          },
+          End: true,
+        },
+      },
+    };
+    const handlers = {
+      taskHandlers: {
+        [FN]: (input: unknown) => {
+          if (input === 2) throw new StatesError('Custom.Boom', 'two');
+          return input;
+        },
+      },
+    };
+    const model = modelOf(definition, await historyOf(definition, { items: [1, 2, 3] }, handlers));
+    expect(model.runsOf('Recover').map((r) => r.thread.index)).toEqual([1]);
+    expect(model.runsOf('Work').map((r) => [r.thread.index, runStatus(r)])).toEqual([
+      [0, 'succeeded'],
+      [1, 'caught'],
+      [2, 'succeeded'],
+    ]);
+    expect(model.runsOf('Each')[0]!.childThreads.map((t) => t.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+  });
+});
+
 describe('ExecutionModel on aborts and hand-written histories', () => {
   it('marks the running state cancelled when the execution is aborted', async () => {
     const definition = { StartAt: 'Pause', States: { Pause: { Type: 'Wait', Seconds: 60, End: true } } };

@@ -10,9 +10,14 @@
  * step. With concurrent Map iterations this is a best guess for task events (it matches the
  * engine's order, which finishes tasks in the order they started when they take equally long).
  *
+ * A startExecution task's events name the child execution it started (child-executions.ts): its
+ * TaskSucceeded or TaskFailed goes to the run that started that child, whatever the order in
+ * which concurrent children end.
+ *
  * Events are added incrementally (`add`), so a live execution costs only its new events.
  */
 import type { HistoryEvent } from '../api/sfn.js';
+import { childNamedIn, executionParts, isStartExecutionTask, requestedChildName, waitsForChild, type ChildExecution } from './child-executions.js';
 
 export type StateStatus = 'succeeded' | 'failed' | 'in-progress' | 'caught' | 'cancelled' | 'not-reached';
 export const STATE_STATUSES: readonly StateStatus[] = ['in-progress', 'succeeded', 'failed', 'caught', 'cancelled', 'not-reached'];
@@ -39,6 +44,10 @@ export interface StateRun {
   /** The last task result (TaskSucceeded & co.), before ResultSelector/ResultPath. */
   taskOutput?: string;
   resource?: string;
+  /** TaskScheduled's resourceType for service integrations (`states`, `lambda`, …). */
+  resourceType?: string;
+  /** The executions a startExecution task started: one per attempt that got that far. */
+  readonly childExecutions: ChildExecution[];
   /** Task attempts scheduled; retries are attempts − 1. */
   attempts: number;
   readonly failures: Failure[];
@@ -83,6 +92,7 @@ interface WorkflowInfo {
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 const TASK_EVENT = /^(Task|LambdaFunction|Activity)(Scheduled|Started|Submitted|Succeeded|Failed|TimedOut|StartFailed|ScheduleFailed|SubmitFailed)$/;
 
@@ -109,6 +119,8 @@ export class ExecutionModel {
   executionEnd?: 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
   /** Bumped on every add(), so views can memoise on it. */
   version = 0;
+  /** Event id → the child execution that event names (TaskSubmitted, TaskSucceeded, TaskFailed). */
+  readonly eventChildren = new Map<number, ChildExecution>();
 
   private readonly states = new Map<string, StateInfo>();
   private readonly workflows = new Map<string, WorkflowInfo>();
@@ -119,6 +131,13 @@ export class ExecutionModel {
   private readonly openRunsByName = new Map<string, Set<StateRun>>();
   /** Running Map iterations by Map run and index (a Map may have thousands of iterations). */
   private readonly openIterations = new Map<StateRun, Map<number, Thread>>();
+  /** Child execution ARN → the run that started it, to give it its TaskSucceeded/TaskFailed. */
+  private readonly runsByChildArn = new Map<string, StateRun>();
+  /** A startExecution attempt's requested execution Name, to match its TaskSubmitted. */
+  private readonly requestedNames = new Map<StateRun, string>();
+  private startsChildren = false;
+  /** The run the last task event went to. */
+  private lastTaskRun: StateRun | undefined;
   private nextThreadId = 0;
 
   constructor(definition: unknown) {
@@ -292,6 +311,7 @@ export class ExecutionModel {
       phase: 'entered',
       eventIds: [],
       childThreads: [],
+      childExecutions: [],
       ...(typeof details.input === 'string' ? { input: details.input } : {}),
     };
     this.runs.push(run);
@@ -314,7 +334,10 @@ export class ExecutionModel {
   }
 
   private exit(event: HistoryEvent, name: string, details: Record<string, unknown>): StateRun | undefined {
-    const run = this.openRunNamed(name);
+    // A Task exits in the same decision as its task ends: when concurrent iterations' tasks end
+    // out of order, the oldest open run of that name is not the one exiting.
+    const lastTask = this.lastTaskRun;
+    const run = lastTask && lastTask.name === name && !lastTask.outcome ? lastTask : this.openRunNamed(name);
     if (!run) return undefined;
     if (typeof details.output === 'string') run.output = details.output;
     run.exitedEventId = event.id;
@@ -323,7 +346,8 @@ export class ExecutionModel {
     const thread = run.thread;
     if (thread.current === run) thread.current = undefined;
     const def = this.states.get(name)?.def;
-    if (def && (def.End === true || def.Type === 'Succeed')) {
+    // A caught error goes on to the Catch's Next, even from a state that would end its workflow.
+    if (def && !run.lastAttemptFailed && (def.End === true || def.Type === 'Succeed')) {
       thread.expected = new Set();
       if (thread !== this.root) this.closeThread(thread, 'succeeded', event.id);
     } else {
@@ -335,13 +359,30 @@ export class ExecutionModel {
   private taskStep(event: HistoryEvent, step: string, details: Record<string, unknown> | undefined): StateRun | undefined {
     const wants: Phase[] =
       step === 'Scheduled' ? ['entered', 'attempt-failed'] : step === 'Started' || step === 'ScheduleFailed' ? ['scheduled'] : step === 'Submitted' ? ['started'] : ['started', 'scheduled'];
-    const run = this.firstOpenRun((r) => r.type === 'Task' && wants.includes(r.phase)) ?? this.firstOpenRun((r) => r.type === 'Task');
+    // Only a history with startExecution tasks has task results worth reading for a child.
+    const named = !this.startsChildren ? undefined : step === 'Submitted' || step === 'Succeeded' ? childNamedIn(text(details?.output)) : step === 'Failed' ? childNamedIn(text(details?.cause)) : undefined;
+    // Task events after TaskScheduled repeat its resource: a waiting task of another resource is not theirs.
+    const resource = step === 'Scheduled' ? undefined : text(details?.resource);
+    const sameResource = (r: StateRun) => resource === undefined || r.resource === undefined || r.resource === resource;
+    const run =
+      (named && this.runForChild(named.executionArn, step)) ??
+      this.firstOpenRun((r) => r.type === 'Task' && wants.includes(r.phase) && sameResource(r)) ??
+      this.firstOpenRun((r) => r.type === 'Task' && wants.includes(r.phase)) ??
+      this.firstOpenRun((r) => r.type === 'Task');
     if (!run) return undefined;
+    this.lastTaskRun = run;
     switch (step) {
       case 'Scheduled':
         run.attempts++;
         run.phase = 'scheduled';
         if (typeof details?.resource === 'string') run.resource = details.resource;
+        if (typeof details?.resourceType === 'string') run.resourceType = details.resourceType;
+        this.requestedNames.delete(run);
+        if (isStartExecutionTask(run.resourceType, run.resource)) {
+          this.startsChildren = true;
+          const name = requestedChildName(text(details?.parameters));
+          if (name !== undefined) this.requestedNames.set(run, name);
+        }
         break;
       case 'Started':
         run.phase = 'started';
@@ -358,7 +399,36 @@ export class ExecutionModel {
         run.phase = 'attempt-failed';
         this.recordFailure(run, event, details);
     }
+    if (named && isStartExecutionTask(run.resourceType, run.resource)) this.recordChild(run, event.id, step, named);
     return run;
+  }
+
+  /**
+   * The run a task event naming `childArn` belongs to: for the end of a task, the run that
+   * started that child; for TaskSubmitted, the waiting run that asked for that execution name.
+   */
+  private runForChild(childArn: string, step: string): StateRun | undefined {
+    if (step !== 'Submitted') {
+      const run = this.runsByChildArn.get(childArn);
+      return run && !run.outcome ? run : undefined;
+    }
+    const { name } = executionParts(childArn);
+    return this.firstOpenRun((r) => r.type === 'Task' && r.phase === 'started' && this.requestedNames.get(r) === name);
+  }
+
+  private recordChild(run: StateRun, eventId: number, step: string, named: NonNullable<ReturnType<typeof childNamedIn>>): void {
+    let child = run.childExecutions.find((c) => c.executionArn === named.executionArn);
+    if (!child) {
+      // TaskSubmitted of a .sync task: the child runs until the task ends. Otherwise the task
+      // does not follow the child, and only the child's own status would tell.
+      const status = named.status ?? (step === 'Submitted' && waitsForChild(run.resource) ? 'RUNNING' : undefined);
+      child = { executionArn: named.executionArn, attempt: run.attempts, eventId, ...(status ? { status } : {}) };
+      run.childExecutions.push(child);
+      this.runsByChildArn.set(named.executionArn, run);
+    } else if (named.status) {
+      child.status = named.status;
+    }
+    this.eventChildren.set(eventId, child);
   }
 
   private containerStarted(stateType: 'Map' | 'Parallel', event: HistoryEvent): StateRun | undefined {
@@ -460,6 +530,7 @@ export class ExecutionModel {
     this.openRuns.delete(run);
     this.openRunsByName.get(run.name)?.delete(run);
     this.openIterations.delete(run);
+    this.requestedNames.delete(run);
   }
 
   /** A redriven execution re-enters its failed states: let any open thread take them. */

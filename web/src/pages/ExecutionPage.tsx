@@ -1,17 +1,19 @@
 /**
  * One execution: status, dates and duration, Stop/Redrive, its graph coloured by what happened
  * to each state (live while it runs), the selected state's runs, input and output, and the
- * event history.
+ * event history; "Started by" its parent when another execution started it.
  */
 import { useMemo, useState } from 'react';
 import { describeError } from '../api/client.js';
 import { sfn } from '../api/sfn.js';
 import { Dialog, ErrorMessage, JsonBlock, StatusBadge, useDocumentTitle } from '../components/common.js';
+import { ExecutionLink } from '../components/ExecutionLinks.js';
 import { HistoryTable } from '../components/HistoryTable.js';
 import { RunPanel } from '../components/RunPanel.js';
 import { StartExecutionDialog } from '../components/StartExecutionDialog.js';
 import { arnName, formatDate, formatDuration, prettyJson } from '../format.js';
 import { GraphView } from '../graph/GraphView.js';
+import { startedByExecution } from '../history/child-executions.js';
 import type { Thread } from '../history/derive.js';
 import { useExecution } from '../history/use-execution.js';
 import { href, navigate } from '../router.js';
@@ -28,6 +30,7 @@ export function ExecutionPage({ arn }: { arn: string }) {
   const [restarting, setRestarting] = useState(false);
 
   const statuses = useMemo(() => model?.focusedStatuses(focus), [model, version, focus]); // eslint-disable-line react-hooks/exhaustive-deps
+  const parentArn = useMemo(() => startedByExecution(execution?.input), [execution?.input]);
 
   const redrive = async () => {
     setActionError(undefined);
@@ -48,10 +51,17 @@ export function ExecutionPage({ arn }: { arn: string }) {
         <a href={href.stateMachines()}>State machines</a> › {machineArn ? <a href={href.machine(machineArn)}>{arnName(machineArn)}</a> : '…'} › <span>{execution?.name ?? '…'}</span>
       </nav>
       <div className="page-header">
-        <h1>
-          {execution?.name ?? 'Execution'}{' '}
-          <StatusBadge status={execution?.status} testId="execution-status" />
-        </h1>
+        <div>
+          <h1>
+            {execution?.name ?? 'Execution'}{' '}
+            <StatusBadge status={execution?.status} testId="execution-status" />
+          </h1>
+          {parentArn && (
+            <p className="started-by" data-testid="started-by">
+              Started by <ExecutionLink executionArn={parentArn} />
+            </p>
+          )}
+        </div>
         <div className="actions">
           {running && (
             <button type="button" className="button-danger" onClick={() => setStopping(true)} data-testid="stop-execution">
