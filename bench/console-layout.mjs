@@ -16,13 +16,9 @@
  * Target: under 1 s. A benchmark, not a test: it prints figures and exits 0 unless it could
  * not run.
  */
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { BENCH_ROLE, api, assertReady, launchChromium, median, startServer } from './console-harness.mjs';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const TARGET_MS = 1000;
 
 const args = process.argv.slice(2);
@@ -119,70 +115,20 @@ export function generateDefinition(count) {
   return { Comment: `Generated: ${count} states`, StartAt: firstName(blocks[0]), States: states };
 }
 
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForHealth(url, child) {
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`stepwise serve exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${url}/health`)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('stepwise serve did not start within 15 s');
-}
-
-async function api(url, action, body) {
-  const response = await fetch(`${url}/`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-amz-json-1.0', 'X-Amz-Target': `AWSStepFunctions.${action}` },
-    body: JSON.stringify(body),
-  });
-  const json = await response.json();
-  if (!response.ok) throw new Error(`${action}: ${json.__type} ${json.message}`);
-  return json;
-}
-
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
 async function main() {
-  for (const file of ['dist/cli/main.js', 'dist/console/index.html']) {
-    if (!existsSync(`${ROOT}/${file}`)) throw new Error(`${file} is missing: run npm run build first.`);
-  }
-  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH).`);
-  const { chromium } = await import('playwright-core');
-
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const server = spawn(process.execPath, [`${ROOT}/dist/cli/main.js`, 'serve', '--port', String(port), '--db', ':memory:', '--log-level', 'silent'], { stdio: 'ignore' });
+  assertReady();
+  const server = await startServer();
+  const { url } = server;
   let browser;
   try {
-    await waitForHealth(url, server);
     const definition = generateDefinition(STATES);
     const { stateMachineArn } = await api(url, 'CreateStateMachine', {
       name: `layout-bench-${STATES}`,
       definition: JSON.stringify(definition),
-      roleArn: 'arn:aws:iam::123456789012:role/bench',
+      roleArn: BENCH_ROLE,
     });
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -217,7 +163,7 @@ async function main() {
     console.log(`  target < ${TARGET_MS} ms: cold ${cold.total < TARGET_MS ? 'met' : 'MISSED'}, warm ${warmTotal < TARGET_MS ? 'met' : 'MISSED'}`);
   } finally {
     await browser?.close();
-    server.kill('SIGTERM');
+    server.stop();
   }
 }
 
