@@ -118,8 +118,12 @@ export const sfn = {
     callApi<StateMachineDescription>('DescribeStateMachineForExecution', { executionArn }),
   listExecutions: (input: { stateMachineArn: string; statusFilter?: ExecutionStatus; maxResults: number; nextToken?: string }, signal?: AbortSignal) =>
     callApi<Page & { executions: ExecutionListItem[] }>('ListExecutions', input, signal),
-  getExecutionHistory: (executionArn: string, maxResults: number, nextToken: string | undefined, signal?: AbortSignal) =>
-    callApi<Page & { events: HistoryEvent[] }>('GetExecutionHistory', { executionArn, maxResults, includeExecutionData: true, ...(nextToken ? { nextToken } : {}) }, signal),
+  getExecutionHistory: (executionArn: string, maxResults: number, nextToken: string | undefined, signal?: AbortSignal, reverseOrder = false) =>
+    callApi<Page & { events: HistoryEvent[] }>(
+      'GetExecutionHistory',
+      { executionArn, maxResults, includeExecutionData: true, ...(reverseOrder ? { reverseOrder } : {}), ...(nextToken ? { nextToken } : {}) },
+      signal,
+    ),
   stopExecution: (executionArn: string, error?: string, cause?: string) =>
     callApi<{ stopDate: number }>('StopExecution', { executionArn, ...(error ? { error } : {}), ...(cause ? { cause } : {}) }),
   redriveExecution: (executionArn: string) => callApi<{ redriveDate: number }>('RedriveExecution', { executionArn }),
