@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
-import { CreateStateMachineCommand } from '@aws-sdk/client-sfn';
+import { CreateStateMachineCommand, DescribeExecutionCommand, GetExecutionHistoryCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { ACCOUNT, ROLE, ROOT, assertBuilt, sdk, startServe, stopAll, tempDir, type ServeProcess } from '../server/serve-process.js';
 import { ensureConsoleBuilt, hasChromium, launchBrowser, screenshotDir, statusHistory, watchPageErrors, type Browser } from './browser.js';
 
@@ -18,6 +18,7 @@ import { ensureConsoleBuilt, hasChromium, launchBrowser, screenshotDir, statusHi
 declare const location: { readonly hash: string };
 declare const document: { readonly activeElement: unknown };
 declare const window: { scrollTo(x: number, y: number): void };
+declare function requestAnimationFrame(callback: () => void): number;
 
 const SLOW = { timeout: 180_000 };
 /** Long enough for a loaded two-core machine to lay out a graph in a worker and poll twice. */
@@ -518,6 +519,76 @@ describe.skipIf(SKIP_REASON !== undefined)(`the web console in Chromium${SKIP_RE
     await page.getByRole('heading', { name: 'parent-run', level: 1 }).waitFor({ timeout: UI_WAIT });
     await eventually(() => executionStatus().getAttribute('data-value')).toBe('SUCCEEDED');
     expect(await page.getByTestId('started-by').count()).toBe(0);
+  });
+
+  it('loads a history of several pages (read from both ends) whole and in order, and scrolls anywhere in it', SLOW, async () => {
+    // 400 Map iterations of 8 events each: 3,206 events, four pages of GetExecutionHistory.
+    const definition = {
+      StartAt: 'Fan out',
+      States: {
+        'Fan out': {
+          Type: 'Map',
+          ItemsPath: '$.items',
+          MaxConcurrency: 10,
+          ItemProcessor: {
+            ProcessorConfig: { Mode: 'INLINE' },
+            StartAt: 'Check',
+            States: {
+              Check: { Type: 'Choice', Choices: [{ Variable: '$.skip', BooleanEquals: true, Next: 'Work' }], Default: 'Prepare' },
+              Prepare: { Type: 'Pass', Parameters: { 'id.$': '$.id' }, Next: 'Work' },
+              Work: { Type: 'Pass', End: true },
+            },
+          },
+          End: true,
+        },
+      },
+    };
+    const client = sdk(server.url);
+    const machine = await client.send(new CreateStateMachineCommand({ name: `Long-${RUN_ID}`, definition: JSON.stringify(definition), roleArn: ROLE }));
+    const items = Array.from({ length: 400 }, (_, id) => ({ id, skip: false }));
+    const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn: machine.stateMachineArn, name: 'long', input: JSON.stringify({ items }) }));
+    await eventually(async () => (await client.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('SUCCEEDED');
+    const types: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const history = await client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken }));
+      types.push(...history.events!.map((e) => e.type!));
+      nextToken = history.nextToken;
+    } while (nextToken);
+    expect(types).toHaveLength(3206);
+
+    await page.goto(`${server.url}/#/executions/${encodeURIComponent(executionArn!)}`);
+    await eventually(() => page.getByTestId('history-count').textContent()).toBe('3206 events');
+    const table = page.getByRole('table', { name: 'Event history' });
+    expect(await table.getAttribute('aria-rowcount')).toBe('3207');
+    // Every iteration reached the model, in its place: the Map's panel counts them all, succeeded.
+    await graphShows('Fan out');
+    await node('Fan out').click();
+    const iterations = page.getByTestId('map-iterations');
+    await iterations.waitFor();
+    expect(await page.getByRole('complementary', { name: 'State Fan out' }).getByRole('heading', { name: /^Iterations/ }).textContent()).toBe('Iterations (400 of 400)');
+    expect(new Set(await iterations.locator('button').evaluateAll((els) => els.map((el) => el.getAttribute('data-status'))))).toEqual(new Set(['succeeded']));
+
+    // Jump anywhere: in the very next frame, the rows in view are the events at that place, in
+    // order, with no gap (the table draws them in the scroll event, before that frame is painted).
+    const body = page.getByLabel('Events, scrollable');
+    const jumpAndLook = (top: number | 'end') =>
+      body.evaluate(async (el, to) => {
+        el.scrollTop = to === 'end' ? el.scrollHeight : to;
+        await new Promise<void>((resolve) => requestAnimationFrame(resolve));
+        const view = el.getBoundingClientRect();
+        return Array.from(el.querySelectorAll('[data-event-id]') as ArrayLike<{ getBoundingClientRect(): { top: number; bottom: number }; getAttribute(name: string): string | null }>)
+          .filter((row) => row.getBoundingClientRect().bottom > view.top + 1 && row.getBoundingClientRect().top < view.bottom - 1)
+          .map((row) => [Number(row.getAttribute('data-event-id')), row.getAttribute('data-event-type')] as [number, string]);
+      }, top);
+    const rowHeight = await body.locator('[role="row"]').first().evaluate((el) => el.getBoundingClientRect().height);
+    for (const position of [1700, 300, 3150, 0]) {
+      const seen = await jumpAndLook(position * rowHeight);
+      expect(seen[0]?.[0], `at row ${position}`).toBe(position + 1);
+      expect(seen.length).toBeGreaterThan(5);
+      expect(seen).toEqual(seen.map((_, i) => [position + 1 + i, types[position + i]]));
+    }
+    expect((await jumpAndLook('end')).at(-1)).toEqual([3206, 'ExecutionSucceeded']);
   });
 
   it('left no uncaught error in the page', () => {

@@ -55,3 +55,23 @@ export function arnName(arn: string): string {
   if (kind === 'stateMachine' && parts.length > 7) return parts.slice(6).join(':');
   return parts[parts.length - 1] ?? arn;
 }
+
+/** Longer texts are shown cut until asked for (laying out 10,000 lines makes every update slow)… */
+const JSON_BLOCK_LIMIT = 20_000;
+/**
+ * …and so are texts of more lines than this: a JSON block shows ~20 lines at a time, and laying
+ * out a thousand lines of an execution's input and output took ~60 ms of the page's first render.
+ */
+const JSON_BLOCK_LINES = 200;
+
+/** Where to cut a JSON block's text for display, or undefined when it is short enough to show whole. */
+export function jsonBlockCut(text: string): number | undefined {
+  let cut = Math.min(text.length, JSON_BLOCK_LIMIT);
+  let newline = -1;
+  for (let line = 1; line <= JSON_BLOCK_LINES; line++) {
+    newline = text.indexOf('\n', newline + 1);
+    if (newline === -1 || newline >= cut) break;
+    if (line === JSON_BLOCK_LINES) cut = newline;
+  }
+  return cut < text.length ? cut : undefined;
+}

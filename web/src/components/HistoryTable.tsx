@@ -5,6 +5,7 @@
  * area, so every row's offset is computed, not measured.
  */
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { flushSync } from 'react-dom';
 import type { HistoryEvent } from '../api/sfn.js';
 import type { ChildExecution } from '../history/child-executions.js';
 import { eventDetails, isInside, type ExecutionModel, type Thread } from '../history/derive.js';
@@ -15,7 +16,12 @@ import { expandJsonFields, formatDate, formatDuration } from '../format.js';
 
 const ROW_HEIGHT = 34;
 const DETAIL_HEIGHT = 260;
+/** Rows drawn beyond each edge, so that a wheel or touch scroll (which the compositor moves ahead of the page) finds rows there. */
 const OVERSCAN = 8;
+/** …and right after a jump (scrollbar drag, End, a far scroll), when another jump is likelier than a small step. */
+const JUMP_OVERSCAN = 1;
+/** How long after a jump the table waits before drawing the full overscan again. */
+const JUMP_SETTLE_MS = 150;
 
 const GROUPS = {
   all: { label: 'All events', test: () => true },
@@ -43,8 +49,11 @@ export function HistoryTable({ model, version, focus, onSelectState, height = 48
   const [group, setGroup] = useState<Group>('all');
   const [expanded, setExpanded] = useState<ReadonlySet<number>>(() => new Set());
   const [scrollTop, setScrollTop] = useState(0);
+  const [jumping, setJumping] = useState(false);
   const [follow, setFollow] = useState(false);
   const scroller = useRef<HTMLDivElement>(null);
+  const settleTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(() => () => clearTimeout(settleTimer.current), []);
 
   // Indices into model.events of the rows shown.
   const rows = useMemo(() => {
@@ -84,22 +93,29 @@ export function HistoryTable({ model, version, focus, onSelectState, height = 48
   // A short history gets a short table; a long one scrolls inside `height`.
   const bodyHeight = Math.max(ROW_HEIGHT * 3, Math.min(height, total + 2));
 
-  const first = Math.max(0, lowerBound(rows, (_, position) => top(position + 1) > scrollTop) - OVERSCAN);
+  const overscan = jumping ? JUMP_OVERSCAN : OVERSCAN;
+  const first = Math.max(0, lowerBound(rows, (_, position) => top(position + 1) > scrollTop) - overscan);
   const visible: number[] = [];
-  for (let p = first; p < rows.length && top(p) < scrollTop + bodyHeight + OVERSCAN * ROW_HEIGHT; p++) visible.push(p);
+  for (let p = first; p < rows.length && top(p) < scrollTop + bodyHeight + overscan * ROW_HEIGHT; p++) visible.push(p);
 
-  const onScroll = useRef<number | undefined>(undefined);
+  // The browser sends at most one scroll event per frame, before painting it: rendering the rows
+  // for the new position right there (not in a later task) means no frame shows the table
+  // scrolled with the rows of where it was. After a jump every row is new, and laying them out
+  // is most of the frame: the overscan waits until the jumps stop.
   const handleScroll = () => {
-    if (onScroll.current !== undefined) return;
-    onScroll.current = requestAnimationFrame(() => {
-      onScroll.current = undefined;
-      const el = scroller.current;
-      if (!el) return;
+    const el = scroller.current;
+    if (!el) return;
+    const jump = Math.abs(el.scrollTop - scrollTop) > el.clientHeight;
+    flushSync(() => {
       setScrollTop(el.scrollTop);
       setFollow(el.scrollTop + el.clientHeight >= el.scrollHeight - 4);
+      if (jump) setJumping(true);
     });
+    if (jump) {
+      clearTimeout(settleTimer.current);
+      settleTimer.current = setTimeout(() => setJumping(false), JUMP_SETTLE_MS);
+    }
   };
-  useEffect(() => () => void (onScroll.current !== undefined && cancelAnimationFrame(onScroll.current)), []);
 
   // Keep the newest events in view while the user watches the end of the table.
   useEffect(() => {

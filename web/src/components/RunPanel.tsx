@@ -4,7 +4,7 @@
  * iterations or branches, each of which can be put in focus; for a Task state that started other
  * executions (startExecution), links to them.
  */
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { runStatus, type ExecutionModel, type StateRun, type Thread } from '../history/derive.js';
 import { formatDate, formatDuration, prettyJson } from '../format.js';
 import { STATUS_STYLES } from '../graph/style.js';
@@ -28,6 +28,9 @@ export function RunPanel({ model, name, definition, focus, onFocus, onClose }: R
   const [chosen, setChosen] = useState<number | undefined>(undefined);
   const index = chosen === undefined || chosen >= runs.length ? runs.length - 1 : chosen;
   const run = runs[index];
+  // The panel re-renders with every batch of events; a Map's input can take long to indent.
+  const inputText = useMemo(() => prettyJson(run?.input), [run?.input]);
+  const outputText = useMemo(() => prettyJson(run?.output), [run?.output]);
   const type = typeof definition === 'object' && definition !== null ? String((definition as { Type?: unknown }).Type ?? '') : '';
 
   return (
@@ -64,9 +67,9 @@ export function RunPanel({ model, name, definition, focus, onFocus, onClose }: R
           {run && (
             <>
               <h4>Input</h4>
-              <JsonBlock label="State input" text={prettyJson(run.input)} />
+              <JsonBlock label="State input" text={inputText} />
               <h4>Output</h4>
-              <JsonBlock label="State output" text={prettyJson(run.output)} />
+              <JsonBlock label="State output" text={outputText} />
             </>
           )}
         </>

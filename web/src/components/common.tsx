@@ -1,6 +1,7 @@
 /** Small shared pieces: status badges, errors, dialogs, tabs, pagination. */
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { ExecutionStatus } from '../api/sfn.js';
+import { jsonBlockCut } from '../format.js';
 
 const STATUS_TEXT: Record<string, string> = {
   RUNNING: 'Running',
@@ -93,18 +94,15 @@ export function Pager({ page, hasNext, onPrevious, onNext, busy }: { page: numbe
   );
 }
 
-/** Longer texts are cut here until asked for (laying out 10,000 lines makes every update slow). */
-const JSON_BLOCK_LIMIT = 20_000;
-
 export function JsonBlock({ text, label }: { text: string | undefined; label: string }) {
   const [full, setFull] = useState(false);
-  const long = text !== undefined && text.length > JSON_BLOCK_LIMIT;
+  const cut = text === undefined ? undefined : jsonBlockCut(text);
   return (
     <>
       <pre className="json-block" tabIndex={0} aria-label={label}>
-        {text === undefined || text === '' ? <span className="muted">—</span> : long && !full ? `${text.slice(0, JSON_BLOCK_LIMIT)}\n…` : text}
+        {text === undefined || text === '' ? <span className="muted">—</span> : cut !== undefined && !full ? `${text.slice(0, cut)}\n…` : text}
       </pre>
-      {long && (
+      {text !== undefined && cut !== undefined && (
         <button type="button" className="link-button" onClick={() => setFull((f) => !f)}>
           {full ? 'Show less' : `Show all (${Math.round(text.length / 1024)} KB)`}
         </button>

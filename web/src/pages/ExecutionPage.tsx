@@ -31,6 +31,10 @@ export function ExecutionPage({ arn }: { arn: string }) {
 
   const statuses = useMemo(() => model?.focusedStatuses(focus), [model, version, focus]); // eslint-disable-line react-hooks/exhaustive-deps
   const parentArn = useMemo(() => startedByExecution(execution?.input), [execution?.input]);
+  // Re-formatted only when they change: the page re-renders every few hundred ms while a long
+  // history loads or the execution runs, and a large input takes tens of milliseconds to indent.
+  const inputText = useMemo(() => prettyJson(execution?.input), [execution?.input]);
+  const outputText = useMemo(() => prettyJson(execution?.output), [execution?.output]);
 
   const redrive = async () => {
     setActionError(undefined);
@@ -152,11 +156,11 @@ export function ExecutionPage({ arn }: { arn: string }) {
         <div className="two-columns">
           <div>
             <h3>Input</h3>
-            <JsonBlock label="Execution input" text={prettyJson(execution?.input)} />
+            <JsonBlock label="Execution input" text={inputText} />
           </div>
           <div>
             <h3>Output</h3>
-            <JsonBlock label="Execution output" text={prettyJson(execution?.output)} />
+            <JsonBlock label="Execution output" text={outputText} />
           </div>
         </div>
       </section>
@@ -183,7 +187,7 @@ export function ExecutionPage({ arn }: { arn: string }) {
           open={restarting}
           onClose={() => setRestarting(false)}
           stateMachineArn={execution.stateMachineVersionArn ?? execution.stateMachineArn}
-          initialInput={prettyJson(execution.input)}
+          initialInput={inputText}
           onStarted={(executionArn) => navigate(href.execution(executionArn))}
         />
       )}
