@@ -5,8 +5,9 @@
  * A long history is a chain of requests that cannot be asked for in parallel: each page's token
  * comes with the page before. So a finished execution is read from both ends at once: one chain
  * forwards from the first event, one backwards (reverseOrder) from the last, and they stop
- * where they meet. That halves the chain, and keeps the server busy while the page digests a
- * page. A running execution is read forwards only (its end moves).
+ * where they meet. That halves the chain, and keeps the server busy while the browser digests
+ * a page. The backward chain starts once the first page says there is more than one; a running
+ * execution is read forwards only (its end moves).
  *
  * Each chain asks for its next page as soon as a page arrives, before it is digested. Events
  * from the backward chain wait until the forward one reaches them, and are then handed on in
@@ -41,10 +42,11 @@ export interface LoadOptions {
 
 export interface LoadResult {
   /**
-   * The token to poll from next time: the one that fetched the forward chain's last page, so
-   * asking it again returns that page and whatever came after (seen events are to be skipped).
-   * After reading from both ends it points into the middle: a later poll (after a redrive)
-   * re-reads the second half once.
+   * The token to poll from next time: the one for the page after the forward chain's last full
+   * page, or, when its last page was partial, the one that fetched that page (asked again, it
+   * returns that page and whatever came after; seen events are to be skipped). After reading
+   * from both ends it points into the middle: a later poll (after a redrive) re-reads the
+   * second half once.
    */
   readonly cursor: string | undefined;
 }
@@ -61,6 +63,8 @@ export async function loadHistory(fetchPage: FetchHistoryPage, options: LoadOpti
   /** The lowest id the backward chain has read (Infinity: none yet). */
   let backwardStart = Infinity;
   let done = false;
+  let firstPageHasMore!: (more: boolean) => void;
+  const firstPage = new Promise<boolean>((resolve) => (firstPageHasMore = resolve));
   let finish!: () => void;
   const finished = new Promise<void>((resolve) => (finish = resolve));
   const stop = () => {
@@ -75,6 +79,7 @@ export async function loadHistory(fetchPage: FetchHistoryPage, options: LoadOpti
     let request = fetchPage({ reverse: false, nextToken: token });
     for (;;) {
       const page = await request;
+      firstPageHasMore(page.nextToken !== undefined);
       if (signal.aborted || done) return;
       const last = page.events[page.events.length - 1]?.id ?? forwardEnd;
       const more = page.nextToken !== undefined && last < backwardStart - 1;
@@ -93,7 +98,8 @@ export async function loadHistory(fetchPage: FetchHistoryPage, options: LoadOpti
   };
 
   const backwardChain = async (): Promise<void> => {
-    if (!(await options.fromBothEnds) || done || signal.aborted) return;
+    // A history of one page is read once.
+    if (!(await options.fromBothEnds) || !(await firstPage) || done || signal.aborted) return;
     let request = fetchPage({ reverse: true, nextToken: undefined });
     for (;;) {
       const page = await request;
