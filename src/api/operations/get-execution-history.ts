@@ -17,7 +17,7 @@ import { parseStandardExecutionArn } from '../arns.js';
 import { getExecution } from '../executions.js';
 import { bool, shapes, struct } from '../input.js';
 import { DEFAULT_PAGE_SIZE } from '../paging.js';
-import { compact } from '../wire.js';
+import { compact, seconds } from '../wire.js';
 import { operation } from './operation.js';
 
 interface Input {
@@ -59,7 +59,12 @@ export const getExecutionHistory = operation<Input>(
     const more = events.length > limit;
     const includeData = input.includeExecutionData !== false;
     return compact({
-      events: page.map((e) => toAwsEvent(e, includeData)),
+      events: page.map((e) => {
+        // The library's shape has a Date; the wire has epoch seconds.
+        const event: Record<string, unknown> = toAwsEvent(e, includeData);
+        event.timestamp = seconds(e.timestamp);
+        return event;
+      }),
       nextToken: more ? encodePageToken(scope, [page[page.length - 1]!.id]) : undefined,
     });
   },
