@@ -71,7 +71,7 @@ export function useExecution(executionArn: string): ExecutionData {
       setState((s) => ({ ...s, ...(execution ? { execution } : {}), model: loadedRef.current?.model, version: s.version + 1 }));
     };
 
-    /** Reads the history from the cursor on (both ends when it no longer grows), then polls while the execution runs. */
+    /** Reads the history from the cursor on (from both ends on the first load of a finished execution); resolves to the next cursor. */
     const readHistory = async (loaded: Loaded | undefined, executionP: Promise<ExecutionDescription>, onEvents: (events: readonly HistoryEvent[]) => void) => {
       const result = await loadHistory(fetchPage, {
         cursor: loaded?.cursor,
