@@ -24,7 +24,7 @@ import { Interpreter } from './interpreter.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES } from './payload-size.js';
 import { runInMemory, type Clock, type RunnableDefinition } from './memory-driver.js';
 import { findHandler, isCallbackTask, mockedTrigger, noHandlerTrigger, runHandler, type TaskHandler } from '../integrations/local-tasks.js';
-import { apiFailure, childOutcome, isStartExecution, startRequest, startResponse, waitsForChild } from '../integrations/nested-executions.js';
+import { apiFailure, childEndTrigger, isStartExecution, startRequest, startResponse, waitsForChild } from '../integrations/nested-executions.js';
 import type { Command, Decision, ExecutionIdentity, MapRunUpdate, Trigger } from './model.js';
 import type { IntegrationPattern } from './resources.js';
 
@@ -507,8 +507,10 @@ export class DurableRunner implements ExecutionRunner {
     const ours = (record: ExecutionRecord | undefined) =>
       record !== undefined && record.parentExecutionArn === execution.parentExecutionArn && record.parentTaskId === execution.parentTaskId;
     let record = await this.store.getExecution(execution.arn);
-    if (!record && (await this.start(execution))) record = await this.store.getExecution(execution.arn);
-    else if (!record) record = await this.store.getExecution(execution.arn); // lost a race to the same name
+    if (!record) {
+      await this.start(execution); // false when another start of that name won a race
+      record = await this.store.getExecution(execution.arn);
+    }
     // Another execution of that name (not started by this task) is StartExecution's conflict.
     if (!ours(record)) throw executionAlreadyExists(execution.arn);
     return record!;
@@ -522,8 +524,7 @@ export class DurableRunner implements ExecutionRunner {
     await this.apply(parentArn, (parent) => {
       const command = parent.openInvocations.get(taskId);
       if (!command || command.resource.kind !== 'service' || !waitsForChild(command.resource.pattern)) return undefined;
-      const outcome = childOutcome(child, command.resource.pattern, this.clock.now());
-      return outcome.ok ? { type: 'TaskSucceeded', taskId, output: outcome.output } : { type: 'TaskFailed', taskId, error: outcome.error, cause: outcome.cause };
+      return childEndTrigger(taskId, child, command.resource.pattern, this.clock.now());
     }).catch((e) => this.log('warn', 'child result not applied to its parent', { executionArn: parentArn, child: child.arn, error: String(e) }));
   }
 

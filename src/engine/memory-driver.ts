@@ -5,7 +5,7 @@
  */
 import { MockSession, type MockConfigFile } from '../integrations/mock-config.js';
 import { findHandler, isCallbackTask, mockedTrigger, noHandlerTrigger, runHandler, type TaskHandler } from '../integrations/local-tasks.js';
-import { apiFailure, childOutcome, isStartExecution, startRequest, startResponse, waitsForChild } from '../integrations/nested-executions.js';
+import { apiFailure, childEndTrigger, isStartExecution, startRequest, startResponse, waitsForChild } from '../integrations/nested-executions.js';
 import { AwsError } from '../api/errors.js';
 import type { ExecutionRecord } from '../store/types.js';
 import { toAwsEvent, type AwsHistoryEvent, type HistoryEvent } from './events.js';
@@ -178,12 +178,13 @@ async function drive(interp: Interpreter, first: Decision, clock: Clock, scale: 
   const invoke = (command: Extract<Command, { type: 'InvokeTask' }>): void => {
     const { taskId } = command;
     if (command.resource.kind === 'activity') push({ type: 'TaskStarted', taskId });
-    const handler = mocks?.mocks(command.stateName) ? undefined : findHandler(options.taskHandlers, command);
-    if (!handler && !mocks?.mocks(command.stateName) && startsChild(command, options)) return startChild(command);
+    const mocked = mocks?.mocks(command.stateName) ?? false;
+    const handler = mocked ? undefined : findHandler(options.taskHandlers, command);
+    if (!mocked && !handler && startsChild(command, options)) return startChild(command);
     // A callback or .sync task first submits its request; what the service answered is not
     // modelled in memory, so the submission carries an empty response.
     if (isCallbackTask(command)) push({ type: 'TaskSubmitted', taskId, output: {} });
-    if (mocks?.mocks(command.stateName)) return push(mockedTrigger(taskId, mocks, command.stateName));
+    if (mocked) return push(mockedTrigger(taskId, mocks!, command.stateName));
     if (!handler) return push(noHandlerTrigger(command));
     const controller = new AbortController();
     running.set(taskId, controller);
@@ -199,16 +200,13 @@ async function drive(interp: Interpreter, first: Decision, clock: Clock, scale: 
     const machineArn = String(request.stateMachineArn);
     const machineName = machineArn.split(':')[6] ?? machineArn;
     const definition = options.stateMachines?.[machineArn] ?? options.stateMachines?.[machineName];
+    const refuse = (e: AwsError) => push({ type: 'TaskFailed', taskId, ...apiFailure(e, requestId) });
+    if (definition === undefined) return refuse(new AwsError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${machineArn}'`));
     let input: unknown;
     try {
-      if (definition === undefined) throw new AwsError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${machineArn}'`);
-      try {
-        input = JSON.parse(request.input);
-      } catch {
-        throw new AwsError('InvalidExecutionInput', 'Invalid execution input.');
-      }
-    } catch (e) {
-      return push({ type: 'TaskFailed', taskId, ...apiFailure(e as AwsError, requestId) });
+      input = JSON.parse(request.input);
+    } catch {
+      return refuse(new AwsError('InvalidExecutionInput', 'Invalid execution input.'));
     }
     const { region, accountId } = identity;
     const childIdentity = {
@@ -254,8 +252,7 @@ async function drive(interp: Interpreter, first: Decision, clock: Clock, scale: 
           redriveCount: 0,
           lastEventId: result.events.length,
         };
-        const outcome = childOutcome(record, pattern, clock.now());
-        push(outcome.ok ? { type: 'TaskSucceeded', taskId, output: outcome.output } : { type: 'TaskFailed', taskId, error: outcome.error, cause: outcome.cause });
+        push(childEndTrigger(taskId, record, pattern, clock.now()));
       },
       (e: unknown) => push({ type: 'TaskFailed', taskId, error: 'States.Runtime', cause: String(e) }),
     );

@@ -18,6 +18,7 @@
 import { createHash } from 'node:crypto';
 import { AwsError } from '../api/errors.js';
 import { redriveStatusOf, compact } from '../api/wire.js';
+import type { Trigger } from '../engine/model.js';
 import type { IntegrationPattern, ResourceKind } from '../engine/resources.js';
 import type { ExecutionRecord } from '../store/types.js';
 
@@ -101,9 +102,11 @@ export function describeForTask(child: ExecutionRecord, pattern: IntegrationPatt
 }
 
 /** How a `.sync` task ends for a child that has ended. */
-export function childOutcome(child: ExecutionRecord, pattern: IntegrationPattern, now: number): { ok: true; output: unknown } | { ok: false; error: string; cause: string } {
+export function childEndTrigger(taskId: string, child: ExecutionRecord, pattern: IntegrationPattern, now: number): Trigger {
   const described = describeForTask(child, pattern, now);
-  return child.status === 'SUCCEEDED' ? { ok: true, output: described } : { ok: false, error: 'States.TaskFailed', cause: JSON.stringify(described) };
+  return child.status === 'SUCCEEDED'
+    ? { type: 'TaskSucceeded', taskId, output: described }
+    : { type: 'TaskFailed', taskId, error: 'States.TaskFailed', cause: JSON.stringify(described) };
 }
 
 /** An API error of the StartExecution call, as the task sees it. */
