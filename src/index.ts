@@ -9,11 +9,11 @@
  * @module
  */
 import { validateDefinition, type Diagnostic } from './asl/validate.js';
-import { runInMemory, type ExecuteOptions, type ExecutionResult, type RunnableDefinition } from './engine/memory-driver.js';
+import { runInMemory, type ExecuteOptions, type ExecutionResult, type RunnableDefinition } from './runtime/memory-driver.js';
 
 export { validateDefinition, parseDefinition, type Diagnostic } from './asl/validate.js';
 export { StatesError } from './asl/errors.js';
-export type { ExecuteOptions, ExecutionResult, TaskHandler, TaskHandlerContext, Clock } from './engine/memory-driver.js';
+export type { ExecuteOptions, ExecutionResult, TaskHandler, TaskHandlerContext, Clock } from './runtime/memory-driver.js';
 export type { MockConfigFile } from './integrations/mock-config.js';
 export { toAwsEvent, type AwsHistoryEvent, type HistoryEvent } from './engine/events.js';
 

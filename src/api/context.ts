@@ -4,7 +4,7 @@
  * globals (Date.now, Math.random, console): tests swap any of these.
  */
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_ACCOUNT_ID } from '../engine/memory-driver.js';
+import { DEFAULT_ACCOUNT_ID } from '../runtime/memory-driver.js';
 import type { ExecutionRunner } from './runner.js';
 import type { Store } from '../store/types.js';
 

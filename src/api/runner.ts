@@ -1,5 +1,5 @@
 /**
- * What the API needs from the durable runner (src/engine/durable-runner.ts). The API validates
+ * What the API needs from the durable runner (src/runtime/durable-runner.ts). The API validates
  * requests, resolves ARNs and names, and reads records from the Store; everything that moves an
  * execution goes through this interface.
  */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Interpreter } from './interpreter.js';
-import { identityFor } from './memory-driver.js';
+import { identityFor } from '../runtime/memory-driver.js';
 import type { Command, Decision, MapRunCounts, MapRunRecord, Trigger } from './model.js';
 
 const T0 = Date.UTC(2024, 0, 1);

@@ -13,7 +13,7 @@
  *   the task with `States.TaskFailed` and that object as JSON text for the cause;
  * - API errors as `StepFunctions.<Code>Exception` with the SDK's cause text.
  *
- * The durable runner (engine/durable-runner.ts) does the starting and the waiting.
+ * The durable runner (runtime/durable-runner.ts) does the starting and the waiting.
  */
 import { createHash } from 'node:crypto';
 import { AwsError } from '../api/errors.js';

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
-import { DurableRunner } from '../engine/durable-runner.js';
+import { DurableRunner } from '../runtime/durable-runner.js';
 import type { MockConfigFile } from '../integrations/mock-config.js';
 import { createContext, type ApiContext, type ApiLogger } from '../api/context.js';
 import { prepareNestedExecution } from '../api/operations/start-execution.js';

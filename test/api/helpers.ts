@@ -7,8 +7,8 @@ import { createContext, type ApiContext, type ContextOptions } from '../../src/a
 import { handleRequest } from '../../src/api/protocol.js';
 import { prepareNestedExecution } from '../../src/api/operations/start-execution.js';
 import { callSfnAction } from '../../src/api/sdk-integration.js';
-import { DurableRunner } from '../../src/engine/durable-runner.js';
-import type { TaskHandler } from '../../src/engine/memory-driver.js';
+import { DurableRunner } from '../../src/runtime/durable-runner.js';
+import type { TaskHandler } from '../../src/runtime/memory-driver.js';
 import type { MockConfigFile } from '../../src/integrations/mock-config.js';
 import { MemoryStore } from '../../src/store/memory.js';
 

@@ -25,7 +25,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { createContext } from '../../src/api/context.js';
 import { createApiServer } from '../../src/api/server.js';
-import { DurableRunner } from '../../src/engine/durable-runner.js';
+import { DurableRunner } from '../../src/runtime/durable-runner.js';
 import { MemoryStore } from '../../src/store/memory.js';
 
 const REGION = 'us-east-1';

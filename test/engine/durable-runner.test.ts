@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { DurableRunner } from '../../src/engine/durable-runner.js';
+import { DurableRunner } from '../../src/runtime/durable-runner.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import type { NewExecution } from '../../src/api/runner.js';
 import type { Store } from '../../src/store/types.js';
-import type { TaskHandler } from '../../src/engine/memory-driver.js';
+import type { TaskHandler } from '../../src/runtime/memory-driver.js';
 
 const region = 'us-east-1';
 const accountId = '111111111111';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { NewExecution } from '../../src/api/runner.js';
-import { DurableRunner } from '../../src/engine/durable-runner.js';
+import { DurableRunner } from '../../src/runtime/durable-runner.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import type { MapRunRecord, Store, TaskRecord } from '../../src/store/types.js';

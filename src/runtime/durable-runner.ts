@@ -19,14 +19,14 @@ import type { SdkOutcome } from '../api/sdk-integration.js';
 import { MockSession, type MockConfigFile } from '../integrations/mock-config.js';
 import type { ExecutionRecord, ExecutionWrite, LoggedTrigger, Store, TaskRecord, TimerRecord } from '../store/types.js';
 import { StoreConflict } from '../store/types.js';
-import type { HistoryEvent } from './events.js';
-import { Interpreter } from './interpreter.js';
-import { DEFAULT_MAX_PAYLOAD_BYTES } from './payload-size.js';
+import type { HistoryEvent } from '../engine/events.js';
+import { Interpreter } from '../engine/interpreter.js';
+import { DEFAULT_MAX_PAYLOAD_BYTES } from '../engine/payload-size.js';
 import { runInMemory, type Clock, type RunnableDefinition } from './memory-driver.js';
 import { findHandler, isCallbackTask, mockedTrigger, noHandlerTrigger, runHandler, type TaskHandler } from '../integrations/local-tasks.js';
 import { apiFailure, childEndTrigger, isStartExecution, startRequest, startResponse, waitsForChild } from '../integrations/nested-executions.js';
-import type { Command, Decision, ExecutionIdentity, MapRunUpdate, Trigger } from './model.js';
-import type { IntegrationPattern } from './resources.js';
+import type { Command, Decision, ExecutionIdentity, MapRunUpdate, Trigger } from '../engine/model.js';
+import type { IntegrationPattern } from '../engine/resources.js';
 
 export interface DurableRunnerOptions {
   readonly store: Store;

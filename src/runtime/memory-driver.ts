@@ -8,10 +8,10 @@ import { findHandler, isCallbackTask, mockedTrigger, noHandlerTrigger, runHandle
 import { apiFailure, childEndTrigger, isStartExecution, startRequest, startResponse, waitsForChild } from '../integrations/nested-executions.js';
 import { AwsError } from '../api/errors.js';
 import type { ExecutionRecord } from '../store/types.js';
-import { toAwsEvent, type AwsHistoryEvent, type HistoryEvent } from './events.js';
-import { Interpreter } from './interpreter.js';
-import type { Command, Decision, ExecutionIdentity, ExecutionStatus, Trigger } from './model.js';
-import type { Graph, QueryLanguage } from './frames.js';
+import { toAwsEvent, type AwsHistoryEvent, type HistoryEvent } from '../engine/events.js';
+import { Interpreter } from '../engine/interpreter.js';
+import type { Command, Decision, ExecutionIdentity, ExecutionStatus, Trigger } from '../engine/model.js';
+import type { Graph, QueryLanguage } from '../engine/frames.js';
 
 export type { TaskHandler, TaskHandlerContext } from '../integrations/local-tasks.js';
 
