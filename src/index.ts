@@ -8,6 +8,7 @@
  * ```
  * @module
  */
+import './regexp-engine.js'; // linear-time fallback for user regular expressions, set once per process
 import { validateDefinition, type Diagnostic } from './asl/validate.js';
 import { runInMemory, type ExecuteOptions, type ExecutionResult, type RunnableDefinition } from './runtime/memory-driver.js';
 

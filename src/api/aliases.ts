@@ -4,6 +4,7 @@
  */
 import type { AliasRecord, RoutingEntry } from '../store/types.js';
 import { validation } from './aws-errors.js';
+import type { AwsError } from './errors.js';
 import { parseMachineArn } from './arns.js';
 import type { ApiContext } from './context.js';
 import { draw } from './context.js';
@@ -27,15 +28,18 @@ export async function checkRouting(ctx: ApiContext, routing: readonly RoutingEnt
     } catch {
       throw validation(`Routing configuration must contain state machine version ARNs. Received: ${received}`);
     }
-    if (target.kind !== 'version' || !(await ctx.store.getVersion(target.arn))) {
-      throw validation(`Routing configuration must contain state machine version ARNs. Received: ${received}`);
-    }
+    if (target.kind !== 'version' || !(await ctx.store.getVersion(target.arn))) throw routingRefused(routing);
     if (owner !== undefined && owner !== target.machineArn) {
       throw validation(`Routing configuration must contain state machine version ARNs of the same state machine. Received: ${received}`);
     }
     owner = target.machineArn;
   }
   return owner!;
+}
+
+/** A routing that names something other than an existing version (also when the store finds one gone). */
+export function routingRefused(routing: readonly RoutingEntry[]): AwsError {
+  return validation(`Routing configuration must contain state machine version ARNs. Received: [${routing.map((r) => r.stateMachineVersionArn).join(', ')}]`);
 }
 
 /** The version an execution started through the alias runs: a weighted draw. */

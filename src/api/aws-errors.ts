@@ -10,6 +10,8 @@ import { AwsError } from './errors.js';
 
 const SERVICE_NAMESPACE = 'com.amazonaws.swf.service.v2.model';
 const CORAL_SERVICE = 'com.amazon.coral.service';
+/** Where Coral's throttling lives: `{"__type":"com.amazon.coral.availability#ThrottlingException","message":"Rate exceeded"}`. */
+const CORAL_AVAILABILITY = 'com.amazon.coral.availability';
 
 /** Errors the Coral framework raises before an operation runs. */
 const FRAMEWORK_ERRORS = new Set(['SerializationException', 'UnknownOperationException', 'InternalFailure', 'RequestEntityTooLarge', 'ServiceUnavailable']);
@@ -25,6 +27,7 @@ export function wireType(error: AwsError): string {
   if (error.type.includes('#')) return error.type;
   if (error instanceof ConstraintViolation) return 'com.amazon.coral.validate#ValidationException';
   if (FRAMEWORK_ERRORS.has(error.type)) return `${CORAL_SERVICE}#${error.type}`;
+  if (error.type === 'ThrottlingException') return `${CORAL_AVAILABILITY}#${error.type}`;
   return `${SERVICE_NAMESPACE}#${error.type}`;
 }
 
@@ -38,6 +41,8 @@ export function errorBody(error: AwsError): Record<string, unknown> {
 export const serialization = (message: string) => new AwsError('SerializationException', message, 400);
 export const unknownOperation = () => new AwsError('UnknownOperationException', 'The requested operation is not recognized by the service.', 400);
 export const internalFailure = () => new AwsError('InternalFailure', 'An internal error occurred.', 500);
+/** A token bucket of the action is empty (HTTP 400, as AWS answers it; the SDKs retry it). */
+export const throttling = () => new AwsError('ThrottlingException', 'Rate exceeded', 400);
 
 // ---------------------------------------------------------------------------------- Step Functions
 
@@ -64,3 +69,12 @@ export const conflict = (message: string) => new AwsError('ConflictException', m
 export const validation = (message: string) => new AwsError('ValidationException', message);
 export const missingRequiredParameter = (message: string) => new AwsError('MissingRequiredParameter', message);
 export const tooManyTags = (arn: string, limit: number) => new AwsError('TooManyTags', `Too many tags: the resource '${arn}' would have more than ${limit} tags`);
+
+// The quota errors' texts on the wire are not recorded anywhere we could find; these are the
+// sentences AWS's service model documents for each exception.
+export const executionLimitExceeded = (detail = 'The maximum number of running executions has been reached. Running executions must end or be stopped before a new execution can be started.') =>
+  new AwsError('ExecutionLimitExceeded', detail);
+export const stateMachineLimitExceeded = () =>
+  new AwsError('StateMachineLimitExceeded', 'The maximum number of state machines has been reached. Existing state machines must be deleted before a new state machine can be created.');
+export const activityLimitExceeded = () =>
+  new AwsError('ActivityLimitExceeded', 'The maximum number of activities has been reached. Existing activities must be deleted before a new activity can be created.');

@@ -19,7 +19,36 @@ export interface ApiLimits {
   readonly maxTagsPerResource: number;
   /** How long the server waits for a request body to arrive completely. */
   readonly requestBodyTimeoutMs: number;
+  /**
+   * GetExecutionHistory stops a page before the event that would take its response beyond this
+   * many bytes (always answering at least one event). AWS documents no response size, only
+   * that a page "might" hold fewer than maxResults events: 1 MiB is our choice.
+   */
+  readonly maxHistoryPageBytes: number;
+  /** RUNNING executions at most (ExecutionLimitExceeded): 1,000,000 per account and region on AWS. */
+  readonly maxOpenExecutions: number;
+  /** State machines at most (StateMachineLimitExceeded): 10,000 on AWS. */
+  readonly maxStateMachines: number;
+  /** Activities at most (ActivityLimitExceeded): 10,000 on AWS. */
+  readonly maxActivities: number;
+  /**
+   * Executions one execution may start (`states:startExecution` tasks and the SDK integration's
+   * `startExecution`), and how deep such starts may nest. AWS documents no such quota: see
+   * quotas.ts for the defaults chosen and why.
+   */
+  readonly maxChildExecutions: number;
+  readonly maxExecutionDepth: number;
+  /** Token buckets by action name (ThrottlingException); an action without one is not throttled. */
+  readonly apiRateLimits: ApiRateLimits;
 }
+
+/** A token bucket: `bucket` requests at once, refilled at `refillPerSecond`. */
+export interface RateLimit {
+  readonly bucket: number;
+  readonly refillPerSecond: number;
+}
+
+export type ApiRateLimits = Readonly<Record<string, RateLimit>>;
 
 export const DEFAULT_LIMITS: ApiLimits = {
   maxRequestBytes: 1024 * 1024,
@@ -27,6 +56,14 @@ export const DEFAULT_LIMITS: ApiLimits = {
   activityPollMs: 60_000,
   maxTagsPerResource: 50,
   requestBodyTimeoutMs: 10_000,
+  maxHistoryPageBytes: 1024 * 1024,
+  maxOpenExecutions: 1_000_000,
+  maxStateMachines: 10_000,
+  maxActivities: 10_000,
+  maxChildExecutions: 1_000,
+  maxExecutionDepth: 10,
+  // Unlimited, unlike AWS: a local server has one tenant (`--api-rate-limits aws` gives AWS's buckets).
+  apiRateLimits: {},
 };
 
 export interface ApiConfig {

@@ -5,9 +5,10 @@
  */
 import { parseDefinition } from '../asl/validate.js';
 import type { Diagnostic } from '../asl/validate.js';
-import type { StateMachineRecord, StateMachineType, StateMachineVersionRecord, Tag } from '../store/types.js';
-import { invalidDefinition, invalidLoggingConfiguration, stateMachineDoesNotExist, tooManyTags } from './aws-errors.js';
+import type { PublishResult, StateMachineRecord, StateMachineType, StateMachineVersionRecord, Tag } from '../store/types.js';
+import { conflict, invalidDefinition, invalidLoggingConfiguration, stateMachineDoesNotExist, tooManyTags, validation } from './aws-errors.js';
 import type { ApiContext } from './context.js';
+import { isWellFormed } from './names.js';
 import { seconds, compact } from './wire.js';
 
 /**
@@ -80,29 +81,19 @@ export async function versionOfCurrentRevision(ctx: ApiContext, machine: StateMa
 }
 
 /**
- * Publishes the machine's current revision as a new version, or returns the version already
- * published from it (publishing is idempotent per revision). Version numbers are never reused.
+ * The version a publish left, or AWS's error. The store numbers, checks and writes in one
+ * transaction (Store.publishVersion), so racing publishes each get their own number.
  */
-export async function publishVersion(ctx: ApiContext, machine: StateMachineRecord, description: string | undefined): Promise<StateMachineVersionRecord> {
-  const existing = await versionOfCurrentRevision(ctx, machine);
-  if (existing) return existing;
-  const number = machine.nextVersion;
-  const version: StateMachineVersionRecord = {
-    arn: `${machine.arn}:${number}`,
-    stateMachineArn: machine.arn,
-    version: number,
-    definition: machine.definition,
-    roleArn: machine.roleArn,
-    type: machine.type,
-    createdAt: ctx.clock.now(),
-    revisionId: machine.revisionId,
-    ...(description !== undefined ? { description } : {}),
-    ...(machine.loggingConfiguration !== undefined ? { loggingConfiguration: machine.loggingConfiguration } : {}),
-    ...(machine.tracingConfiguration !== undefined ? { tracingConfiguration: machine.tracingConfiguration } : {}),
-  };
-  await ctx.store.putStateMachine({ ...machine, nextVersion: number + 1 });
-  await ctx.store.putVersion(version);
-  return version;
+export function publishedVersion(result: PublishResult, requested: { readonly arn: string; readonly revisionId?: string }): StateMachineVersionRecord {
+  switch (result.outcome) {
+    case 'published':
+    case 'existing':
+      return result.version;
+    case 'stale-revision':
+      throw conflict(`Failed to publish the State Machine version for revision ${requested.revisionId}. The current State Machine revision is ${result.currentRevisionId}.`);
+    case 'no-machine':
+      throw stateMachineDoesNotExist(requested.arn);
+  }
 }
 
 /** DescribeStateMachine's answer for a machine. */
@@ -146,8 +137,14 @@ export function checkTagCount(ctx: ApiContext, arn: string, existing: readonly T
   if (keys.size > ctx.config.limits.maxTagsPerResource) throw tooManyTags(arn, ctx.config.limits.maxTagsPerResource);
 }
 
-/** Tags from the request's `[{key, value}]` (a missing value is an empty string). */
+/**
+ * Tags from the request's `[{key, value}]` (a missing value is an empty string). A key or value
+ * with a lone surrogate could be stored but never matched again (UntagResource): refused with a
+ * ValidationException (AWS's answer to one is not documented).
+ */
 export function tagsOf(input: unknown): Tag[] {
   if (!Array.isArray(input)) return [];
-  return input.map((t: { key?: string; value?: string }) => ({ key: t.key ?? '', value: t.value ?? '' }));
+  const tags = input.map((t: { key?: string; value?: string }) => ({ key: t.key ?? '', value: t.value ?? '' }));
+  if (tags.some((t) => !isWellFormed(t.key) || !isWellFormed(t.value))) throw validation('Tag keys and values must be well-formed Unicode text (a lone surrogate is not).');
+  return tags;
 }

@@ -5,6 +5,7 @@
  *
  * Failures before an action runs, as AWS's request framework reports them:
  * - no target, another service's target or an unknown action: UnknownOperationException (400);
+ * - an action whose token bucket is empty (throttling.ts): ThrottlingException (400);
  * - a body over the size limit: 413;
  * - a body that is not UTF-8, not JSON or not a JSON object: SerializationException (400);
  * - then the action's input model (input.ts), then the action itself.
@@ -15,6 +16,7 @@ import { AwsError } from './errors.js';
 import { errorBody, internalFailure, serialization, unknownOperation } from './aws-errors.js';
 import type { ApiContext } from './context.js';
 import { readInput } from './input.js';
+import { throttle } from './throttling.js';
 import { operations } from './operations/index.js';
 import { toJson } from './wire.js';
 
@@ -79,6 +81,7 @@ export async function handleRequest(ctx: ApiContext, request: ApiRequest): Promi
   const action = actionOf(request.target);
   try {
     if (action === undefined) throw unknownOperation();
+    throttle(ctx, action);
     const size = typeof request.body === 'string' ? Buffer.byteLength(request.body) : request.body.byteLength;
     if (size > ctx.config.limits.maxRequestBytes) throw requestTooLarge(ctx.config.limits.maxRequestBytes);
     const body = parseBody(request.body);

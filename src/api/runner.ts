@@ -5,9 +5,17 @@
  */
 import type { MapRunUpdate } from '../engine/model.js';
 import type { ExecutionRecord, TaskRecord } from '../store/types.js';
+import type { ExecuteOptions } from '../runtime/memory-driver.js';
 
-/** The fields of a new execution the API decides; the runner fills in status and events. */
-export type NewExecution = Omit<ExecutionRecord, 'status' | 'lastEventId' | 'output' | 'error' | 'cause' | 'stopDate' | 'redriveDate'>;
+/**
+ * The fields of a new execution the API decides; the runner fills in status and events. A new
+ * execution always has its secret seed (`newExecutionSeed()`, src/runtime/execution-secrets.ts)
+ * and the ENGINE_VERSION that starts it; only executions stored before they were lack them.
+ */
+export type NewExecution = Omit<ExecutionRecord, 'status' | 'lastEventId' | 'output' | 'error' | 'cause' | 'stopDate' | 'redriveDate' | 'seed' | 'engineVersion'> & {
+  readonly seed: string;
+  readonly engineVersion: number;
+};
 
 export type TaskOutcome =
   | { readonly type: 'success'; readonly output: unknown }
@@ -15,6 +23,11 @@ export type TaskOutcome =
   | { readonly type: 'heartbeat' };
 
 export interface ExecutionRunner {
+  /**
+   * How in-memory runs made for the API (TestState) are bounded and where they run: the
+   * runner's decision workers and limits. Absent: execute()'s defaults on this thread.
+   */
+  sandbox?(): Pick<ExecuteOptions, 'decider' | 'maxHistoryEvents' | 'maxDurationMs'>;
   /**
    * Starts an execution durably: resolves once ExecutionStarted (and everything the execution
    * did before it first blocked) is committed. Resolves false when the ARN exists already.

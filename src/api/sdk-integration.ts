@@ -11,20 +11,26 @@
 import { AwsError } from './errors.js';
 import type { ApiContext } from './context.js';
 import { readInput } from './input.js';
+import { throttle } from './throttling.js';
 import { operations } from './operations/index.js';
 
 /** What an SDK integration call gives back: its answer, or the task's error and cause. */
 export type SdkOutcome = { readonly ok: true; readonly output: unknown } | { readonly ok: false; readonly error: string; readonly cause: string };
 
-export async function callSfnAction(ctx: ApiContext, action: string, parameters: unknown, requestId: string): Promise<SdkOutcome> {
+/**
+ * `callerExecutionArn` is the execution whose Task calls: an execution it starts counts among
+ * its children (quotas.ts). Calls are throttled like a client's (a Task sees `Sfn.ThrottlingException`).
+ */
+export async function callSfnAction(ctx: ApiContext, action: string, parameters: unknown, requestId: string, callerExecutionArn?: string): Promise<SdkOutcome> {
   const name = action.charAt(0).toUpperCase() + action.slice(1);
   const op = Object.prototype.hasOwnProperty.call(operations, name) ? operations[name] : undefined;
   if (!op) return { ok: false, error: 'States.Runtime', cause: `The AWS SDK integration has no action '${action}' for service 'sfn'.` };
   try {
+    throttle(ctx, name);
     const body = renameKeys(parameters ?? {}, lowerFirst);
     const shape = typeof op.input === 'function' ? op.input(ctx) : op.input;
     const input = readInput(body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {}, shape);
-    const result = await op.run(input, ctx, { requestId, signal: new AbortController().signal });
+    const result = await op.run(input, ctx, { requestId, signal: new AbortController().signal, ...(callerExecutionArn !== undefined ? { callerExecutionArn } : {}) });
     return { ok: true, output: renameKeys(result, upperFirst) };
   } catch (e) {
     if (!(e instanceof AwsError)) throw e;

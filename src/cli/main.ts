@@ -4,6 +4,7 @@
  * missing file, invalid JSON or definition) is a one-line message and exit status 2, never a
  * stack trace; only a bug in Stepwise prints one (exit status 70).
  */
+import '../regexp-engine.js'; // linear-time fallback for user regular expressions, set once per process
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { EXIT, UsageError } from './io.js';

@@ -8,7 +8,7 @@ import { StatesError } from '../asl/errors.js';
 import { queryPath } from '../asl/jsonpath.js';
 import { jsonataUnexpectedResultType } from '../asl/jsonata.js';
 import { jsonataBody } from './data-flow.js';
-import { VariableScope, type FanOut, type Frame, type Graph, type StateDef } from './frames.js';
+import { VariableScope, type ChildExecution, type FanOut, type Frame, type Graph, type StateDef } from './frames.js';
 import { BLOCKED, type Outcome, type Step, type StateRunner } from './states.js';
 import { taskResult } from './task-state.js';
 import { readItems, readerMaxItems } from './item-reader.js';
@@ -40,6 +40,7 @@ export async function runParallel(runner: StateRunner, frame: Frame, state: Stat
         scope: new VariableScope(frame.scope),
         index,
         recordsEvents: frame.recordsEvents,
+        childExecution: frame.childExecution,
         parent: fan,
       });
       interp.scheduleFrame(child, branchInput);
@@ -188,6 +189,9 @@ export async function startIterations(
     toleratedFailurePercentage: run ? run.toleratedFailurePercentage : settings.toleratedFailurePercentage,
     mapRun: run,
     startChild: (index) => {
+      // A Distributed Map iteration is a child execution: its events are counted as its own
+      // history (ExecutionStarted is its event #1), against its own quota.
+      const childExecution: ChildExecution | undefined = settings.distributed ? { root: undefined as unknown as Frame, events: 1 } : frame.childExecution;
       const child = interp.newFrame({
         id: `${frame.id}/${frame.stateName}#${index}`,
         graph: settings.processor,
@@ -195,8 +199,10 @@ export async function startIterations(
         scope: new VariableScope(frame.scope),
         index,
         recordsEvents: frame.recordsEvents && !settings.distributed,
+        childExecution,
         parent: fan,
       });
+      if (settings.distributed) childExecution!.root = child;
       if (!settings.distributed) interp.record(frame, 'MapIterationStarted', { name: frame.stateName, index });
       interp.scheduleFrame(child, inputs[index]);
       return child;
@@ -208,7 +214,14 @@ export async function startIterations(
     finish: () => {
       frame.fanOut = undefined;
       if (fan.failed) {
-        const error = (run ? run.hasTolerance : settings.hasTolerance)
+        // A child execution that failed with States.Runtime (its history quota, an invalid
+        // path) is a failed item of the Map Run, never the parent's own States.Runtime: the Map
+        // fails because its Map Run did, which its Catch can handle. Without a tolerance, other
+        // errors are passed on as the child raised them (the behaviour chosen before); AWS's
+        // documentation names only States.ExceedToleratedFailureThreshold for a Map Run that
+        // fails because of its children, so for States.Runtime that is the error used.
+        const childRuntime = settings.distributed && fan.failed.error === 'States.Runtime';
+        const error = (run ? run.hasTolerance : settings.hasTolerance) || childRuntime
           ? new StatesError('States.ExceedToleratedFailureThreshold', 'The specified tolerated failure threshold was exceeded')
           : fan.failed;
         if (mapRunArn) interp.record(frame, 'MapRunFailed', { error: error.error, cause: error.cause });

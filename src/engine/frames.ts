@@ -89,6 +89,18 @@ export interface FanOut {
   readonly finish: () => Step;
 }
 
+/**
+ * A Distributed Map iteration: on AWS a child execution of its own, with its own history and
+ * quotas. Its events are not kept here, only counted, so the child's history quota applies and
+ * event ids in its causes are the child's own.
+ */
+export interface ChildExecution {
+  /** The iteration's frame: failing the child ends it and everything under it. */
+  root: Frame;
+  /** Events the child's history holds so far (its ExecutionStarted is #1). */
+  events: number;
+}
+
 export interface Frame {
   readonly id: string;
   readonly graph: Graph;
@@ -99,6 +111,11 @@ export interface Frame {
   readonly index: number;
   /** Distributed Map children are child executions: their events are not in this history. */
   readonly recordsEvents: boolean;
+  /**
+   * The Distributed Map child execution this frame runs in (its iteration frame and the
+   * branches and iterations under it); undefined for frames of this execution's own history.
+   */
+  readonly childExecution: ChildExecution | undefined;
   stateName: string;
   state: StateDef;
   /** The state's raw input. */

@@ -5,15 +5,15 @@
  * outside world ("run until blocked") and return the history events produced plus the commands
  * the driver must perform (invoke a task, start a timer). The interpreter performs no IO, reads
  * no clock and draws no ambient randomness: time comes in with each call and randomness from a
- * generator seeded by the execution ARN. Feeding the same triggers at the same times therefore
+ * generator seeded by the execution's seed. Feeding the same triggers at the same times therefore
  * reproduces the same history, which is how a durable driver rebuilds a running execution.
  */
 import { StatesError } from '../asl/errors.js';
 import { matchCatcher, matchRetrier, retryDelaySeconds } from '../asl/retry.js';
 import type { HistoryEvent, HistoryEventType, EventDetails } from './events.js';
-import type { Command, Decision, ExecutionIdentity, ExecutionStatus, MapRunRecord, MapRunStatus, Trigger } from './model.js';
+import type { Command, Decision, DecisionBudget, ExecutionIdentity, ExecutionStatus, MapRunRecord, MapRunStatus, Trigger } from './model.js';
 import { MapRunTracker, type MapRun, type MapRunSettings } from './map-runs.js';
-import { seededRandom, type RandomSource } from './random.js';
+import { isExecutionSeed, keyedRandom, seededRandom, type RandomSource } from './random.js';
 import { VariableScope, type FanOut, type Frame, type Graph, type QueryLanguage, type StateDef } from './frames.js';
 import { StateRunner, BLOCKED, type Outcome, type Step } from './states.js';
 
@@ -34,6 +34,22 @@ export interface InterpreterOptions {
    * execution fails with States.Runtime when it would need more. Unset, there is no limit.
    */
   readonly maxHistoryEvents?: number;
+  /**
+   * Whether history() keeps every event (the in-memory driver returns them). A durable driver
+   * stores each decision's events and passes false, so a long execution's interpreter does not
+   * hold its whole history.
+   */
+  readonly keepHistory?: boolean;
+  /**
+   * The execution's secret random seed, 64 hexadecimal digits (src/runtime/execution-secrets.ts
+   * draws it; it is stored with the execution so a replay draws the same values). Every draw
+   * (UUIDs, callback task tokens, $random, retry jitter) comes from `keyedRandom(seed)`, which is
+   * cryptographically strong since task tokens are secrets. Unset, the generator is seeded by
+   * the execution ARN: predictable, and kept only for executions stored before seeds were.
+   */
+  readonly seed?: string;
+  /** Replaces the generator altogether (tests). */
+  readonly random?: RandomSource;
 }
 
 type TaskWaiter = {
@@ -58,6 +74,11 @@ class WorkQueue {
   }
   push(work: Work): void {
     this.items.push(work);
+  }
+  /** Puts work back at the front (a frame whose slice ended before its next step). */
+  unshift(work: Work): void {
+    if (this.head > 0) this.items[--this.head] = work;
+    else this.items.unshift(work);
   }
   shift(): Work | undefined {
     if (this.head >= this.items.length) return undefined;
@@ -96,11 +117,13 @@ export class Interpreter {
   readonly startTime: number;
   readonly maxPayloadBytes: number;
   private readonly maxHistoryEvents: number;
-  /** Seeded by the execution ARN; built on first use, since most executions draw nothing. */
+  private readonly keepHistory: boolean;
+  /** Built on first use: most executions draw nothing. */
   get random(): RandomSource {
-    return (this.randomSource ??= seededRandom(this.identity.executionArn));
+    return (this.randomSource ??= this.seed !== undefined ? keyedRandom(this.seed) : seededRandom(this.identity.executionArn));
   }
   private randomSource: RandomSource | undefined;
+  private readonly seed: string | undefined;
   status: ExecutionStatus = 'RUNNING';
   output: unknown = undefined;
   error: string | undefined;
@@ -132,6 +155,10 @@ export class Interpreter {
     this.startTime = options.startTime;
     this.maxPayloadBytes = options.maxPayloadBytes ?? Infinity;
     this.maxHistoryEvents = options.maxHistoryEvents ?? Infinity;
+    this.keepHistory = options.keepHistory ?? true;
+    if (options.seed !== undefined && !isExecutionSeed(options.seed)) throw new TypeError('An execution seed is 32 bytes written as 64 hexadecimal digits.');
+    this.seed = options.seed;
+    this.randomSource = options.random;
     this.runner = new StateRunner(this);
     this.root = this.newFrame({
       id: '',
@@ -146,11 +173,16 @@ export class Interpreter {
   // ------------------------------------------------------------------ driver interface
 
   /** Starts the execution: ExecutionStarted, then runs until blocked. */
-  start(now: number): Decision | Promise<Decision> {
+  start(now: number, budget?: DecisionBudget): Decision | Promise<Decision> {
     this.now = now;
+    this.beginDecision(budget);
+    // AWS's executionStartedEventDetails: input, roleArn, then the alias and version it was started through.
+    const { stateMachineAliasArn, stateMachineVersionArn } = this.identity;
     this.record('', 'ExecutionStarted', {
       input: this.input,
       roleArn: this.identity.roleArn,
+      ...(stateMachineAliasArn !== undefined ? { stateMachineAliasArn } : {}),
+      ...(stateMachineVersionArn !== undefined ? { stateMachineVersionArn } : {}),
     });
     const timeout = this.definition.TimeoutSeconds;
     if (typeof timeout === 'number' && timeout > 0) {
@@ -165,8 +197,14 @@ export class Interpreter {
   }
 
   /** Applies one trigger from the outside world and runs until blocked again. */
-  async handle(trigger: Trigger, now: number): Promise<Decision> {
+  async handle(trigger: Trigger, now: number, budget?: DecisionBudget): Promise<Decision> {
     this.now = now;
+    this.beginDecision(budget);
+    if (trigger.type === 'RuntimeFailure') {
+      // Also ends an execution that is not running: a redriven one stays as it was ended.
+      this.endExecution('FAILED', undefined, trigger.error, trigger.cause);
+      return this.takeDecision();
+    }
     if (trigger.type === 'Redrive') {
       this.redrive();
       const pending = this.drain();
@@ -237,6 +275,8 @@ export class Interpreter {
         this.updateMapRun(trigger);
         break;
       }
+      case 'Continue':
+        break; // the queued work drains below
     }
     await this.drain();
     return this.takeDecision();
@@ -247,6 +287,11 @@ export class Interpreter {
     return this.startedTasks?.has(taskId) ?? false;
   }
   private startedTasks: Set<string> | undefined;
+
+  /** Tasks a worker has started (isTaskStarted for each), for a driver that mirrors them. */
+  startedTaskIds(): string[] {
+    return this.startedTasks ? [...this.startedTasks] : [];
+  }
 
   /** Ids of tasks the execution is waiting for (after a replay: what must be re-invoked). */
   pendingTaskIds(): string[] {
@@ -271,11 +316,12 @@ export class Interpreter {
     const frameId = typeof frame === 'string' ? frame : frame.id;
     if (typeof frame !== 'string' && !frame.recordsEvents) {
       // Child executions of a Distributed Map keep their own history, not the parent's.
-      return { id: 0, previousEventId: 0, timestamp: this.now, type, frame: frameId, details };
+      const id = this.countChildEvent(frame);
+      return { id, previousEventId: id - 1, timestamp: this.now, type, frame: frameId, details };
     }
     if (this.lastEventId >= this.maxHistoryEvents - 1 && this.status === 'RUNNING') {
       // The last event the history may hold is the execution's failure.
-      this.endExecution('FAILED', undefined, 'States.Runtime', `The execution reached the maximum number of history events (${this.maxHistoryEvents}).`);
+      this.endExecution('FAILED', undefined, 'States.Runtime', historyLimitCause(this.maxHistoryEvents));
       return { id: 0, previousEventId: 0, timestamp: this.now, type, frame: frameId, details };
     }
     const event: HistoryEvent = {
@@ -350,7 +396,7 @@ export class Interpreter {
     return ctx;
   }
 
-  newFrame(init: Pick<Frame, 'id' | 'graph' | 'queryLanguage' | 'scope' | 'index' | 'recordsEvents'> & Partial<Pick<Frame, 'parent'>>): Frame {
+  newFrame(init: Pick<Frame, 'id' | 'graph' | 'queryLanguage' | 'scope' | 'index' | 'recordsEvents'> & Partial<Pick<Frame, 'parent' | 'childExecution'>>): Frame {
     // Written out field by field: object spread here showed up in profiles of 10,000-item Maps.
     return {
       id: init.id,
@@ -360,6 +406,7 @@ export class Interpreter {
       parent: init.parent,
       index: init.index,
       recordsEvents: init.recordsEvents,
+      childExecution: init.childExecution,
       stateName: '',
       state: undefined as unknown as StateDef,
       input: undefined,
@@ -407,7 +454,7 @@ export class Interpreter {
    * keeps a run of Pass/Choice states free of promise allocations and microtask hops.
    */
   private drain(): void | Promise<void> {
-    while (this.queue.size > 0 && this.status === 'RUNNING') {
+    while (this.queue.size > 0 && this.status === 'RUNNING' && !this.paused) {
       const item = this.queue.shift()!;
       if (item.frame.done) continue;
       const pending = this.runFrame(item.frame, item.first);
@@ -423,6 +470,13 @@ export class Interpreter {
     let produce: (() => Step) | undefined = first;
     for (;;) {
       if (frame.done || this.status !== 'RUNNING') return;
+      if (this.budgetSpent()) {
+        // The slice ends here; the frame goes on first when the execution is continued.
+        this.paused = true;
+        this.queue.unshift(produce ? { frame, first: produce } : { frame });
+        return;
+      }
+      this.steps++;
       let step: Step;
       try {
         step = produce ? produce() : this.runner.execute(frame);
@@ -440,14 +494,62 @@ export class Interpreter {
     }
   }
 
-  /** A state threw: its error handling (Retry, Catch) decides; a failure there fails the execution. */
+  /**
+   * A state threw: its error handling (Retry, Catch) decides; a failure there fails the execution,
+   * or only the Distributed Map child execution the frame runs in.
+   */
   private recoverFrom(frame: Frame, e: unknown): Step {
     try {
       return this.runner.handleError(frame, toStatesError(e));
     } catch (again) {
-      this.endExecution('FAILED', undefined, 'States.Runtime', toStatesError(again).cause);
+      this.failExecutionOf(frame, new StatesError('States.Runtime', toStatesError(again).cause));
       return BLOCKED;
     }
+  }
+
+  /**
+   * Fails the execution a frame belongs to with an error no Retry or Catch handles (States.Runtime):
+   * this execution, or, for a frame inside a Distributed Map iteration, that child execution only.
+   * On AWS each iteration is an execution of its own, so its failure is one failed item of the
+   * Map Run, which the Map's tolerance and Catch then handle.
+   */
+  failExecutionOf(frame: Frame, error: StatesError): void {
+    const child = frame.childExecution;
+    if (!child) {
+      this.endExecution('FAILED', undefined, error.error, error.cause);
+      return;
+    }
+    const root = child.root;
+    if (root.done) return;
+    // The child's last event is its ExecutionFailed.
+    child.events++;
+    this.abortFrame(root);
+    if (root.parent) this.childFinished(root.parent, root, undefined, error);
+  }
+
+  /**
+   * Counts an event of a Distributed Map child execution, whose history is its own: AWS's quota
+   * of 25,000 events applies to each child as to any execution, and the child fails with
+   * States.Runtime when it would need more. Returns the event's id in the child's history.
+   *
+   * EXPRESS children keep no history on AWS; their bound is a 5-minute duration instead, which a
+   * decision cannot observe (time stands still while it runs). They are held to the same event
+   * count, so that a loop inside one still ends; AWS's duration limit is not applied to them.
+   */
+  private countChildEvent(frame: Frame): number {
+    const child = frame.childExecution;
+    if (!child) return 0;
+    if (child.root.done) {
+      // A frame still running inside a child that has already ended stops here.
+      this.abortFrame(frame);
+      return child.events;
+    }
+    const max = this.maxHistoryEvents === Infinity ? DEFAULT_MAX_HISTORY_EVENTS : this.maxHistoryEvents;
+    if (child.events >= max - 1) {
+      this.failExecutionOf(frame, new StatesError('States.Runtime', historyLimitCause(max)));
+      return child.events;
+    }
+    return ++child.events;
   }
 
   /** Applies a state's outcome to its frame; true when the frame entered its next state. */
@@ -498,6 +600,8 @@ export class Interpreter {
     if (fan.owner.done || fan.failed) return;
     fan.children.delete(child);
     fan.onChildDone?.(child, error);
+    // Recording the iteration's end may have ended the child execution the fan-out runs in.
+    if (fan.owner.done) return;
     fan.running--;
     fan.completed++;
     if (error) {
@@ -628,16 +732,63 @@ export class Interpreter {
   }
 
   private takeDecision(): Decision {
-    const events = this.events.slice(this.emittedUpTo);
+    const events = this.keepHistory ? this.events.slice(this.emittedUpTo) : this.events;
     const mapRuns = this.mapRunTracker?.takeChanged();
-    const decision: Decision = mapRuns
-      ? { events, commands: this.commands, status: this.status, mapRuns }
-      : { events, commands: this.commands, status: this.status };
-    this.emittedUpTo = this.events.length;
+    const more = this.paused && this.status === 'RUNNING' && this.queue.size > 0;
+    const decision: Decision = { events, commands: this.commands, status: this.status, steps: this.steps, ...(mapRuns ? { mapRuns } : {}), ...(more ? { more: true as const } : {}) };
+    if (this.keepHistory) this.emittedUpTo = this.events.length;
+    else this.events = [];
     this.commands = [];
     return decision;
   }
   private emittedUpTo = 0;
+
+  // ------------------------------------------------------------------ slices
+
+  private steps = 0;
+  private stepLimit = Infinity;
+  private byteLimit = Infinity;
+  private bytes = 0;
+  private eventLimit = Infinity;
+  /** lastEventId when the decision began. */
+  private firstEventId = 0;
+  private shouldYield: (() => boolean) | undefined;
+  /** The step count at which shouldYield was last asked (it is asked once per count). */
+  private askedAt = -1;
+  private paused = false;
+
+  private beginDecision(budget: DecisionBudget | undefined): void {
+    this.steps = 0;
+    this.bytes = 0;
+    this.askedAt = -1;
+    this.paused = false;
+    this.stepLimit = budget?.maxSteps ?? Infinity;
+    this.byteLimit = budget?.maxBytes ?? Infinity;
+    this.eventLimit = budget?.maxEvents ?? Infinity;
+    this.firstEventId = this.lastEventId;
+    this.shouldYield = budget?.shouldYield;
+  }
+
+  /**
+   * Whether the decision must stop before its next step. Deterministic given the step count:
+   * a slice cut by the clock or the byte budget becomes a step limit, and a replay that is
+   * given that limit stops at the same checkpoint (the first one with that count).
+   */
+  private budgetSpent(): boolean {
+    if (this.steps >= this.stepLimit) return true;
+    if (this.askedAt === this.steps) return false;
+    this.askedAt = this.steps;
+    if (this.bytes > this.byteLimit || this.lastEventId - this.firstEventId >= this.eventLimit || (this.shouldYield !== undefined && this.steps > 0 && this.shouldYield())) {
+      this.stepLimit = this.steps;
+      return true;
+    }
+    return false;
+  }
+
+  /** State output produced in this decision, counted against DecisionBudget.maxBytes. */
+  noteOutputBytes(bytes: number): void {
+    this.bytes += bytes;
+  }
 
   /** The retry machinery lives with the states; this hook lets them reach the seeded random. */
   retryDelay(frame: Frame, error: StatesError): number | null {
@@ -656,6 +807,14 @@ export class Interpreter {
   catcherFor(frame: Frame, error: StatesError) {
     return matchCatcher(frame.state.Catch, error.error);
   }
+}
+
+/** AWS's hard quota of events in one execution's history, also each Distributed Map child's. */
+export const DEFAULT_MAX_HISTORY_EVENTS = 25_000;
+
+/** AWS's cause when an execution needs more history events than its quota. */
+function historyLimitCause(max: number): string {
+  return `The execution reached the maximum number of history events (${max}).`;
 }
 
 /** Whether a Map's failures so far are within its ToleratedFailureCount/Percentage (Parallel tolerates none). */

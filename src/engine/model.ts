@@ -18,6 +18,9 @@ export interface ExecutionIdentity {
   /** Region and account used when the engine composes ARNs (activities, map runs). */
   readonly region: string;
   readonly accountId: string;
+  /** When started through a version or an alias (ExecutionStarted records them, as AWS does). */
+  readonly stateMachineVersionArn?: string;
+  readonly stateMachineAliasArn?: string;
 }
 
 /** Something from the outside world that moves an execution on. */
@@ -34,6 +37,17 @@ export type Trigger =
   /** RedriveExecution: a FAILED, TIMED_OUT or ABORTED execution resumes at the state that ended it. */
   | { readonly type: 'Redrive' }
   | { readonly type: 'ExecutionTimedOut' }
+  /**
+   * Goes on with the work a sliced decision left queued (Decision.more). Logged like any other
+   * trigger, so a rebuilt execution takes the same slices.
+   */
+  | { readonly type: 'Continue' }
+  /**
+   * The runtime ends the execution for a reason outside the States language: a decision that
+   * exceeded its budgets or crashed its worker, a replay that does not match, an engine version
+   * the execution was not started with. Logged, so a replay ends it the same way.
+   */
+  | { readonly type: 'RuntimeFailure'; readonly error: string; readonly cause: string }
   /**
    * UpdateMapRun: new settings for a RUNNING Map Run. A trigger rather than a side channel, so
    * the change is in the replay log and a rebuilt execution makes the same decisions.
@@ -105,10 +119,41 @@ export type Command =
   | { readonly type: 'StartTimer'; readonly timerId: string; readonly dueAt: number; readonly seconds: number; readonly scaled: boolean }
   | { readonly type: 'CancelTimer'; readonly timerId: string };
 
+/**
+ * Limits on one decision. A decision that reaches one stops between two states and returns
+ * with `more`: the driver commits what was decided and asks for the rest with a Continue
+ * trigger, after other executions had their turn. Where it stopped is recorded as the number of
+ * steps taken (Decision.steps), which is all a replay needs to stop at the same place.
+ */
+export interface DecisionBudget {
+  /** Most state steps (a state run, or resumed) in this decision. */
+  readonly maxSteps?: number;
+  /**
+   * Asked between steps (at most once per step count); true ends the slice there. The driver
+   * decides with a clock; the engine never reads one.
+   */
+  readonly shouldYield?: () => boolean;
+  /**
+   * Bytes of state output this decision may produce (the sum of each output's JSON size, as
+   * measured for the payload quota) before it yields: keeps one decision's events, and the
+   * write that stores them, bounded in memory.
+   */
+  readonly maxBytes?: number;
+  /**
+   * History events this decision may record before it yields: what the driver writes per
+   * decision (and holds this thread for while it writes) stays bounded.
+   */
+  readonly maxEvents?: number;
+}
+
 export interface Decision {
   readonly events: readonly HistoryEvent[];
   readonly commands: readonly Command[];
   readonly status: ExecutionStatus;
+  /** State steps the decision took (what a replay passes as DecisionBudget.maxSteps when `more`). */
+  readonly steps: number;
+  /** The decision stopped on its budget with work left: a Continue trigger goes on with it. */
+  readonly more?: true;
   /** Map Runs this decision started or changed, as they stand after it (absent when none did). */
   readonly mapRuns?: readonly MapRunRecord[];
 }

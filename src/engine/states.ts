@@ -74,8 +74,12 @@ export class StateRunner {
    */
   exit(frame: Frame, output: unknown, assigned: Record<string, unknown> | undefined, next?: string): Outcome {
     const state = frame.state;
-    if (this.interp.maxPayloadBytes !== Infinity && jsonByteSize(output) > this.interp.maxPayloadBytes) {
-      throw new StatesError('States.DataLimitExceeded', `The state/task '${frame.stateName}' returned a result with a size exceeding the maximum number of bytes service limit.`);
+    if (this.interp.maxPayloadBytes !== Infinity) {
+      const size = jsonByteSize(output);
+      if (size > this.interp.maxPayloadBytes) {
+        throw new StatesError('States.DataLimitExceeded', `The state/task '${frame.stateName}' returned a result with a size exceeding the maximum number of bytes service limit.`);
+      }
+      this.interp.noteOutputBytes(size);
     }
     if (assigned) frame.scope.assign(assigned); // may fail with States.DataLimitExceeded
     this.interp.record(frame, EXITED_EVENT[state.Type]!, assigned ? { name: frame.stateName, output, assignedVariables: assigned } : { name: frame.stateName, output });
@@ -106,8 +110,9 @@ export class StateRunner {
     if (frame.mapRun) this.interp.closeMapRun(frame, 'FAILED');
     if (error.error === 'States.Runtime') {
       // AWS: a States.Runtime error "will always cause the execution to fail"; no Retry or
-      // Catch applies, not even in a Parallel branch or Map iteration.
-      this.interp.endExecution('FAILED', undefined, error.error, error.cause);
+      // Catch applies, not even in a Parallel branch or Map iteration. Inside a Distributed Map
+      // iteration the execution that fails is that child execution.
+      this.interp.failExecutionOf(frame, error);
       return BLOCKED;
     }
     const state = frame.state;

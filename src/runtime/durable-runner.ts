@@ -20,9 +20,13 @@ import { MockSession, type MockConfigFile } from '../integrations/mock-config.js
 import type { ExecutionRecord, ExecutionWrite, LoggedTrigger, Store, TaskRecord, TimerRecord } from '../store/types.js';
 import { StoreConflict } from '../store/types.js';
 import type { HistoryEvent } from '../engine/events.js';
-import { Interpreter } from '../engine/interpreter.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES } from '../engine/payload-size.js';
-import { runInMemory, type Clock, type RunnableDefinition } from './memory-driver.js';
+import { DEFAULT_MAX_HISTORY_EVENTS, runInMemory, type Clock, type ExecuteOptions, type RunnableDefinition } from './memory-driver.js';
+import { activityTaskToken, isActivityTaskTokenShape } from './execution-secrets.js';
+import { LocalDecider, type Decider, type DeciderInit, type RestoreResult, type SliceBudget } from './decider.js';
+import { DecisionAborted, runtimeFailure, type DeciderPool } from './decider-pool.js';
+import { RemoteDecider, remoteDeciders } from './remote-decider.js';
+import { engineVersionMismatch } from '../engine/version.js';
 import { findHandler, isCallbackTask, mockedTrigger, noHandlerTrigger, runHandler, type TaskHandler } from '../integrations/local-tasks.js';
 import { apiFailure, childEndTrigger, isStartExecution, startRequest, startResponse, waitsForChild } from '../integrations/nested-executions.js';
 import type { Command, Decision, ExecutionIdentity, MapRunUpdate, Trigger } from '../engine/model.js';
@@ -49,25 +53,67 @@ export interface DurableRunnerOptions {
   /**
    * Resolves and checks a StartExecution request (API member names) the way the API action
    * does, rejecting with its AwsError. Given, `states:startExecution` tasks start real child
-   * executions on this runner; without it they need a mock or a handler.
+   * executions on this runner; without it they need a mock or a handler. The parent is named
+   * for the quotas on nested executions (src/api/quotas.ts).
    */
-  readonly prepareChild?: (request: Record<string, unknown>) => Promise<NewExecution>;
+  readonly prepareChild?: (request: Record<string, unknown>, parentExecutionArn: string) => Promise<NewExecution>;
   /**
    * AWS SDK integrations this server answers itself (`arn:aws:states:::aws-sdk:<service>:<action>`):
    * the server passes its own Step Functions API as service `sfn`.
    */
   readonly localSdk?: {
     readonly services: readonly string[];
-    call(service: string, action: string, parameters: unknown, requestId: string): Promise<SdkOutcome>;
+    call(service: string, action: string, parameters: unknown, requestId: string, callerExecutionArn: string): Promise<SdkOutcome>;
   };
+  /**
+   * Worker threads that make the decisions, with a watchdog (the server's isolation). Without
+   * it decisions run on this thread: sliced, but a single runaway expression holds the thread.
+   */
+  readonly deciders?: DeciderPool;
+  /** How long one decision runs before it yields to other executions (ms, default 20). */
+  readonly sliceMs?: number;
+  /** Bytes of state output one decision may produce before it yields (default 8 MiB). */
+  readonly maxDecisionBytes?: number;
+  /**
+   * History events one decision may record before it yields (default 1,000): a decision's
+   * write, and the time this thread spends on it, stay bounded.
+   */
+  readonly maxDecisionEvents?: number;
+  /**
+   * Executions kept in memory between their triggers (default 1,000). Beyond it the least
+   * recently used idle ones are dropped and rebuilt from the store on their next trigger, so
+   * waiting executions cost rows, not memory.
+   */
+  readonly maxLiveExecutions?: number;
+  /** How long an EXPRESS execution may run (AWS: 5 minutes). */
+  readonly expressMaxDurationMs?: number;
+  /**
+   * How long StartExecution waits for the execution's first decision (ms, default 200). A
+   * quicker one is committed with the execution; a slower one goes on after the answer.
+   */
+  readonly startWaitMs?: number;
 }
+
+type FirstDecision = { readonly decision: Decision; readonly aborted?: undefined } | { readonly decision?: undefined; readonly aborted: DecisionAborted };
+
+function startTrigger(time: number, decision: Decision): LoggedTrigger {
+  return { time, trigger: { type: 'Start' }, ...(decision.more ? { steps: decision.steps } : {}) };
+}
+
+/** AWS's limit on an Express workflow's duration. */
+export const EXPRESS_MAX_DURATION_MS = 5 * 60 * 1000;
+
+/** How long one TestState call may run. */
+export const TEST_STATE_MAX_DURATION_MS = 60 * 1000;
 
 type InvokeTask = Extract<Command, { type: 'InvokeTask' }>;
 
 /** An execution held in memory while it runs. */
 interface LiveExecution {
   record: ExecutionRecord;
-  readonly interp: Interpreter;
+  readonly interp: Decider;
+  /** Triggers queued or being decided: an execution with any is never dropped from memory. */
+  busy: number;
   readonly mocks: MockSession | undefined;
   /** Serialises triggers: each waits for the previous decision to commit. */
   chain: Promise<unknown>;
@@ -101,11 +147,17 @@ export class DurableRunner implements ExecutionRunner {
   private timerDueAt = Infinity;
   private closed = false;
   private firing = false;
+  private readonly slice: SliceBudget;
+  private readonly maxLive: number;
+  private readonly startWaitMs: number;
 
   constructor(private readonly options: DurableRunnerOptions) {
     this.store = options.store;
     this.clock = options.clock ?? systemClock;
     this.scale = options.waitTimeScale ?? 1;
+    this.slice = { sliceMs: options.sliceMs ?? 20, maxBytes: options.maxDecisionBytes ?? 8 * 1024 * 1024, maxEvents: options.maxDecisionEvents ?? 1_000 };
+    this.maxLive = options.maxLiveExecutions ?? 1_000;
+    this.startWaitMs = options.startWaitMs ?? 200;
   }
 
   /**
@@ -141,25 +193,96 @@ export class DurableRunner implements ExecutionRunner {
     if (execution.type === 'EXPRESS') return this.startExpress(execution);
     const now = this.clock.now();
     const interp = this.newInterpreter(execution, execution.startDate);
-    const started = interp.start(now);
-    const decision = started instanceof Promise ? await started : started;
     const live = this.newLive({ ...execution, status: 'RUNNING', lastEventId: 0 }, interp);
-    const write = this.writeFor(live, decision, { time: now, trigger: { type: 'Start' } }, now);
-    const record: ExecutionRecord = { ...live.record, ...write.update, lastEventId: lastId(decision, 0) };
-    const created = await this.store.createExecution(record, write);
-    if (!created) return false;
-    live.record = record;
-    live.lastEventId = record.lastEventId;
-    this.notify(live, decision);
-    if (record.status === 'RUNNING') this.live.set(record.arn, live);
-    this.perform(live, decision.commands);
+    const deciding: Promise<FirstDecision> = interp.start(now, this.slice).then(
+      (decision) => ({ decision }),
+      (e: unknown) => {
+        if (e instanceof DecisionAborted) return { aborted: e };
+        throw e;
+      },
+    );
+    let waited: ReturnType<typeof setTimeout> | undefined;
+    const early = await Promise.race([deciding, new Promise<undefined>((resolve) => (waited = setTimeout(() => resolve(undefined), this.startWaitMs)))]);
+    clearTimeout(waited);
+    if (early) {
+      // The usual case: the first decision is written with the execution, in one commit.
+      const decision = early.decision ?? (await interp.start(now, { maxSteps: 0 }));
+      const write = this.writeFor(live, decision, startTrigger(now, decision), now);
+      const record: ExecutionRecord = { ...live.record, ...write.update, lastEventId: lastId(decision, 0) };
+      if (!(await this.store.createExecution(record, write))) return false;
+      live.record = record;
+      live.lastEventId = record.lastEventId;
+      this.notify(live, decision);
+      if (record.status === 'RUNNING') this.keepLive(live);
+      else interp.dispose();
+      this.perform(live, decision.commands);
+      if (early.aborted) await this.apply(record.arn, runtimeFailure(early.aborted));
+      else if (decision.more) this.continueLater(live);
+      return true;
+    }
+    // A first decision that takes long (a busy worker, heavy states) must not hold the caller:
+    // the execution is created now, as RUNNING with no event yet, and its first decision is
+    // committed when it comes, before any other trigger of the execution.
+    if (!(await this.store.createExecution(live.record, { executionArn: execution.arn, expectedLastEventId: 0, events: [] }))) {
+      void deciding.finally(() => interp.dispose()).catch(() => undefined);
+      return false;
+    }
+    this.keepLive(live);
+    this.enqueue(live, async () => {
+      const first = await deciding;
+      await this.commitStart(live, first.decision ?? (await interp.start(now, { maxSteps: 0 })), now);
+      if (first.aborted) await this.decide(live, runtimeFailure(first.aborted));
+    }).catch((e) => this.log('error', 'first decision not committed', { executionArn: execution.arn, error: String(e) }));
     return true;
+  }
+
+  /** Decides and commits the first decision of an execution whose row exists already. */
+  private async decideStart(live: LiveExecution, now: number): Promise<void> {
+    let decision: Decision;
+    let aborted: DecisionAborted | undefined;
+    try {
+      decision = await live.interp.start(now, this.slice);
+    } catch (e) {
+      if (!(e instanceof DecisionAborted)) throw e;
+      aborted = e;
+      decision = await live.interp.start(now, { maxSteps: 0 });
+    }
+    await this.commitStart(live, decision, now);
+    if (aborted) await this.decide(live, runtimeFailure(aborted));
+  }
+
+  /** Commits an execution's first decision (after the execution's row was created). */
+  private async commitStart(live: LiveExecution, decision: Decision, now: number): Promise<void> {
+    await this.commit(live, this.writeFor(live, decision, startTrigger(now, decision), now), decision);
+    this.perform(live, decision.commands);
+    if (decision.more) this.continueLater(live);
+  }
+
+  /**
+   * Runs work in the execution's queue, behind its earlier triggers; the execution stays in
+   * memory meanwhile. The caller gets the work's outcome; the queue goes on either way.
+   */
+  private enqueue(live: LiveExecution, work: () => Promise<void>): Promise<void> {
+    live.busy++;
+    const step = live.chain.then(work);
+    live.chain = step
+      .catch(() => undefined)
+      .finally(() => {
+        live.busy--;
+        this.dropIdle();
+      });
+    return step;
   }
 
   async runSync(execution: NewExecution): Promise<ExecutionRecord> {
     const result = await runInMemory(JSON.parse(execution.definition) as RunnableDefinition, JSON.parse(execution.input), {
       ...this.memoryOptions(execution),
       clock: this.clock,
+      // AWS's quotas of an Express workflow: 5 minutes, and the history quota of any execution.
+      maxDurationMs: this.options.expressMaxDurationMs ?? EXPRESS_MAX_DURATION_MS,
+      maxHistoryEvents: this.options.maxHistoryEvents ?? DEFAULT_MAX_HISTORY_EVENTS,
+      ...(execution.seed !== undefined ? { seed: execution.seed } : {}),
+      ...(this.options.deciders ? { decider: remoteDeciders(this.options.deciders) } : {}),
     });
     return {
       ...execution,
@@ -169,6 +292,19 @@ export class DurableRunner implements ExecutionRunner {
       ...(result.cause !== undefined ? { cause: result.cause } : {}),
       stopDate: this.clock.now(),
       lastEventId: result.events.length,
+    };
+  }
+
+  /**
+   * TestState runs in the decision workers with AWS's history quota; its duration is bounded
+   * by TEST_STATE_MAX_DURATION_MS (AWS documents no duration for TestState: one state of a Map
+   * or Parallel can still loop inside, so a bound is needed; one minute is our choice).
+   */
+  sandbox(): Pick<ExecuteOptions, 'decider' | 'maxHistoryEvents' | 'maxDurationMs'> {
+    return {
+      maxHistoryEvents: this.options.maxHistoryEvents ?? DEFAULT_MAX_HISTORY_EVENTS,
+      maxDurationMs: TEST_STATE_MAX_DURATION_MS,
+      ...(this.options.deciders ? { decider: remoteDeciders(this.options.deciders) } : {}),
     };
   }
 
@@ -263,19 +399,71 @@ export class DurableRunner implements ExecutionRunner {
       return;
     }
     const target = live;
-    const step = target.chain.then(async () => {
+    await this.enqueue(target, async () => {
       if (options.precondition) options.precondition(target);
       if (target.interp.status !== 'RUNNING' && !options.allowEnded) return;
       const trigger = typeof triggerOf === 'function' ? triggerOf(target) : triggerOf;
       if (!trigger) return;
-      const now = Math.max(this.clock.now(), target.interp.now);
-      const decision = await target.interp.handle(trigger, now);
-      const write = this.writeFor(target, decision, { time: now, trigger }, now, options.extra);
-      await this.commit(target, write, decision);
-      this.perform(target, decision.commands);
+      try {
+        await this.decide(target, trigger, options.extra);
+      } catch (e) {
+        if (!(e instanceof DecisionAborted) || trigger.type === 'RuntimeFailure') throw e;
+        // The decision ran past its budget or crashed its worker: nothing of it was committed.
+        // The execution fails instead, with the reason; other executions never noticed.
+        this.log('warn', 'execution failed: its decision was stopped', { executionArn, reason: e.message });
+        await this.decide(target, runtimeFailure(e));
+      }
     });
-    target.chain = step.catch(() => undefined);
-    await step;
+  }
+
+  /** Decides one trigger, commits the decision, performs its commands; a sliced decision is continued later. */
+  private async decide(target: LiveExecution, trigger: Trigger, extra?: Partial<ExecutionWrite>): Promise<void> {
+    const now = Math.max(this.clock.now(), target.interp.now);
+    const decision = await target.interp.handle(trigger, now, trigger.type === 'RuntimeFailure' ? undefined : this.slice);
+    const write = this.writeFor(target, decision, { time: now, trigger, ...(decision.more ? { steps: decision.steps } : {}) }, now, extra);
+    await this.commit(target, write, decision);
+    this.perform(target, decision.commands);
+    if (decision.more) this.continueLater(target);
+  }
+
+  /**
+   * Goes on with a sliced decision after others had their turn: on this thread after pending
+   * I/O (setImmediate), in a worker behind the work that came from outside.
+   */
+  private continueLater(live: LiveExecution): void {
+    const arn = live.record.arn;
+    live.busy++;
+    setImmediate(() => {
+      live.busy--;
+      if (this.closed) return;
+      this.apply(arn, CONTINUE).catch((e) => this.log('warn', 'execution not continued', { executionArn: arn, error: String(e) }));
+    });
+  }
+
+  /** Makes an execution the most recently used one in memory. */
+  private keepLive(live: LiveExecution): void {
+    this.live.delete(live.record.arn);
+    this.live.set(live.record.arn, live);
+    this.dropIdle();
+  }
+
+  /**
+   * Drops the least recently used executions beyond maxLiveExecutions that wait for nothing
+   * this process does (a timer, an activity worker, a callback, a child): their next trigger
+   * rebuilds them from the store. One with a trigger queued, a local task running or a child
+   * to answer stays.
+   */
+  private dropIdle(): void {
+    let excess = this.live.size - this.maxLive;
+    if (excess <= 0) return;
+    let looked = 0;
+    for (const [arn, live] of this.live) {
+      if (excess <= 0 || looked++ > excess + 32) break;
+      if (live.busy > 0 || live.running.size > 0 || live.children.size > 0) continue;
+      this.live.delete(arn);
+      live.interp.dispose();
+      excess--;
+    }
   }
 
   private async commit(live: LiveExecution, write: ExecutionWrite, decision: Decision): Promise<void> {
@@ -292,10 +480,11 @@ export class DurableRunner implements ExecutionRunner {
     this.notify(live, decision);
     if (live.interp.status !== 'RUNNING') {
       this.live.delete(live.record.arn);
+      live.interp.dispose();
       for (const c of live.running.values()) c.abort();
       if (live.record.parentExecutionArn !== undefined) void this.answerParent(live.record);
     } else {
-      this.live.set(live.record.arn, live);
+      this.keepLive(live);
     }
   }
 
@@ -407,8 +596,13 @@ export class DurableRunner implements ExecutionRunner {
     const arn = live.record.arn;
     const { taskId, resource } = command;
     const later = (trigger: Trigger) => {
-      // Answers arrive on a later tick, never inside the decision that asked.
-      setImmediate(() => this.apply(arn, trigger).catch((e) => this.log('warn', 'task result not applied', { executionArn: arn, error: String(e) })));
+      // Answers arrive on a later tick, never inside the decision that asked. Until then the
+      // execution stays in memory: a rebuild would invoke the task again.
+      live.busy++;
+      setImmediate(() => {
+        live.busy--;
+        this.apply(arn, trigger).catch((e) => this.log('warn', 'task result not applied', { executionArn: arn, error: String(e) }));
+      });
     };
     const mocked = live.mocks?.mocks(command.stateName) ? mockedTrigger(taskId, live.mocks, command.stateName) : undefined;
     if (resource.kind === 'activity') {
@@ -428,10 +622,13 @@ export class DurableRunner implements ExecutionRunner {
     const handler = findHandler(this.options.taskHandlers, command);
     if (!handler) {
       if (isStartExecution(resource) && this.options.prepareChild) {
-        void this.startChild(live, command).catch((e) => this.log('error', 'child execution not started', { executionArn: arn, error: String(e) }));
+        live.busy++;
+        void this.startChild(live, command)
+          .catch((e) => this.log('error', 'child execution not started', { executionArn: arn, error: String(e) }))
+          .finally(() => live.busy--);
         return;
       }
-      if (this.callLocalSdk(command, later)) return;
+      if (this.callLocalSdk(live, command, later)) return;
       // A callback task without a handler waits for SendTaskSuccess/Failure with its token.
       if (callback) submitted();
       else later(noHandlerTrigger(command));
@@ -447,14 +644,15 @@ export class DurableRunner implements ExecutionRunner {
    * Performs an `aws-sdk:<service>:<action>` task this server answers itself (localSdk);
    * false when the resource is not one of those.
    */
-  private callLocalSdk(command: InvokeTask, later: (trigger: Trigger) => void): boolean {
+  private callLocalSdk(live: LiveExecution, command: InvokeTask, later: (trigger: Trigger) => void): boolean {
     const { resource, taskId } = command;
     const sdk = this.options.localSdk;
     if (!sdk || resource.kind !== 'service' || !resource.service.startsWith('aws-sdk:') || resource.pattern === 'sync' || resource.pattern === 'sync2') return false;
     const service = resource.service.slice('aws-sdk:'.length);
     if (!sdk.services.includes(service)) return false;
     const action = resource.action.replace(/\.waitForTaskToken$/, '');
-    void sdk.call(service, action, command.input, randomUUID()).then(
+    live.busy++; // in memory until the call answers (a rebuild would call again)
+    void sdk.call(service, action, command.input, randomUUID(), live.record.arn).then(
       (outcome) => {
         if (!outcome.ok) return later({ type: 'TaskFailed', taskId, error: outcome.error, cause: outcome.cause });
         // With .waitForTaskToken the call is the submission; the token answers the task.
@@ -462,7 +660,7 @@ export class DurableRunner implements ExecutionRunner {
         later({ type: submitted ? 'TaskSubmitted' : 'TaskSucceeded', taskId, output: outcome.output });
       },
       (e: unknown) => later({ type: 'TaskFailed', taskId, error: 'States.Runtime', cause: String(e) }),
-    );
+    ).finally(() => live.busy--);
     return true;
   }
 
@@ -481,7 +679,7 @@ export class DurableRunner implements ExecutionRunner {
     const deliver = (trigger: Trigger) => this.apply(parentArn, trigger);
     let child: ExecutionRecord;
     try {
-      const prepared = await this.options.prepareChild!(startRequest(command.input, parentArn, taskId));
+      const prepared = await this.options.prepareChild!(startRequest(command.input, parentArn, taskId), parentArn);
       const execution: NewExecution = { ...prepared, parentExecutionArn: parentArn, parentTaskId: taskId };
       child = await this.startOrFindChild(execution, pattern);
     } catch (e) {
@@ -598,27 +796,27 @@ export class DurableRunner implements ExecutionRunner {
   private async rebuild(executionArn: string, allowEnded: boolean): Promise<LiveExecution | undefined> {
     const record = await this.store.getExecution(executionArn);
     if (!record || (record.status !== 'RUNNING' && !allowEnded) || record.type === 'EXPRESS') return undefined;
-    const triggers = await this.store.getTriggers(executionArn);
     const interp = this.newInterpreter(record, record.startDate, 0);
     const live = this.newLive(record, interp);
-    let produced = 0;
-    for (const logged of triggers) {
-      const decision = logged.trigger.type === 'Start' ? await interp.start(logged.time) : await interp.handle(logged.trigger, logged.time);
-      produced += decision.events.length;
-      // Re-trace the bookkeeping the live execution had (tokens, open invocations, mock counts).
-      this.writeFor(live, decision, logged, logged.time);
-      for (const command of decision.commands) {
-        if (command.type === 'InvokeTask' && live.mocks?.mocks(command.stateName)) live.mocks.next(command.stateName);
-      }
-    }
-    if (produced !== record.lastEventId) {
-      this.log('error', 'replay does not match the stored history', { executionArn, stored: record.lastEventId, replayed: produced });
-      throw new AwsError('InternalServerError', `The history of '${executionArn}' could not be replayed.`, 500);
+    const mismatch = await this.replayInto(live, record);
+    if (mismatch !== undefined) {
+      this.log('error', 'execution failed: it cannot be rebuilt', { executionArn, reason: mismatch });
+      interp.dispose();
+      if (record.status === 'RUNNING') await this.failUnreplayable(record, mismatch);
+      return undefined;
     }
     live.lastEventId = record.lastEventId;
     const again = this.live.get(executionArn);
     if (again) return again;
-    if (interp.status === 'RUNNING' || allowEnded) this.live.set(executionArn, live);
+    if (interp.status === 'RUNNING' || allowEnded) this.keepLive(live);
+    if (record.lastEventId === 0 && record.status === 'RUNNING') {
+      // Created, but the server stopped before its first decision was committed: decide it now.
+      const now = this.clock.now();
+      this.enqueue(live, () => this.decideStart(live, now)).catch((e) =>
+        this.log('error', 'first decision not committed', { executionArn, error: String(e) }),
+      );
+      return live;
+    }
     if (interp.status === 'RUNNING') {
       // Tasks invoked before the restart and not answered: local handlers and mocks run again
       // (at-least-once, as AWS integrations are); activity and callback tasks keep waiting.
@@ -639,9 +837,71 @@ export class DurableRunner implements ExecutionRunner {
     return live;
   }
 
+  /**
+   * Rebuilds an execution's decider by replaying its logged triggers, re-tracing the live
+   * bookkeeping (tokens, open invocations, mock counts) from each decision's commands. Returns
+   * why the execution cannot be rebuilt, if it cannot: another engine version started it, or
+   * the replay does not regenerate the stored events (type and state name, one by one).
+   */
+  private async replayInto(live: LiveExecution, record: ExecutionRecord): Promise<string | undefined> {
+    const otherEngine = engineVersionMismatch(record.engineVersion);
+    if (otherEngine !== undefined) return otherEngine;
+    const [triggers, stored] = await Promise.all([
+      this.store.getTriggers(record.arn),
+      this.store.getEvents(record.arn, { limit: Math.max(1, record.lastEventId) }),
+    ]);
+    let restored: RestoreResult;
+    try {
+      restored = await live.interp.restore(triggers);
+    } catch (e) {
+      if (e instanceof DecisionAborted) return `Rebuilding the execution was stopped: ${e.message}`;
+      throw e;
+    }
+    restored.decisions.forEach((decision, i) => {
+      const logged = triggers[i]!;
+      this.writeFor(live, { events: [], commands: decision.commands, status: decision.status, steps: 0 }, logged, logged.time);
+      for (const command of decision.commands) {
+        if (command.type === 'InvokeTask' && live.mocks?.mocks(command.stateName)) live.mocks.next(command.stateName);
+      }
+    });
+    if (restored.events.length !== record.lastEventId) {
+      return `Replaying the execution produced ${restored.events.length} events where ${record.lastEventId} are stored.`;
+    }
+    for (let i = 0; i < stored.length; i++) {
+      const [type, name] = restored.events[i]!;
+      const event = stored[i]!;
+      const storedName = (event.details as { name?: string } | undefined)?.name;
+      if (event.type !== type || storedName !== name) {
+        return `Replaying the execution produced ${type}${name !== undefined ? ` '${name}'` : ''} where event ${event.id} is ${event.type}${storedName !== undefined ? ` '${storedName}'` : ''}.`;
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * Fails an execution that cannot be replayed, without its interpreter: the ExecutionFailed
+   * event and the row's status are written directly. Its timers are dropped when they fire and
+   * its tokens are refused, as an ended execution's are.
+   */
+  private async failUnreplayable(record: ExecutionRecord, cause: string): Promise<void> {
+    const now = this.clock.now();
+    const trigger = { type: 'RuntimeFailure', error: 'States.Runtime', cause } as const;
+    const event: HistoryEvent = { id: record.lastEventId + 1, previousEventId: record.lastEventId, timestamp: now, type: 'ExecutionFailed', frame: '', details: { error: trigger.error, cause } };
+    await this.store
+      .appendExecution({
+        executionArn: record.arn,
+        expectedLastEventId: record.lastEventId,
+        events: [event],
+        trigger: { time: now, trigger },
+        update: { status: 'FAILED', stopDate: now, error: trigger.error, cause },
+      })
+      .then(() => this.options.onDecision?.(record.arn, [event], 'FAILED'))
+      .catch((e) => this.log('error', 'execution could not be failed', { executionArn: record.arn, error: String(e) }));
+  }
+
   // ------------------------------------------------------------------ helpers
 
-  private newInterpreter(execution: Pick<ExecutionRecord, 'arn' | 'name' | 'stateMachineArn' | 'roleArn' | 'redriveCount' | 'definition' | 'input'>, startDate: number, redriveCount = execution.redriveCount): Interpreter {
+  private newInterpreter(execution: Pick<ExecutionRecord, 'arn' | 'name' | 'stateMachineArn' | 'roleArn' | 'redriveCount' | 'definition' | 'input' | 'seed' | 'stateMachineVersionArn' | 'stateMachineAliasArn'>, startDate: number, redriveCount = execution.redriveCount): Decider {
     const identity: ExecutionIdentity = {
       executionArn: execution.arn,
       executionName: execution.name,
@@ -651,18 +911,29 @@ export class DurableRunner implements ExecutionRunner {
       redriveCount,
       region: this.options.region,
       accountId: this.options.accountId,
+      ...(execution.stateMachineVersionArn !== undefined ? { stateMachineVersionArn: execution.stateMachineVersionArn } : {}),
+      ...(execution.stateMachineAliasArn !== undefined ? { stateMachineAliasArn: execution.stateMachineAliasArn } : {}),
     };
-    return new Interpreter({
-      definition: JSON.parse(execution.definition) as RunnableDefinition,
+    const init: DeciderInit = {
+      definition: execution.definition,
       input: JSON.parse(execution.input),
       identity,
       startTime: startDate,
       maxPayloadBytes: this.options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
-      maxHistoryEvents: this.options.maxHistoryEvents ?? 25_000,
-    });
+      maxHistoryEvents: this.options.maxHistoryEvents ?? DEFAULT_MAX_HISTORY_EVENTS,
+      // The durable log keeps the events: the interpreter need not.
+      keepHistory: false,
+      // From the stored seed, so a rebuild draws the same UUIDs and tokens (the ARN for old rows).
+      ...(execution.seed !== undefined ? { seed: execution.seed } : {}),
+    };
+    const pool = this.options.deciders;
+    if (!pool) return new LocalDecider(init);
+    // A rebuild in the worker (after it was terminated, or dropped the interpreter) replays the
+    // triggers committed so far.
+    return new RemoteDecider(pool, init, () => this.store.getTriggers(execution.arn));
   }
 
-  private newLive(record: ExecutionRecord, interp: Interpreter): LiveExecution {
+  private newLive(record: ExecutionRecord, interp: Decider): LiveExecution {
     const mocks =
       record.testCase !== undefined && this.options.mockConfig
         ? new MockSession(this.options.mockConfig, record.stateMachineArn.split(':')[6] ?? '', record.testCase)
@@ -672,6 +943,7 @@ export class DurableRunner implements ExecutionRunner {
       interp,
       mocks,
       chain: Promise.resolve(),
+      busy: 0,
       openInvocations: new Map(),
       tokensByTask: new Map(),
       openTokens: new Set(),
@@ -714,12 +986,11 @@ function lastId(decision: Decision, previous: number): number {
   return events.length ? events[events.length - 1]!.id : previous;
 }
 
-/** Whether a token could be one Stepwise handed out (a UUID, or an activity token). */
+/** Whether a token could be one Stepwise handed out (a callback task's UUID, or an activity token). */
 function isWellFormedToken(token: string): boolean {
   if (token.length > 1024) return false;
   if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(token)) return true;
-  if (!/^[A-Za-z0-9_-]+$/.test(token)) return false;
-  return /^arn:[\w-]+:states:[^|]+\|task-\d+$/.test(Buffer.from(token, 'base64url').toString('utf8'));
+  return isActivityTaskTokenShape(token);
 }
 
 /**
@@ -727,9 +998,10 @@ function isWellFormedToken(token: string): boolean {
  * $$.Task.Token (AWS lets SendTaskSuccess end a .sync task too).
  */
 function taskTokenFor(command: InvokeTask, live: LiveExecution): string | undefined {
-  // Derived from the execution and task id, so a replay hands out the same token.
-  if (command.resource.kind === 'activity') return Buffer.from(`${live.record.arn}|${command.taskId}`).toString('base64url');
+  // Derived from the execution's secret seed and the task id, so a replay hands out the same token.
+  if (command.resource.kind === 'activity') return activityTaskToken(live.record, command.taskId);
   if (command.resource.kind === 'service' && command.resource.pattern !== 'request-response') return command.taskToken;
   return undefined;
 }
 
+const CONTINUE: Trigger = { type: 'Continue' };

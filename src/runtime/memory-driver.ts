@@ -9,7 +9,10 @@ import { apiFailure, childEndTrigger, isStartExecution, startRequest, startRespo
 import { AwsError } from '../api/errors.js';
 import type { ExecutionRecord } from '../store/types.js';
 import { toAwsEvent, type AwsHistoryEvent, type HistoryEvent } from '../engine/events.js';
-import { Interpreter } from '../engine/interpreter.js';
+import type { Interpreter } from '../engine/interpreter.js';
+import { childExecutionSeed, newExecutionSeed } from './execution-secrets.js';
+import { DecisionAborted, runtimeFailure } from './decider-pool.js';
+import { LocalDecider, interpreterFor, type Decider, type DeciderInit, type ReplayedTrigger, type SliceBudget } from './decider.js';
 import type { Command, Decision, ExecutionIdentity, ExecutionStatus, Trigger } from '../engine/model.js';
 import type { Graph, QueryLanguage } from '../engine/frames.js';
 
@@ -47,6 +50,44 @@ export interface ExecuteOptions {
    * `.waitForTaskToken` child has no one to answer it in memory, so it needs a handler.
    */
   readonly stateMachines?: Readonly<Record<string, unknown>>;
+  /**
+   * The execution's random seed, 64 hexadecimal digits: the same seed (with the same input,
+   * handlers and clock) gives the same UUIDs, random numbers, task tokens and retry jitter, for
+   * tests that need them repeatable. Default: a new secret seed from node:crypto for each run.
+   */
+  readonly seed?: string;
+  /**
+   * Most events the execution's history may hold (AWS's quota: 25,000); an execution that would
+   * need more fails with States.Runtime. Default 25,000, or the STEPWISE_MAX_HISTORY_EVENTS
+   * environment variable; 0 means no limit.
+   */
+  readonly maxHistoryEvents?: number;
+  /** Wall-clock time after which the execution ends TIMED_OUT (the server gives EXPRESS executions AWS's 5 minutes). */
+  readonly maxDurationMs?: number;
+  /**
+   * How long one decision may run before it yields to the event loop (ms, default 20), so that
+   * `signal`, timers and Ctrl-C are served while a long loop of states runs.
+   */
+  readonly sliceMs?: number;
+  /**
+   * @internal Where decisions run: the server passes worker-thread deciders. Given the
+   * initial data and the triggers decided so far (to restore a decider that lost its state).
+   */
+  readonly decider?: (init: DeciderInit, log: () => readonly ReplayedTrigger[]) => Decider;
+}
+
+/** AWS's quota on one execution's history. */
+export const DEFAULT_MAX_HISTORY_EVENTS = 25_000;
+
+/** How long a decision in memory runs before it lets the event loop in. */
+export const DEFAULT_SLICE_MS = 20;
+
+/** ExecuteOptions.maxHistoryEvents, else STEPWISE_MAX_HISTORY_EVENTS, else AWS's 25,000; 0 is no limit. */
+export function historyEventLimit(option: number | undefined): number {
+  const text = option === undefined ? globalThis.process?.env?.STEPWISE_MAX_HISTORY_EVENTS : undefined;
+  const value = option ?? (text !== undefined && text !== '' ? Number(text) : DEFAULT_MAX_HISTORY_EVENTS);
+  if (!Number.isFinite(value) || value < 0) throw new TypeError(`maxHistoryEvents must be a whole number of at least 0, not ${String(option ?? text)}.`);
+  return value === 0 ? Infinity : Math.floor(value);
 }
 
 export interface ExecutionResult {
@@ -110,22 +151,63 @@ export async function runInMemory(definition: RunnableDefinition, input: unknown
   const clock = options.clock ?? systemClock;
   const scale = options.waitTimeScale ?? 1;
   const identity = identityFor(options);
-  const interp = new Interpreter({
+  const maxHistoryEvents = historyEventLimit(options.maxHistoryEvents);
+  const init: DeciderInit = {
     definition,
     input,
     identity,
     startTime: clock.now(),
     ...(options.maxPayloadBytes !== undefined ? { maxPayloadBytes: options.maxPayloadBytes } : {}),
-  });
-  const started = interp.start(clock.now());
-  const first = started instanceof Promise ? await started : started;
-  lastExecution = interp;
+    ...(maxHistoryEvents !== Infinity ? { maxHistoryEvents } : {}),
+    seed: options.seed ?? newExecutionSeed(),
+  };
+  const budget: SliceBudget = { sliceMs: options.sliceMs ?? DEFAULT_SLICE_MS };
+  const run: Run = { log: [], events: [], interp: undefined, decider: undefined as unknown as Decider, budget };
+  if (options.decider) {
+    run.decider = options.decider(init, () => run.log);
+  } else {
+    run.interp = interpreterFor(init);
+    run.decider = new LocalDecider(init, run.interp);
+    lastExecution = run.interp;
+  }
+  const now = clock.now();
+  let first: Decision;
+  try {
+    first = await run.decider.start(now, budget);
+    noteDecision(run, now, { type: 'Start' }, first);
+  } catch (e) {
+    if (!(e instanceof DecisionAborted)) throw e;
+    // The first decision ran away in its worker: the execution starts (no step) and fails.
+    first = await run.decider.start(now, { maxSteps: 0 });
+    noteDecision(run, now, { type: 'Start' }, first);
+    first = await decideOrFail(run, runtimeFailure(e), now);
+  }
   // Executions of Pass/Choice/Succeed/Fail states end in their first decision: skip the driver.
-  if (first.status !== 'RUNNING' && first.commands.every((c) => c.type === 'CancelTimer')) return resultOf(interp);
-  return drive(interp, first, clock, scale, identity, options);
+  if (first.status !== 'RUNNING' && first.commands.every((c) => c.type === 'CancelTimer')) return resultOf(run);
+  return drive(run, first, clock, scale, identity, options);
 }
 
-async function drive(interp: Interpreter, first: Decision, clock: Clock, scale: number, identity: ExecutionIdentity, options: ExecuteOptions): Promise<ExecutionResult> {
+/** One run's decider and what the driver keeps of it. */
+interface Run {
+  decider: Decider;
+  /** The interpreter, when it runs on this thread (its history is read from it). */
+  interp: Interpreter | undefined;
+  readonly budget: SliceBudget;
+  /** Triggers decided so far, to restore a remote decider that lost its interpreter. */
+  readonly log: ReplayedTrigger[];
+  /** Events of a remote decider's decisions (a local interpreter keeps its own). */
+  readonly events: HistoryEvent[];
+}
+
+/** Keeps what a remote decider's run needs: the trigger for a restore, the events for the result. */
+function noteDecision(run: Run, time: number, trigger: ReplayedTrigger['trigger'], decision: Decision): void {
+  if (run.interp) return;
+  run.log.push(decision.more ? { time, trigger, steps: decision.steps } : { time, trigger });
+  for (const event of decision.events) run.events.push(event);
+}
+
+async function drive(run: Run, first: Decision, clock: Clock, scale: number, identity: ExecutionIdentity, options: ExecuteOptions): Promise<ExecutionResult> {
+  const decider = run.decider;
   const mocks = options.mockConfig && options.testCase
     ? new MockSession(options.mockConfig, identity.stateMachineName, options.testCase)
     : undefined;
@@ -216,9 +298,11 @@ async function drive(interp: Interpreter, first: Decision, clock: Clock, scale: 
     const startDate = clock.now();
     const response = startResponse({ arn: childIdentity.executionArn, startDate }, requestId, startDate);
     const controller = new AbortController();
-    const { mockConfig: _mocks, testCase: _testCase, ...inherited } = options; // mocks belong to the parent's test case
+    // Mocks belong to the parent's test case; a seed too: the child derives its own from it.
+    const { mockConfig: _mocks, testCase: _testCase, seed: parentSeed, ...inherited } = options;
     const run = runInMemory(definition as RunnableDefinition, input, {
       ...inherited,
+      ...(parentSeed !== undefined ? { seed: childExecutionSeed(parentSeed, taskId, request.name) } : {}),
       stateMachineName: machineName,
       executionName: request.name,
       context: { ...options.context, ...childIdentity },
@@ -260,20 +344,47 @@ async function drive(interp: Interpreter, first: Decision, clock: Clock, scale: 
 
   const onAbort = () => push({ type: 'StopRequested' });
   options.signal?.addEventListener('abort', onAbort);
+  if (options.signal?.aborted) onAbort();
+  const overtime = options.maxDurationMs !== undefined ? setTimeout(() => push({ type: 'ExecutionTimedOut' }), options.maxDurationMs) : undefined;
   try {
     let decision = first;
     for (;;) {
       for (const command of decision.commands) perform(command);
       if (decision.status !== 'RUNNING') break;
-      while (triggers.length === 0) await new Promise<void>((resolve) => (wake = resolve));
-      decision = await interp.handle(triggers.shift()!, clock.now());
+      let trigger: Trigger;
+      if (decision.more) {
+        // A slice ended with work left: let timers, the signal and Ctrl-C in, then go on.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        trigger = triggers.shift() ?? CONTINUE;
+      } else {
+        while (triggers.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+        trigger = triggers.shift()!;
+      }
+      decision = await decideOrFail(run, trigger, clock.now());
     }
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
+    if (overtime) clearTimeout(overtime);
     for (const t of timers.values()) clearTimeout(t);
     for (const c of running.values()) c.abort();
+    decider.dispose();
   }
-  return resultOf(interp);
+  return resultOf(run);
+}
+
+const CONTINUE: Trigger = { type: 'Continue' };
+
+/** Decides a trigger; one whose decision was stopped by its worker's watchdog fails the execution instead. */
+async function decideOrFail(run: Run, trigger: Trigger, now: number): Promise<Decision> {
+  let decision: Decision;
+  try {
+    decision = await run.decider.handle(trigger, now, trigger.type === 'RuntimeFailure' ? undefined : run.budget);
+  } catch (e) {
+    if (!(e instanceof DecisionAborted) || trigger.type === 'RuntimeFailure') throw e;
+    return decideOrFail(run, runtimeFailure(e), now);
+  }
+  noteDecision(run, now, trigger, decision);
+  return decision;
 }
 
 /** Whether a task starts a child execution that `stateMachines` can run (not a callback one). */
@@ -290,12 +401,13 @@ class RunResult implements ExecutionResult {
   readonly events: readonly HistoryEvent[];
   private awsHistory: AwsHistoryEvent[] | undefined;
 
-  constructor(interp: Interpreter) {
-    this.status = interp.status as Exclude<ExecutionStatus, 'RUNNING'>;
-    if (interp.status === 'SUCCEEDED') this.output = interp.output;
-    if (interp.error !== undefined) this.error = interp.error;
-    if (interp.cause !== undefined) this.cause = interp.cause;
-    this.events = interp.history();
+  constructor(run: Run) {
+    const decider = run.decider;
+    this.status = decider.status as Exclude<ExecutionStatus, 'RUNNING'>;
+    if (decider.status === 'SUCCEEDED') this.output = decider.output;
+    if (decider.error !== undefined) this.error = decider.error;
+    if (decider.cause !== undefined) this.cause = decider.cause;
+    this.events = run.interp ? run.interp.history() : run.events;
   }
 
   get history(): AwsHistoryEvent[] {
@@ -307,6 +419,6 @@ class RunResult implements ExecutionResult {
   }
 }
 
-function resultOf(interp: Interpreter): ExecutionResult {
-  return new RunResult(interp);
+function resultOf(run: Run): ExecutionResult {
+  return new RunResult(run);
 }

@@ -3,6 +3,13 @@
  * defaults. Every mistake is a ConfigError with a sentence for the user, never a stack trace.
  */
 import { parseArgs } from 'node:util';
+import type { ApiLimits, ApiRateLimits, RateLimit } from '../api/context.js';
+import { operations } from '../api/operations/index.js';
+import { awsRateLimits } from '../api/throttling.js';
+import { DEFAULT_RETENTION_DAYS } from './retention.js';
+
+/** A hundred years: beyond it a cutoff date means nothing. */
+const MAX_RETENTION_DAYS = 36_500;
 
 export interface ServerConfig {
   readonly host: string;
@@ -17,7 +24,32 @@ export interface ServerConfig {
   readonly logLevel: string;
   /** SQLite durability: FULL (default) commits survive power loss; NORMAL survives process crashes. */
   readonly synchronous: 'FULL' | 'NORMAL';
+  /** The API's quotas and rate limits (AWS's defaults when absent). */
+  readonly quotas?: QuotaConfig;
+  /** Days a closed execution is kept before it is purged (default 90, as AWS); 0 keeps them forever. */
+  readonly retentionDays?: number;
+  /** Containment of executions (docs/limits.md). */
+  readonly isolation: IsolationConfig;
+  /** GetExecutionHistory's byte budget per page (AWS documents none; default 1 MiB). */
+  readonly maxHistoryPageBytes?: number;
 }
+
+/** Where decisions run and what bounds them. */
+export interface IsolationConfig {
+  /** Decision worker threads; 0 decides on the server's thread (sliced, but with no watchdog). */
+  readonly decisionWorkers: number;
+  /** Wall-clock budget of one decision (ms). */
+  readonly decisionTimeoutMs: number;
+  /** Heap of each decision worker (MB). */
+  readonly workerMemoryMb: number;
+  /** Most events in one execution's history (AWS: 25,000). */
+  readonly maxHistoryEvents: number;
+  /** Executions kept in memory between triggers; the rest are rebuilt from the store. */
+  readonly maxLiveExecutions: number;
+}
+
+/** The quotas `serve` takes flags for (src/api/quotas.ts, src/api/throttling.ts). */
+export type QuotaConfig = Pick<ApiLimits, 'maxOpenExecutions' | 'maxStateMachines' | 'maxActivities' | 'maxChildExecutions' | 'maxExecutionDepth' | 'apiRateLimits'>;
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -34,6 +66,19 @@ export const ENVIRONMENT = {
   WAIT_TIME_SCALE: 'multiplies Wait and retry delays; 0 makes them instant (default 1)',
   STEPWISE_LOG_LEVEL: 'pino log level: fatal, error, warn, info, debug, trace, silent (default info)',
   STEPWISE_SQLITE_SYNCHRONOUS: 'FULL (default) or NORMAL',
+  STEPWISE_MAX_OPEN_EXECUTIONS: 'RUNNING executions at most, then ExecutionLimitExceeded (default 1000000, as AWS)',
+  STEPWISE_MAX_STATE_MACHINES: 'state machines at most, then StateMachineLimitExceeded (default 10000, as AWS)',
+  STEPWISE_MAX_ACTIVITIES: 'activities at most, then ActivityLimitExceeded (default 10000, as AWS)',
+  STEPWISE_MAX_CHILD_EXECUTIONS: 'executions one execution may start, then ExecutionLimitExceeded (default 1000)',
+  STEPWISE_MAX_EXECUTION_DEPTH: 'how deep executions started by executions may nest (default 10)',
+  STEPWISE_API_RATE_LIMITS: "token buckets per action, ThrottlingException when empty: none (default), aws (AWS's buckets), and/or Action=BUCKET/REFILL_PER_SECOND, comma-separated",
+  STEPWISE_RETENTION_DAYS: 'days a closed execution (history, tasks, Map Runs) is kept before it is deleted; 0 keeps them forever (default 90, as AWS)',
+  STEPWISE_DECISION_WORKERS: 'worker threads that run decisions (default 2; 0 runs them on the server thread, with no watchdog)',
+  STEPWISE_DECISION_TIMEOUT: 'seconds one decision may run before its execution fails with States.Runtime (default 10)',
+  STEPWISE_WORKER_MEMORY_MB: 'heap of each decision worker in MB (default 512)',
+  STEPWISE_MAX_HISTORY_EVENTS: "most events in one execution's history (default 25000, as AWS)",
+  STEPWISE_MAX_LIVE_EXECUTIONS: 'executions kept in memory between their triggers (default 1000)',
+  STEPWISE_MAX_HISTORY_PAGE_BYTES: 'bytes of one GetExecutionHistory response at most, beyond one event (default 1048576)',
 } as const;
 
 export const SERVE_OPTIONS = {
@@ -46,6 +91,19 @@ export const SERVE_OPTIONS = {
   'wait-time-scale': { type: 'string' },
   'log-level': { type: 'string' },
   synchronous: { type: 'string' },
+  'max-open-executions': { type: 'string' },
+  'max-state-machines': { type: 'string' },
+  'max-activities': { type: 'string' },
+  'max-child-executions': { type: 'string' },
+  'max-execution-depth': { type: 'string' },
+  'api-rate-limits': { type: 'string' },
+  'retention-days': { type: 'string' },
+  'decision-workers': { type: 'string' },
+  'decision-timeout': { type: 'string' },
+  'worker-memory-mb': { type: 'string' },
+  'max-history-events': { type: 'string' },
+  'max-live-executions': { type: 'string' },
+  'max-history-page-bytes': { type: 'string' },
 } as const;
 
 export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -73,7 +131,26 @@ export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv =
   const synchronous = (pick('synchronous', 'STEPWISE_SQLITE_SYNCHRONOUS') ?? 'FULL').toUpperCase();
   if (synchronous !== 'FULL' && synchronous !== 'NORMAL') throw new ConfigError(`--synchronous must be FULL or NORMAL, not '${synchronous}'.`);
 
+  const retentionText = pick('retention-days', 'STEPWISE_RETENTION_DAYS') ?? String(DEFAULT_RETENTION_DAYS);
+  const retentionDays = Number(retentionText);
+  if (!/^\d+$/.test(retentionText) || retentionDays > MAX_RETENTION_DAYS) {
+    throw new ConfigError(`--retention-days must be a whole number of days from 0 (keep forever) to ${MAX_RETENTION_DAYS}, not '${retentionText}'.`);
+  }
+
   const mockConfigPath = pick('mock-config', 'SFN_MOCK_CONFIG');
+  const whole = (option: string, variable: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
+    const text = pick(option, variable) ?? String(fallback);
+    const value = Number(text);
+    if (!/^\d+$/.test(text) || value < min || value > max) throw new ConfigError(`--${option} must be a whole number from ${min} to ${max}, not '${text}'.`);
+    return value;
+  };
+  const isolation: IsolationConfig = {
+    decisionWorkers: whole('decision-workers', 'STEPWISE_DECISION_WORKERS', 2, 0, 64),
+    decisionTimeoutMs: whole('decision-timeout', 'STEPWISE_DECISION_TIMEOUT', 10, 1, 3600) * 1000,
+    workerMemoryMb: whole('worker-memory-mb', 'STEPWISE_WORKER_MEMORY_MB', 512, 64),
+    maxHistoryEvents: whole('max-history-events', 'STEPWISE_MAX_HISTORY_EVENTS', 25_000, 10),
+    maxLiveExecutions: whole('max-live-executions', 'STEPWISE_MAX_LIVE_EXECUTIONS', 1_000, 1),
+  };
   return {
     host: pick('host', 'STEPWISE_HOST') ?? '127.0.0.1',
     port,
@@ -84,5 +161,41 @@ export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv =
     waitTimeScale,
     logLevel: pick('log-level', 'STEPWISE_LOG_LEVEL') ?? 'info',
     synchronous,
+    retentionDays,
+    isolation,
+    maxHistoryPageBytes: whole('max-history-page-bytes', 'STEPWISE_MAX_HISTORY_PAGE_BYTES', 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    quotas: {
+      maxOpenExecutions: whole('max-open-executions', 'STEPWISE_MAX_OPEN_EXECUTIONS', 1_000_000, 1),
+      maxStateMachines: whole('max-state-machines', 'STEPWISE_MAX_STATE_MACHINES', 10_000, 1),
+      maxActivities: whole('max-activities', 'STEPWISE_MAX_ACTIVITIES', 10_000, 1),
+      maxChildExecutions: whole('max-child-executions', 'STEPWISE_MAX_CHILD_EXECUTIONS', 1_000, 0),
+      maxExecutionDepth: whole('max-execution-depth', 'STEPWISE_MAX_EXECUTION_DEPTH', 10, 0),
+      apiRateLimits: parseRateLimits(pick('api-rate-limits', 'STEPWISE_API_RATE_LIMITS') ?? 'none', region),
+    },
   };
+}
+
+/**
+ * `--api-rate-limits`: `none`, `aws` (AWS's token buckets for the region), and/or buckets of
+ * one's own as `Action=BUCKET/REFILL_PER_SECOND`, comma-separated; later items override earlier
+ * ones (`aws,StartExecution=50/10`).
+ */
+export function parseRateLimits(text: string, region: string): ApiRateLimits {
+  const limits: Record<string, RateLimit> = {};
+  for (const item of text.split(',').map((part) => part.trim())) {
+    if (item === 'none') continue;
+    if (item === 'aws') {
+      Object.assign(limits, awsRateLimits(region));
+      continue;
+    }
+    const match = /^([A-Za-z]+)=(\d+)\/(\d+(?:\.\d+)?)$/.exec(item);
+    if (!match) {
+      throw new ConfigError(`--api-rate-limits must be none, aws, or comma-separated Action=BUCKET/REFILL_PER_SECOND items (e.g. StartExecution=1300/300), not '${item}'.`);
+    }
+    const [, action, bucket, refill] = match as unknown as [string, string, string, string];
+    if (!Object.prototype.hasOwnProperty.call(operations, action)) throw new ConfigError(`--api-rate-limits names '${action}', which is not a Step Functions action.`);
+    if (Number(bucket) < 1) throw new ConfigError(`--api-rate-limits needs a bucket of at least 1 request for ${action}, not ${bucket}.`);
+    limits[action] = { bucket: Number(bucket), refillPerSecond: Number(refill) };
+  }
+  return limits;
 }

@@ -6,6 +6,16 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { HistoryEvent } from '../engine/events.js';
 
+/** The events that end a task with a result: its latency is observed. */
+const TASK_RESULT = /^(Task|LambdaFunction|Activity)(Succeeded|Failed|TimedOut)$/;
+/** The events that end a task before it ran: nothing to observe. */
+const TASK_NOT_STARTED = /^(TaskStartFailed|TaskSubmitFailed|LambdaFunctionStartFailed|LambdaFunctionScheduleFailed|ActivityScheduleFailed)$/;
+/**
+ * Bounds the tasks whose latency is awaited (about 100 bytes each); beyond it, the executions
+ * that scheduled first are forgotten: a few latencies go unmeasured, memory stays bounded.
+ */
+export const MAX_TASKS_IN_FLIGHT = 100_000;
+
 export class ServerMetrics {
   readonly registry = new Registry();
   private readonly started = new Counter({ name: 'stepwise_executions_started_total', help: 'Executions started', registers: [this.registry] });
@@ -24,7 +34,15 @@ export class ServerMetrics {
   });
   readonly running = new Gauge({ name: 'stepwise_executions_running', help: 'Executions in memory and RUNNING', registers: [this.registry] });
   readonly queueDepth = new Gauge({ name: 'stepwise_pending_timers', help: 'Durable timers waiting to fire', registers: [this.registry] });
-  private readonly scheduledAt = new Map<string, number>();
+  /**
+   * When each task still in flight was scheduled, by execution and then frame (a frame runs one
+   * task at a time), for the latency histogram. A task that never ends normally (its execution
+   * stopped, timed out or failed, its frame aborted, its start failed) has no result event: its
+   * entry goes with the frame's next task, with the execution's end, or, past
+   * MAX_TASKS_IN_FLIGHT, with the oldest executions' entries, so the map cannot grow without bound.
+   */
+  private readonly scheduledAt = new Map<string, Map<string, number>>();
+  private tracked = 0;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'stepwise_' });
@@ -37,17 +55,54 @@ export class ServerMetrics {
       if (type.endsWith('StateEntered')) this.transitions.inc();
       else if (type === 'ExecutionStarted') this.started.inc();
       else if (type === 'TaskScheduled' || type === 'LambdaFunctionScheduled' || type === 'ActivityScheduled') {
-        this.scheduledAt.set(`${executionArn}|${event.frame}`, event.timestamp);
-      } else if (/^(Task|LambdaFunction|Activity)(Succeeded|Failed|TimedOut)$/.test(type)) {
-        const key = `${executionArn}|${event.frame}`;
-        const at = this.scheduledAt.get(key);
-        if (at !== undefined) {
-          this.taskLatency.observe(Math.max(0, event.timestamp - at) / 1000);
-          this.scheduledAt.delete(key);
-        }
+        this.track(executionArn, event.frame, event.timestamp);
+      } else if (TASK_RESULT.test(type)) {
+        const at = this.untrack(executionArn, event.frame);
+        if (at !== undefined) this.taskLatency.observe(Math.max(0, event.timestamp - at) / 1000);
+      } else if (TASK_NOT_STARTED.test(type)) {
+        this.untrack(executionArn, event.frame);
       }
     }
-    if (status !== 'RUNNING') this.ended.inc({ status });
+    if (status !== 'RUNNING') {
+      this.ended.inc({ status });
+      this.forget(executionArn);
+    }
+  }
+
+  /** Tasks scheduled whose result has not been seen (what the latency histogram waits for). */
+  get tasksInFlight(): number {
+    return this.tracked;
+  }
+
+  private track(executionArn: string, frame: string, at: number): void {
+    let frames = this.scheduledAt.get(executionArn);
+    if (frames?.has(frame)) {
+      frames.set(frame, at);
+      return;
+    }
+    while (this.tracked >= MAX_TASKS_IN_FLIGHT && this.scheduledAt.size > 0) this.forget(this.scheduledAt.keys().next().value!);
+    frames = this.scheduledAt.get(executionArn);
+    if (!frames) this.scheduledAt.set(executionArn, (frames = new Map()));
+    frames.set(frame, at);
+    this.tracked++;
+  }
+
+  private untrack(executionArn: string, frame: string): number | undefined {
+    const frames = this.scheduledAt.get(executionArn);
+    const at = frames?.get(frame);
+    if (at === undefined) return undefined;
+    frames!.delete(frame);
+    this.tracked--;
+    if (frames!.size === 0) this.scheduledAt.delete(executionArn);
+    return at;
+  }
+
+  /** Drops what an execution had in flight (it ended, or the map is full). */
+  private forget(executionArn: string): void {
+    const frames = this.scheduledAt.get(executionArn);
+    if (!frames) return;
+    this.tracked -= frames.size;
+    this.scheduledAt.delete(executionArn);
   }
 
   async render(): Promise<{ contentType: string; body: string }> {

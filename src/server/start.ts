@@ -3,10 +3,12 @@
  * resumes the executions that were running; and shuts down in order on SIGTERM (stop
  * accepting, let in-flight decisions commit, close the store).
  */
+import '../regexp-engine.js'; // linear-time fallback for user regular expressions, set once per process
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { DurableRunner } from '../runtime/durable-runner.js';
+import { DeciderPool } from '../runtime/decider-pool.js';
 import type { MockConfigFile } from '../integrations/mock-config.js';
 import { createContext, type ApiContext, type ApiLogger } from '../api/context.js';
 import { prepareNestedExecution } from '../api/operations/start-execution.js';
@@ -17,17 +19,25 @@ import type { Store } from '../store/types.js';
 import { ConfigError, type ServerConfig } from './config.js';
 import { serveConsole } from './console-routes.js';
 import { ServerMetrics } from './metrics.js';
+import { DEFAULT_RETENTION_DAYS, RetentionLoop } from './retention.js';
 
 export interface RunningServer {
   readonly url: string;
   readonly store: Store;
   readonly runner: DurableRunner;
   readonly metrics: ServerMetrics;
+  /** Purges closed executions after --retention-days (hourly, and a minute after start). */
+  readonly retention: RetentionLoop;
   /** Stops accepting requests, lets in-flight work commit, closes the store. */
   close(): Promise<void>;
 }
 
-export async function startServer(config: ServerConfig, logger: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
+export interface StartOptions {
+  /** The time the runner stamps and retention measures from (tests move it; default Date.now). */
+  readonly clock?: { now(): number };
+}
+
+export async function startServer(config: ServerConfig, logger: Logger = pino({ level: config.logLevel }), options: StartOptions = {}): Promise<RunningServer> {
   const mockConfig = config.mockConfigPath ? await loadMockConfig(config.mockConfigPath) : undefined;
   const store = await openStore(config.db, { synchronous: config.synchronous });
   const metrics = new ServerMetrics();
@@ -35,18 +45,36 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
   // The runner starts child executions through the API's checks, and the API moves executions
   // through the runner: the context is made right after the runner.
   let context: ApiContext | undefined;
+  const { isolation } = config;
+  // User logic runs in these workers, never on the thread that serves the API (docs/architecture.md).
+  const deciders =
+    isolation.decisionWorkers > 0
+      ? new DeciderPool({
+          workers: isolation.decisionWorkers,
+          decisionTimeoutMs: isolation.decisionTimeoutMs,
+          workerHeapMb: isolation.workerMemoryMb,
+          log: (level, message, fields) => log[level](message, fields),
+        })
+      : undefined;
   const runner = new DurableRunner({
     store,
     region: config.region,
     accountId: config.accountId,
     waitTimeScale: config.waitTimeScale,
+    ...(options.clock ? { clock: options.clock } : {}),
+    maxHistoryEvents: isolation.maxHistoryEvents,
+    maxLiveExecutions: isolation.maxLiveExecutions,
+    ...(deciders ? { deciders } : {}),
     ...(mockConfig ? { mockConfig } : {}),
     log: (level, message, fields) => log[level](message, fields),
     onDecision: (arn, events, status) => metrics.decision(arn, events, status),
-    prepareChild: (request) => prepareNestedExecution(context!, request),
-    localSdk: { services: ['sfn'], call: (_service, action, parameters, requestId) => callSfnAction(context!, action, parameters, requestId) },
+    prepareChild: (request, parentArn) => prepareNestedExecution(context!, request, parentArn),
+    localSdk: { services: ['sfn'], call: (_service, action, parameters, requestId, caller) => callSfnAction(context!, action, parameters, requestId, caller) },
   });
-  context = createContext({ store, runner, region: config.region, accountId: config.accountId, log });
+  context = createContext({
+    store, runner, region: config.region, accountId: config.accountId, log, ...(options.clock ? { clock: options.clock } : {}),
+    limits: { ...(config.maxHistoryPageBytes !== undefined ? { maxHistoryPageBytes: config.maxHistoryPageBytes } : {}), ...config.quotas },
+  });
   const server = createApiServer(context, {
     extraRoutes: async (req, res) => {
       if (req.method === 'GET' && req.url === '/metrics') {
@@ -58,7 +86,7 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
       return serveConsole(req, res);
     },
   });
-  await new Promise<void>((resolve, reject) => {
+  const listening = new Promise<void>((resolve, reject) => {
     const onError = (e: NodeJS.ErrnoException) => {
       reject(new ConfigError(e.code === 'EADDRINUSE' ? `Port ${config.port} on ${config.host} is in use.` : `Cannot listen on ${config.host}:${config.port}: ${e.message}`));
     };
@@ -68,7 +96,18 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
       resolve();
     });
   });
+  await listening.catch(async (e: unknown) => {
+    await deciders?.close();
+    throw e;
+  });
   await runner.resume();
+  const retention = new RetentionLoop({
+    store,
+    retentionDays: config.retentionDays ?? DEFAULT_RETENTION_DAYS,
+    ...(options.clock ? { clock: options.clock } : {}),
+    log: (level, message, fields) => log[level](message, fields),
+  });
+  retention.start();
   const address = server.address() as AddressInfo;
   const url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
   logger.info({ url, db: config.db, region: config.region, accountId: config.accountId }, 'Stepwise is serving');
@@ -79,14 +118,17 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
     store,
     runner,
     metrics,
+    retention,
     close: () =>
       (closing ??= (async () => {
+        await retention.stop();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections?.();
           setTimeout(() => server.closeAllConnections?.(), 2000).unref();
         });
         await runner.close();
+        await deciders?.close();
         await store.close();
         logger.info('Stepwise stopped');
       })()),

@@ -11,12 +11,15 @@ import type { HistoryEvent } from '../engine/events.js';
 import { InvalidPageToken } from './errors.js';
 import {
   StoreConflict,
+  type AliasRecord,
   type ExecutionRecord,
   type ExecutionWrite,
   type MapRunRecord,
   type Page,
   type PageRequest,
+  type RoutingEntry,
   type StateMachineRecord,
+  type StateMachineVersionRecord,
   type Store,
   type TaskRecord,
 } from './types.js';
@@ -41,6 +44,15 @@ export function execution(machine: string, name: string, overrides: Partial<Exec
   };
 }
 
+/** Version `number` of the machine `name` made by stateMachine(name), as published from `revisionId`. */
+export function versionOf(name: string, number: number, definition: string, revisionId: string, createdAt: number): StateMachineVersionRecord {
+  return { arn: `${SM}${name}:${number}`, stateMachineArn: SM + name, version: number, definition, roleArn: ROLE, type: 'STANDARD', createdAt, revisionId };
+}
+
+export function alias(machine: string, name: string, routingConfiguration: RoutingEntry[]): AliasRecord {
+  return { arn: `${SM}${machine}:${name}`, stateMachineArn: SM + machine, name, routingConfiguration, createdAt: 1 };
+}
+
 /** `count` events continuing a history after `afterId`. */
 export function events(afterId: number, count: number, timestamp = 10_000): HistoryEvent[] {
   return Array.from({ length: count }, (_, i) => {
@@ -48,6 +60,33 @@ export function events(afterId: number, count: number, timestamp = 10_000): Hist
     return id === 1
       ? { id, previousEventId: 0, timestamp, type: 'ExecutionStarted', frame: '', details: { input: { n: 1, s: 'é', list: [1, null] }, roleArn: ROLE } }
       : { id, previousEventId: id - 1, timestamp: timestamp + id, type: 'PassStateEntered', frame: '', details: { name: `S${id}`, input: { id } } };
+  });
+}
+
+/**
+ * `count` events after `afterId` that carry large payloads the way the interpreter records them:
+ * one ~200 KB object in most events (by reference), a new small object around it (a counting
+ * loop), an equal copy that is another object, a long string, a long cause, a nested array of
+ * large parts and a member named `__proto__` (as JSON.parse makes it from hostile input).
+ */
+export function sharedPayloadEvents(afterId: number, count: number): HistoryEvent[] {
+  const big = { pad: 'x'.repeat(200_000), list: [1, 'é\u2028', null, { nested: [true, 2.5] }], unicode: '\ud83d\ude00'.repeat(600), lone: '\ud800"\\' };
+  const copy = JSON.parse(JSON.stringify(big)) as typeof big;
+  const longText = 'y'.repeat(5_000);
+  const hostile = JSON.parse(`{"__proto__": {"polluted": ${JSON.stringify('z'.repeat(2_000))}}, "k": [${JSON.stringify('w'.repeat(3_000))}, 1]}`) as unknown;
+  return Array.from({ length: count }, (_, i): HistoryEvent => {
+    const id = afterId + i + 1;
+    const base = { id, previousEventId: id - 1, timestamp: 20_000 + id, frame: i % 7 === 0 ? 'branch-1' : '' };
+    switch (i % 10) {
+      case 0: return { ...base, type: 'PassStateExited', details: { name: `S${i}`, output: { count: i, data: big } } };
+      case 1: return { ...base, type: 'PassStateEntered', details: { name: `S${i}`, input: copy } };
+      case 2: return { ...base, type: 'PassStateEntered', details: { name: `S${i}`, input: longText } };
+      case 3: return { ...base, type: 'TaskFailed', details: { resource: 'r', resourceType: 'lambda', error: 'E', cause: longText } };
+      case 4: return { ...base, type: 'PassStateExited', details: { name: `S${i}`, output: [big, [big, copy], 'small', { deep: { deeper: big } }] } };
+      case 5: return { ...base, type: 'TaskScheduled', details: { resource: 'r', resourceType: 'lambda', region: 'us-east-1', parameters: hostile } };
+      case 6: return { ...base, type: 'PassStateExited', details: { name: `S${i}`, output: big, assignedVariables: { v: big, w: 1 } } };
+      default: return { ...base, type: i % 2 ? 'PassStateEntered' : 'PassStateExited', details: { name: `S${i}`, ...(i % 2 ? { input: big } : { output: big }) } };
+    }
   });
 }
 
@@ -99,6 +138,12 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
       await store.close();
     });
 
+    /** A machine with versions 1 and 2 (two revisions, each published). */
+    async function twoVersions(machine: string): Promise<void> {
+      await store.createStateMachine(stateMachine(machine), { publish: {} });
+      await store.updateStateMachine(SM + machine, { definition: '{"v":2}' }, { newRevisionId: () => `${machine}-2`, updatedAt: 2, publish: {} });
+    }
+
     async function started(machine: string, name: string, overrides: Partial<ExecutionRecord> = {}, count = 2): Promise<ExecutionRecord> {
       const record = execution(machine, name, overrides);
       expect(await store.createExecution({ ...record, lastEventId: count }, startWrite(record, count))).toBe(true);
@@ -111,24 +156,65 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
           updatedAt: 2_000, description: 'd', loggingConfiguration: { level: 'OFF', includeExecutionData: false },
           tracingConfiguration: { enabled: true }, encryptionConfiguration: { type: 'AWS_OWNED_KEY' }, type: 'EXPRESS', nextVersion: 4,
         });
-        expect(await store.createStateMachine(full)).toBe(true);
-        expect(await store.createStateMachine(stateMachine('full', { definition: '{}' }))).toBe(false);
+        expect(await store.createStateMachine(full)).toEqual({ outcome: 'created' });
+        expect(await store.createStateMachine(stateMachine('full', { definition: '{}' }))).toEqual({ outcome: 'exists' });
         expect(await store.getStateMachine(full.arn)).toEqual(full);
-        expect(await store.createStateMachine(stateMachine('bare'))).toBe(true);
+        expect(await store.createStateMachine(stateMachine('bare'))).toEqual({ outcome: 'created' });
         const bare = await store.getStateMachine(SM + 'bare');
         expect(bare).toEqual(stateMachine('bare'));
         expect(Object.keys(bare!)).not.toContain('description');
         expect(await store.getStateMachine(SM + 'nope')).toBeUndefined();
       });
 
-      it('putStateMachine replaces the record and keeps its place in the listing', async () => {
-        for (const n of ['a', 'b', 'c']) await store.createStateMachine(stateMachine(n));
-        await store.putStateMachine(stateMachine('a', { definition: '{"new":true}', revisionId: 'r2', updatedAt: 5, nextVersion: 2 }));
-        expect(await store.getStateMachine(SM + 'a')).toEqual(stateMachine('a', { definition: '{"new":true}', revisionId: 'r2', updatedAt: 5, nextVersion: 2 }));
-        await store.putStateMachine(stateMachine('d'));
+      it('creates a machine with its tags and version 1 at once, within the quota of machines', async () => {
+        const created = await store.createStateMachine(stateMachine('a'), { tags: [{ key: 'team', value: 'x' }], publish: { description: 'first' }, maxStateMachines: 2 });
+        expect(created).toEqual({ outcome: 'created', version: { ...versionOf('a', 1, DEFINITION, `rev-a`, 1_000), description: 'first' } });
+        expect(await store.listTags(SM + 'a')).toEqual([{ key: 'team', value: 'x' }]);
+        expect((await store.getStateMachine(SM + 'a'))!.nextVersion).toBe(2);
+        expect(await store.createStateMachine(stateMachine('b'), { maxStateMachines: 2 })).toEqual({ outcome: 'created' });
+        // At the quota: nothing is written, the existing name still answers 'exists'.
+        expect(await store.createStateMachine(stateMachine('c'), { maxStateMachines: 2, tags: [{ key: 'k', value: 'v' }] })).toEqual({ outcome: 'limit-exceeded' });
+        expect(await store.createStateMachine(stateMachine('a'), { maxStateMachines: 2 })).toEqual({ outcome: 'exists' });
+        expect(await store.getStateMachine(SM + 'c')).toBeUndefined();
+        expect(await store.listTags(SM + 'c')).toEqual([]);
+        await store.deleteStateMachine(SM + 'b');
+        expect(await store.createStateMachine(stateMachine('c'), { maxStateMachines: 2 })).toEqual({ outcome: 'created' });
+      });
+
+      it('updates a machine in place: a new revision only when something changes, its listing place and version counter kept', async () => {
+        for (const n of ['a', 'b', 'c']) await store.createStateMachine(stateMachine(n, { loggingConfiguration: { level: 'OFF' } }));
+        await store.publishVersion(SM + 'a', { createdAt: 2 });
+        expect(await store.updateStateMachine(SM + 'a', { definition: '{"new":true}' }, { newRevisionId: () => 'r2', updatedAt: 5 })).toEqual({
+          outcome: 'updated',
+          machine: stateMachine('a', { definition: '{"new":true}', revisionId: 'r2', updatedAt: 5, nextVersion: 2, loggingConfiguration: { level: 'OFF' } }),
+        });
+        expect(await store.getStateMachine(SM + 'a')).toEqual(
+          stateMachine('a', { definition: '{"new":true}', revisionId: 'r2', updatedAt: 5, nextVersion: 2, loggingConfiguration: { level: 'OFF' } }),
+        );
+        // The same values again: the date moves, the revision stays.
+        let drawn = 0;
+        const same = await store.updateStateMachine(SM + 'a', { definition: '{"new":true}', loggingConfiguration: { level: 'OFF' } }, { newRevisionId: () => `r${++drawn + 2}`, updatedAt: 6 });
+        expect(same).toMatchObject({ outcome: 'updated', machine: { revisionId: 'r2', updatedAt: 6 } });
+        expect(drawn).toBe(0); // a revision id is drawn only for a new revision
+        const traced = await store.updateStateMachine(SM + 'a', { tracingConfiguration: { enabled: true }, roleArn: 'arn:aws:iam::1:role/x' }, { newRevisionId: () => 'r4', updatedAt: 7 });
+        expect(traced).toMatchObject({ outcome: 'updated', machine: { revisionId: 'r4', definition: '{"new":true}', roleArn: 'arn:aws:iam::1:role/x', tracingConfiguration: { enabled: true } } });
+        expect(await store.updateStateMachine(SM + 'nope', { definition: '{}' }, { newRevisionId: () => 'r', updatedAt: 1 })).toEqual({ outcome: 'no-machine' });
         const page = await store.listStateMachines({ limit: 10 });
-        expect(page.items.map((s) => s.name)).toEqual(['a', 'b', 'c', 'd']);
+        expect(page.items.map((s) => s.name)).toEqual(['a', 'b', 'c']);
         expect(page.nextToken).toBeUndefined();
+      });
+
+      it('publishes the revision an update leaves in the same write', async () => {
+        await store.createStateMachine(stateMachine('m'));
+        const first = await store.updateStateMachine(SM + 'm', { definition: '{"v":1}' }, { newRevisionId: () => 'r1', updatedAt: 10, publish: { description: 'one' } });
+        expect(first).toEqual({
+          outcome: 'updated',
+          machine: stateMachine('m', { definition: '{"v":1}', revisionId: 'r1', updatedAt: 10, nextVersion: 2 }),
+          version: { ...versionOf('m', 1, '{"v":1}', 'r1', 10), description: 'one' },
+        });
+        // Nothing changed: the revision's version is answered again.
+        const again = await store.updateStateMachine(SM + 'm', { definition: '{"v":1}' }, { newRevisionId: () => 'r2', updatedAt: 11, publish: {} });
+        expect(again).toMatchObject({ outcome: 'updated', version: { arn: `${SM}m:1` } });
       });
 
       it('lists in creation order over stable, opaque pages', async () => {
@@ -181,10 +267,9 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
         await store.createStateMachine(stateMachine('gone'));
         await store.createStateMachine(stateMachine('kept'));
         for (const m of ['gone', 'kept']) {
-          await store.putVersion({ arn: `${SM}${m}:1`, stateMachineArn: SM + m, version: 1, definition: DEFINITION, roleArn: ROLE, type: 'STANDARD', createdAt: 1, revisionId: 'r' });
-          await store.putAlias({ arn: `${SM}${m}:live`, stateMachineArn: SM + m, name: 'live', routingConfiguration: [{ stateMachineVersionArn: `${SM}${m}:1`, weight: 100 }], createdAt: 1 });
-          await store.tagResource(SM + m, [{ key: 'team', value: m }]);
-          await store.tagResource(`${SM}${m}:1`, [{ key: 'v', value: '1' }]);
+          expect((await store.publishVersion(SM + m, { createdAt: 1 })).outcome).toBe('published');
+          expect((await store.createAlias(alias(m, 'live', [{ stateMachineVersionArn: `${SM}${m}:1`, weight: 100 }]))).outcome).toBe('written');
+          expect(await store.tagResource(SM + m, [{ key: 'team', value: m }])).toBe('tagged');
         }
         const ran = await started('gone', 'e1');
         await store.deleteStateMachine(SM + 'gone');
@@ -192,7 +277,6 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
         expect(await store.getVersion(`${SM}gone:1`)).toBeUndefined();
         expect(await store.getAlias(`${SM}gone:live`)).toBeUndefined();
         expect(await store.listTags(SM + 'gone')).toEqual([]);
-        expect(await store.listTags(`${SM}gone:1`)).toEqual([]);
         expect((await store.listVersions(SM + 'gone', { limit: 10 })).items).toEqual([]);
         expect((await store.listAliases(SM + 'gone', { limit: 10 })).items).toEqual([]);
         // Executions outlive their state machine; the other machine keeps everything.
@@ -201,23 +285,27 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
         expect(await store.getVersion(`${SM}kept:1`)).toBeDefined();
         expect(await store.getAlias(`${SM}kept:live`)).toBeDefined();
         expect(await store.listTags(SM + 'kept')).toEqual([{ key: 'team', value: 'kept' }]);
-        expect(await store.listTags(`${SM}kept:1`)).toEqual([{ key: 'v', value: '1' }]);
+        // A machine created again under the name starts without the old one's versions or tags.
+        await store.createStateMachine(stateMachine('gone'));
+        expect((await store.publishVersion(SM + 'gone', { createdAt: 2 })).outcome).toBe('published');
+        expect(await store.listTags(SM + 'gone')).toEqual([]);
         // Deleting again, or something unknown, is not an error.
         await store.deleteStateMachine(SM + 'gone');
       });
     });
 
     describe('versions and aliases', () => {
-      it('stores versions and lists them newest first, page by page, per state machine', async () => {
+      it('publishes versions numbered upward from 1, lists them newest first, page by page, per state machine', async () => {
+        await store.createStateMachine(stateMachine('m', { loggingConfiguration: { level: 'ALL' }, tracingConfiguration: { enabled: false } }));
+        await store.createStateMachine(stateMachine('other', { type: 'EXPRESS' }));
         for (let v = 1; v <= 5; v++) {
-          await store.putVersion({
-            arn: `${SM}m:${v}`, stateMachineArn: SM + 'm', version: v, definition: `{"v":${v}}`, roleArn: ROLE, type: 'STANDARD',
-            createdAt: v, revisionId: `r${v}`, ...(v === 2 ? { description: 'two', loggingConfiguration: { level: 'ALL' }, tracingConfiguration: { enabled: false } } : {}),
-          });
+          if (v > 1) await store.updateStateMachine(SM + 'm', { definition: `{"v":${v}}` }, { newRevisionId: () => `r${v}`, updatedAt: v });
+          const published = await store.publishVersion(SM + 'm', { createdAt: 100 + v, ...(v === 2 ? { description: 'two' } : {}) });
+          expect(published).toMatchObject({ outcome: 'published', version: { arn: `${SM}m:${v}`, version: v } });
         }
-        await store.putVersion({ arn: `${SM}other:1`, stateMachineArn: SM + 'other', version: 1, definition: '{}', roleArn: ROLE, type: 'EXPRESS', createdAt: 1, revisionId: 'r' });
+        expect(await store.publishVersion(SM + 'other', { createdAt: 1 })).toMatchObject({ outcome: 'published', version: { version: 1, type: 'EXPRESS' } });
         expect(await store.getVersion(`${SM}m:2`)).toEqual({
-          arn: `${SM}m:2`, stateMachineArn: SM + 'm', version: 2, definition: '{"v":2}', roleArn: ROLE, type: 'STANDARD', createdAt: 2,
+          arn: `${SM}m:2`, stateMachineArn: SM + 'm', version: 2, definition: '{"v":2}', roleArn: ROLE, type: 'STANDARD', createdAt: 102,
           revisionId: 'r2', description: 'two', loggingConfiguration: { level: 'ALL' }, tracingConfiguration: { enabled: false },
         });
         const all = await drain((p) => store.listVersions(SM + 'm', p), 2);
@@ -225,34 +313,101 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
         expect(all.pages).toBe(3);
         const first = await store.listVersions(SM + 'm', { limit: 2 });
         await expect(store.listVersions(SM + 'other', { limit: 2, nextToken: first.nextToken! })).rejects.toThrow(InvalidPageToken);
-        await store.deleteVersion(`${SM}m:4`);
+        expect(await store.deleteVersion(`${SM}m:4`)).toEqual({ outcome: 'deleted' });
+        expect(await store.deleteVersion(`${SM}m:4`)).toEqual({ outcome: 'no-version' });
         expect(await store.getVersion(`${SM}m:4`)).toBeUndefined();
         expect((await store.listVersions(SM + 'm', { limit: 10 })).items.map((v) => v.version)).toEqual([5, 3, 2, 1]);
         expect((await store.listVersions(SM + 'other', { limit: 10 })).items).toHaveLength(1);
+        // Deleting the newest does not give its number back.
+        await store.deleteVersion(`${SM}m:5`);
+        await store.updateStateMachine(SM + 'm', { definition: '{"v":6}' }, { newRevisionId: () => 'r6', updatedAt: 6 });
+        expect(await store.publishVersion(SM + 'm', { createdAt: 106 })).toMatchObject({ outcome: 'published', version: { version: 6 } });
       });
 
-      it('stores, replaces, lists and deletes aliases', async () => {
+      it('publishes a revision once, and only while it is current when a revisionId is named', async () => {
+        await store.createStateMachine(stateMachine('m'));
+        const v1 = await store.publishVersion(SM + 'm', { revisionId: 'rev-m', description: 'a', createdAt: 1 });
+        expect(v1).toEqual({ outcome: 'published', version: { ...versionOf('m', 1, DEFINITION, 'rev-m', 1), description: 'a' } });
+        // Idempotent per revision, whatever the description.
+        expect(await store.publishVersion(SM + 'm', { createdAt: 2, description: 'b' })).toEqual({ outcome: 'existing', version: (v1 as { version: unknown }).version });
+        await store.updateStateMachine(SM + 'm', { definition: '{"v":2}' }, { newRevisionId: () => 'rev-2', updatedAt: 3 });
+        expect(await store.publishVersion(SM + 'm', { revisionId: 'rev-m', createdAt: 4 })).toEqual({ outcome: 'stale-revision', currentRevisionId: 'rev-2' });
+        expect((await store.listVersions(SM + 'm', { limit: 10 })).items).toHaveLength(1);
+        expect(await store.publishVersion(SM + 'nope', { createdAt: 1 })).toEqual({ outcome: 'no-machine' });
+      });
+
+      it('gives every concurrent publish of a new revision its own number, and overwrites none', async () => {
+        await store.createStateMachine(stateMachine('m'));
+        const results = await Promise.all(
+          Array.from({ length: 30 }, (_, i) => store.updateStateMachine(SM + 'm', { definition: `{"v":${i}}` }, { newRevisionId: () => `r${i}`, updatedAt: i, publish: {} })),
+        );
+        const numbers = results.map((r) => (r.outcome === 'updated' ? r.version!.version : -1));
+        expect([...numbers].sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+        for (let i = 0; i < 30; i++) {
+          expect((await store.getVersion(`${SM}m:${numbers[i]}`))!.definition).toBe(`{"v":${i}}`);
+        }
+        const again = await Promise.all(Array.from({ length: 10 }, () => store.publishVersion(SM + 'm', { createdAt: 99 })));
+        expect(new Set(again.map((r) => (r.outcome === 'existing' ? r.version.arn : r.outcome)))).toEqual(new Set([`${SM}m:${numbers[29]}`]));
+      });
+
+      it('creates, updates, lists and deletes aliases that route to versions of their own machine', async () => {
+        await twoVersions('m');
+        await twoVersions('x');
         const routing = [{ stateMachineVersionArn: `${SM}m:1`, weight: 70 }, { stateMachineVersionArn: `${SM}m:2`, weight: 30 }];
-        for (const n of ['a', 'b', 'c']) await store.putAlias({ arn: `${SM}m:${n}`, stateMachineArn: SM + 'm', name: n, routingConfiguration: routing, createdAt: 1 });
-        await store.putAlias({ arn: `${SM}x:a`, stateMachineArn: SM + 'x', name: 'a', routingConfiguration: routing, createdAt: 1 });
+        for (const n of ['a', 'b', 'c']) expect(await store.createAlias(alias('m', n, routing))).toEqual({ outcome: 'written', alias: alias('m', n, routing) });
+        expect((await store.createAlias(alias('x', 'a', [{ stateMachineVersionArn: `${SM}x:1`, weight: 100 }]))).outcome).toBe('written');
         expect(await store.getAlias(`${SM}m:a`)).toEqual({ arn: `${SM}m:a`, stateMachineArn: SM + 'm', name: 'a', routingConfiguration: routing, createdAt: 1 });
-        const changed = { arn: `${SM}m:a`, stateMachineArn: SM + 'm', name: 'a', description: 'now', routingConfiguration: [routing[1]!], createdAt: 1, updatedAt: 9 };
-        await store.putAlias(changed);
+        // A second create answers with the alias there is, and changes nothing.
+        expect(await store.createAlias({ ...alias('m', 'a', [routing[0]!]), description: 'other' })).toEqual({ outcome: 'exists', alias: alias('m', 'a', routing) });
+        const changed = { ...alias('m', 'a', [routing[1]!]), description: 'now', updatedAt: 9 };
+        expect(await store.updateAlias(`${SM}m:a`, { description: 'now', routingConfiguration: [routing[1]!], updatedAt: 9 })).toEqual({ outcome: 'written', alias: changed });
         expect(await store.getAlias(`${SM}m:a`)).toEqual(changed);
+        expect(await store.updateAlias(`${SM}m:a`, { updatedAt: 10 })).toEqual({ outcome: 'written', alias: { ...changed, updatedAt: 10 } });
+        expect(await store.updateAlias(`${SM}m:nope`, { description: 'x', updatedAt: 1 })).toEqual({ outcome: 'no-alias' });
         const all = await drain((p) => store.listAliases(SM + 'm', p), 2);
         expect(all.items.map((a) => a.name)).toEqual(['a', 'b', 'c']);
-        expect(all.items[0]).toEqual(changed);
+        expect(all.items[0]).toEqual({ ...changed, updatedAt: 10 });
         await store.deleteAlias(`${SM}m:b`);
+        expect(await store.getAlias(`${SM}m:b`)).toBeUndefined();
+        // Deleted stays deleted: an update does not bring it back.
+        expect(await store.updateAlias(`${SM}m:b`, { description: 'late', updatedAt: 11 })).toEqual({ outcome: 'no-alias' });
         expect(await store.getAlias(`${SM}m:b`)).toBeUndefined();
         expect((await store.listAliases(SM + 'm', { limit: 10 })).items.map((a) => a.name)).toEqual(['a', 'c']);
         expect((await store.listAliases(SM + 'x', { limit: 10 })).items).toHaveLength(1);
+      });
+
+      it('never lets an alias route to a version that is not there, nor a version go while an alias routes to it', async () => {
+        await twoVersions('m');
+        await twoVersions('x');
+        const to = (arn: string) => [{ stateMachineVersionArn: arn, weight: 100 }];
+        expect(await store.createAlias(alias('m', 'a', to(`${SM}m:3`)))).toEqual({ outcome: 'missing-version', versionArn: `${SM}m:3` });
+        expect(await store.createAlias(alias('m', 'a', to(`${SM}x:1`)))).toEqual({ outcome: 'missing-version', versionArn: `${SM}x:1` });
+        expect(await store.getAlias(`${SM}m:a`)).toBeUndefined();
+        await store.createAlias(alias('m', 'a', to(`${SM}m:1`)));
+        await store.createAlias(alias('m', 'b', [{ stateMachineVersionArn: `${SM}m:2`, weight: 50 }, { stateMachineVersionArn: `${SM}m:1`, weight: 50 }]));
+        expect(await store.deleteVersion(`${SM}m:1`)).toEqual({ outcome: 'referenced', aliasNames: ['a', 'b'] });
+        expect(await store.getVersion(`${SM}m:1`)).toBeDefined();
+        expect(await store.updateAlias(`${SM}m:a`, { routingConfiguration: to(`${SM}m:9`), updatedAt: 2 })).toEqual({ outcome: 'missing-version', versionArn: `${SM}m:9` });
+        expect((await store.getAlias(`${SM}m:a`))!.routingConfiguration).toEqual(to(`${SM}m:1`));
+        // Racing: a create and the delete of the version it names; exactly one of them wins.
+        for (let i = 0; i < 5; i++) {
+          await store.updateStateMachine(SM + 'm', { definition: `{"race":${i}}` }, { newRevisionId: () => `race-${i}`, updatedAt: 3 });
+          const published = await store.publishVersion(SM + 'm', { createdAt: 4 });
+          const arn = (published as { version: { arn: string } }).version.arn;
+          const [created, deleted] = await Promise.all([store.createAlias(alias('m', `race${i}`, to(arn))), store.deleteVersion(arn)]);
+          expect([created.outcome, deleted.outcome].sort()).toSatisfy(
+            (pair: string[]) => JSON.stringify(pair) === JSON.stringify(['referenced', 'written']) || JSON.stringify(pair) === JSON.stringify(['deleted', 'missing-version']),
+          );
+          const routed = await store.getAlias(`${SM}m:race${i}`);
+          if (routed) expect(await store.getVersion(arn)).toBeDefined();
+        }
       });
     });
 
     describe('activities and tags', () => {
       it('creates activities once, lists them in creation order and deletes them with their tags', async () => {
-        for (let i = 0; i < 5; i++) expect(await store.createActivity({ arn: `${ACT}a${i}`, name: `a${i}`, createdAt: 50 + i })).toBe(true);
-        expect(await store.createActivity({ arn: `${ACT}a0`, name: 'a0', createdAt: 99 })).toBe(false);
+        for (let i = 0; i < 5; i++) expect(await store.createActivity({ arn: `${ACT}a${i}`, name: `a${i}`, createdAt: 50 + i })).toBe('created');
+        expect(await store.createActivity({ arn: `${ACT}a0`, name: 'a0', createdAt: 99 })).toBe('exists');
         expect(await store.getActivity(`${ACT}a0`)).toEqual({ arn: `${ACT}a0`, name: 'a0', createdAt: 50 });
         const all = await drain((p) => store.listActivities(p), 2);
         expect(all.items.map((a) => a.name)).toEqual(['a0', 'a1', 'a2', 'a3', 'a4']);
@@ -263,8 +418,40 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
         expect((await store.listActivities({ limit: 10 })).items.map((a) => a.name)).toEqual(['a0', 'a2', 'a3', 'a4']);
       });
 
+      it('creates activities with their tags, within the quota of activities', async () => {
+        expect(await store.createActivity({ arn: `${ACT}a`, name: 'a', createdAt: 1 }, { tags: [{ key: 'k', value: 'v' }], maxActivities: 2 })).toBe('created');
+        expect(await store.listTags(`${ACT}a`)).toEqual([{ key: 'k', value: 'v' }]);
+        expect(await store.createActivity({ arn: `${ACT}b`, name: 'b', createdAt: 2 }, { maxActivities: 2 })).toBe('created');
+        expect(await store.createActivity({ arn: `${ACT}c`, name: 'c', createdAt: 3 }, { maxActivities: 2 })).toBe('limit-exceeded');
+        expect(await store.createActivity({ arn: `${ACT}a`, name: 'a', createdAt: 3 }, { maxActivities: 2 })).toBe('exists');
+        expect(await store.getActivity(`${ACT}c`)).toBeUndefined();
+        await store.deleteActivity(`${ACT}b`);
+        expect(await store.createActivity({ arn: `${ACT}c`, name: 'c', createdAt: 3 }, { maxActivities: 2 })).toBe('created');
+      });
+
+      it('tags only state machines and activities that exist, all or nothing within maxTags', async () => {
+        await store.createStateMachine(stateMachine('t'));
+        await store.createActivity({ arn: `${ACT}t`, name: 't', createdAt: 1 });
+        const tags = (n: number, prefix = 'k') => Array.from({ length: n }, (_, i) => ({ key: `${prefix}${i}`, value: 'v' }));
+        expect(await store.tagResource(SM + 't', tags(3), { maxTags: 4 })).toBe('tagged');
+        // Overwriting keys does not count twice; one more key past the limit refuses the whole call.
+        expect(await store.tagResource(SM + 't', [...tags(3), { key: 'new', value: 'v' }], { maxTags: 4 })).toBe('tagged');
+        expect(await store.tagResource(SM + 't', [{ key: 'k0', value: 'changed' }, { key: 'over', value: 'v' }], { maxTags: 4 })).toBe('too-many-tags');
+        expect((await store.listTags(SM + 't')).map((t) => `${t.key}=${t.value}`)).toEqual(['k0=v', 'k1=v', 'k2=v', 'new=v']);
+        expect(await store.tagResource(`${ACT}t`, tags(2), { maxTags: 4 })).toBe('tagged');
+        expect(await store.tagResource(SM + 'missing', tags(1))).toBe('no-resource');
+        expect(await store.tagResource(`${SM}t:1`, tags(1))).toBe('no-resource');
+        expect(await store.listTags(SM + 'missing')).toEqual([]);
+        // Racing calls that each fit alone: the quota holds for all of them together.
+        await store.createStateMachine(stateMachine('race'));
+        const results = await Promise.all(Array.from({ length: 10 }, (_, i) => store.tagResource(SM + 'race', tags(10, `c${i}-`), { maxTags: 50 })));
+        expect(results.filter((r) => r === 'tagged')).toHaveLength(5);
+        expect(await store.listTags(SM + 'race')).toHaveLength(50);
+      });
+
       it('adds, overwrites (in place) and removes tags by key', async () => {
         const arn = SM + 'tagged';
+        for (const name of ['tagged', 'one', 'two']) await store.createStateMachine(stateMachine(name));
         expect(await store.listTags(arn)).toEqual([]);
         await store.tagResource(arn, [{ key: 'a', value: '1' }, { key: 'b', value: '2' }]);
         await store.tagResource(arn, [{ key: 'a', value: 'one' }, { key: 'c', value: '3' }]);
@@ -285,7 +472,7 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
 
     describe('executions', () => {
       it('creates an execution with its first decision, once', async () => {
-        const record = execution('m', 'e1', { testCase: `${SM}m#Happy`, traceHeader: 'Root=1', stateMachineVersionArn: `${SM}m:1`, stateMachineAliasArn: `${SM}m:live`, parentExecutionArn: `${EX}parent:p1`, parentTaskId: 'task-3' });
+        const record = execution('m', 'e1', { testCase: `${SM}m#Happy`, traceHeader: 'Root=1', stateMachineVersionArn: `${SM}m:1`, stateMachineAliasArn: `${SM}m:live`, parentExecutionArn: `${EX}parent:p1`, parentTaskId: 'task-3', seed: 'a1'.repeat(32), engineVersion: 7 });
         expect(await store.createExecution({ ...record, lastEventId: 3 }, startWrite(record, 3))).toBe(true);
         const stored = await store.getExecution(record.arn);
         expect(stored).toEqual({ ...record, lastEventId: 3 });
@@ -293,7 +480,7 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
         expect(await store.getEvents(record.arn, { limit: 100 })).toEqual(events(0, 3));
         expect(await store.getTriggers(record.arn)).toEqual([{ time: record.startDate, trigger: { type: 'Start' } }]);
         // A second create of the ARN changes nothing.
-        const again = execution('m', 'e1', { input: '{"other":true}' });
+        const again = execution('m', 'e1', { input: '{"other":true}', seed: 'b2'.repeat(32) });
         expect(await store.createExecution(again, startWrite(again, 5))).toBe(false);
         expect(await store.getExecution(record.arn)).toEqual({ ...record, lastEventId: 3 });
         expect(await store.getEvents(record.arn, { limit: 100 })).toHaveLength(3);
@@ -305,7 +492,11 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
         const record = execution('m', 'quick');
         const update = { status: 'SUCCEEDED' as const, output: '{"done":true}', stopDate: 10_005 };
         expect(await store.createExecution({ ...record, ...update, lastEventId: 4 }, startWrite(record, 4, { update }))).toBe(true);
-        expect(await store.getExecution(record.arn)).toEqual({ ...record, ...update, lastEventId: 4 });
+        const stored = (await store.getExecution(record.arn))!;
+        expect(stored).toEqual({ ...record, ...update, lastEventId: 4 });
+        // Like an execution stored before seeds were: no seed, no engine version.
+        expect(Object.keys(stored)).not.toContain('seed');
+        expect(Object.keys(stored)).not.toContain('engineVersion');
         expect(await store.runningExecutions()).toEqual([]);
       });
 
@@ -335,11 +526,12 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
       });
 
       it('clears a field named with the value undefined (redrive) and leaves unnamed fields alone', async () => {
-        const record = await started('m', 'redriven');
+        const record = await started('m', 'redriven', { seed: '5eed', engineVersion: 1 });
         await store.appendExecution({ executionArn: record.arn, expectedLastEventId: 2, events: [], update: { status: 'FAILED', error: 'E', cause: 'C', stopDate: 50 } });
         await store.appendExecution({ executionArn: record.arn, expectedLastEventId: 2, events: events(2, 1), update: { status: 'RUNNING', redriveCount: 1, redriveDate: 60, stopDate: undefined, error: undefined, cause: undefined } });
         const after = (await store.getExecution(record.arn))!;
         expect(after).toEqual({ ...record, redriveCount: 1, redriveDate: 60, lastEventId: 3 });
+        expect(after).toMatchObject({ seed: '5eed', engineVersion: 1 }); // a redrive replays with the same seed
         expect(Object.keys(after)).not.toContain('stopDate');
         // A write without events keeps lastEventId and still needs the right expectation.
         await store.appendExecution({ executionArn: record.arn, expectedLastEventId: 3, events: [], timersRemoved: ['none'] });
@@ -379,6 +571,40 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
         expect(Object.keys(last!)).not.toContain('details');
       });
 
+      it('gives back payloads shared by many events, equal, nested and long, exactly', async () => {
+        const record = await started('m', 'payloads', {}, 2);
+        const written = [...events(0, 2), ...sharedPayloadEvents(2, 2_000)];
+        // In four decisions: later ones refer to payloads an earlier one stored.
+        for (let from = 2; from < written.length; from += 500) {
+          await store.appendExecution({ executionArn: record.arn, expectedLastEventId: from, events: written.slice(from, from + 500) });
+        }
+        const read: HistoryEvent[] = [];
+        for (let afterId = 0; afterId < written.length; afterId = read.length) read.push(...(await store.getEvents(record.arn, { afterId, limit: 1000 })));
+        expect(read).toEqual(written);
+        // The own `__proto__` member survives as data, not as a prototype.
+        const carrier = read.find((e) => e.type === 'TaskScheduled')!.details!.parameters as Record<string, unknown>;
+        expect(Object.getPrototypeOf(carrier)).toBe(Object.prototype);
+        expect(Object.getOwnPropertyNames(carrier)).toContain('__proto__');
+        expect(await store.getEvents(record.arn, { reverse: true, limit: 3 })).toEqual(written.slice(-3).reverse());
+      });
+
+      it('stops a read before the event that would go beyond maxBytes, returning at least one', async () => {
+        const record = await started('m', 'bytes', {}, 1);
+        const big = { text: 'b'.repeat(100_000) };
+        const more: HistoryEvent[] = Array.from({ length: 9 }, (_, i) => ({
+          id: i + 2, previousEventId: i + 1, timestamp: 1, type: 'PassStateEntered', frame: '', details: { name: `S${i}`, input: big },
+        }));
+        await store.appendExecution({ executionArn: record.arn, expectedLastEventId: 1, events: more });
+        const all = [...events(0, 1), ...more];
+        // Each event's details hold ~100 KB: the first (small) and two large ones fit in 250,000.
+        expect(await store.getEvents(record.arn, { limit: 100, maxBytes: 250_000 })).toEqual(all.slice(0, 3));
+        expect(await store.getEvents(record.arn, { afterId: 1, limit: 100, maxBytes: 250_000 })).toEqual(all.slice(1, 3));
+        expect(await store.getEvents(record.arn, { afterId: 1, limit: 100, maxBytes: 1 })).toEqual(all.slice(1, 2));
+        expect(await store.getEvents(record.arn, { reverse: true, limit: 100, maxBytes: 350_000 })).toEqual(all.slice(7).reverse());
+        expect(await store.getEvents(record.arn, { afterId: 2, limit: 2, maxBytes: 10_000_000 })).toEqual(all.slice(2, 4));
+        expect(await store.getEvents(record.arn, { limit: 100 })).toEqual(all);
+      });
+
       it('keeps the replay log in order', async () => {
         const record = await started('m', 'e1');
         const triggers = [
@@ -402,6 +628,35 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
         expect([...(await store.runningExecutions())].sort()).toEqual([a.arn, b.arn].sort());
         await store.appendExecution({ executionArn: a.arn, expectedLastEventId: 2, events: events(2, 1), update: { status: 'SUCCEEDED', output: '1', stopDate: 3 } });
         expect(await store.runningExecutions()).toEqual([b.arn]);
+      });
+
+      it('counts open executions as they start, end and are redriven, and a stale write changes no count', async () => {
+        expect(await store.countOpenExecutions()).toBe(0);
+        const a = await started('m', 'a');
+        await started('m', 'b');
+        const quick = execution('m', 'quick');
+        const done = { status: 'SUCCEEDED' as const, output: '1', stopDate: 10_001 };
+        await store.createExecution({ ...quick, ...done, lastEventId: 2 }, startWrite(quick, 2, { update: done }));
+        expect(await store.countOpenExecutions()).toBe(2);
+        await store.appendExecution({ executionArn: a.arn, expectedLastEventId: 2, events: events(2, 1), update: { status: 'FAILED', error: 'E', stopDate: 3 } });
+        expect(await store.countOpenExecutions()).toBe(1);
+        await expect(store.appendExecution({ executionArn: a.arn, expectedLastEventId: 2, events: events(2, 1), update: { status: 'RUNNING' } })).rejects.toThrow(StoreConflict);
+        await store.appendExecution({ executionArn: a.arn, expectedLastEventId: 3, events: events(3, 1) });
+        expect(await store.countOpenExecutions()).toBe(1);
+        await store.appendExecution({ executionArn: a.arn, expectedLastEventId: 4, events: events(4, 1), update: { status: 'RUNNING', redriveCount: 1, redriveDate: 5 } });
+        expect(await store.countOpenExecutions()).toBe(2);
+        // A refused duplicate create counts nothing.
+        expect(await store.createExecution(execution('m', 'b'), startWrite(execution('m', 'b')))).toBe(false);
+        expect(await store.countOpenExecutions()).toBe(2);
+      });
+
+      it('counts the executions each execution started', async () => {
+        const parent = await started('m', 'parent');
+        for (const name of ['c1', 'c2', 'c3']) await started('child', name, { parentExecutionArn: parent.arn, ...(name === 'c3' ? {} : { parentTaskId: `task-${name}` }) });
+        await started('child', 'other', { parentExecutionArn: `${EX}m:someone-else` });
+        expect(await store.countChildExecutions(parent.arn)).toBe(3);
+        expect(await store.countChildExecutions(`${EX}m:someone-else`)).toBe(1);
+        expect(await store.countChildExecutions(`${EX}m:nobody`)).toBe(0);
       });
 
       it('lists executions newest first, filtered, over stable pages', async () => {
@@ -483,6 +738,62 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
         expect(await store.getEvents(a.arn, { limit: 10 })).toEqual(events(0, 3));
         expect(await store.getEvents(b.arn, { limit: 10 })).toEqual(events(0, 4));
         expect((await store.getExecution(b.arn))!.lastEventId).toBe(4);
+      });
+    });
+
+    describe('retention', () => {
+      it('purges executions closed before the cutoff with all their rows, in batches, and nothing else', async () => {
+        const keep: ExecutionRecord[] = [];
+        const gone: ExecutionRecord[] = [];
+        const parent = await started('m', 'parent', { startDate: 1_000 });
+        keep.push(parent);
+        // Closed before the cutoff (5_000), each status that ends an execution for good; each
+        // with a large payload, a timer, a task still waiting for a worker and a Map Run.
+        const statuses = ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'SUCCEEDED'] as const;
+        for (const [i, status] of statuses.entries()) {
+          const record = execution('m', `old-${i}`, { status, startDate: 1_000 + i, stopDate: 2_000 + i, ...(i === 0 ? { parentExecutionArn: parent.arn } : {}) });
+          const big = { pad: 'p'.repeat(5_000), i };
+          expect(
+            await store.createExecution({ ...record, lastEventId: 3 }, startWrite(record, 2, {
+              events: [...events(0, 2), { id: 3, previousEventId: 2, timestamp: 1_500, type: 'PassStateExited', frame: '', details: { name: 'P', output: big } }],
+              timersAdded: [{ executionArn: record.arn, timerId: 'w', dueAt: 1 }],
+              tasksAdded: [task(`old-${i}`, { executionArn: record.arn, activityArn: `${ACT}retention` })],
+              mapRuns: [mapRun(record.arn, `old-${i}`)],
+            })),
+          ).toBe(true);
+          gone.push(record);
+        }
+        // Closed at or after the cutoff, running, or waiting to be redriven: kept.
+        keep.push(await started('m', 'at-cutoff', { status: 'SUCCEEDED', startDate: 1_000, stopDate: 5_000 }));
+        keep.push(await started('m', 'recent', { status: 'FAILED', startDate: 4_000, stopDate: 9_000 }));
+        keep.push(await started('m', 'running', { startDate: 1_000 }));
+        keep.push(await started('m', 'redrivable', { status: 'PENDING_REDRIVE', startDate: 1_000, stopDate: 2_000 }));
+        expect(await store.countChildExecutions(parent.arn)).toBe(1);
+
+        const batches: number[] = [];
+        for (let n = -1; n !== 0; ) batches.push((n = await store.purgeClosedExecutions(5_000, 2)));
+        expect(batches).toEqual([2, 2, 1, 0]);
+
+        for (const record of gone) {
+          expect(await store.getExecution(record.arn)).toBeUndefined();
+          expect(await store.getEvents(record.arn, { limit: 100 })).toEqual([]);
+          expect(await store.getTriggers(record.arn)).toEqual([]);
+          expect(await store.timersOf(record.arn)).toEqual([]);
+          expect(await store.tasksOf(record.arn)).toEqual([]);
+          expect(await store.getTask(`old-${gone.indexOf(record)}`)).toBeUndefined();
+          expect((await store.listMapRuns(record.arn, { limit: 10 })).items).toEqual([]);
+          expect(await store.getMapRun(mapRun(record.arn, `old-${gone.indexOf(record)}`).arn)).toBeUndefined();
+        }
+        expect(await store.dueTimers(10, 100)).toEqual([]);
+        expect(await store.claimActivityTask(`${ACT}retention`, 'w', 10)).toBeUndefined();
+        expect(await store.countChildExecutions(parent.arn)).toBe(0);
+        const listed = (await drain((page) => store.listExecutions({}, page), 100)).items.map((r) => r.name).sort();
+        expect(listed).toEqual(keep.map((r) => r.name).sort());
+        for (const record of keep) {
+          expect(await store.getExecution(record.arn)).toEqual(record);
+          expect(await store.getEvents(record.arn, { limit: 100 })).toEqual(events(0, 2));
+        }
+        expect(await store.purgeClosedExecutions(Number.MAX_SAFE_INTEGER, 0)).toBe(0);
       });
     });
 

@@ -4,13 +4,22 @@
  *
  * Records are copied on the way in and out of the row maps, so a caller cannot change stored
  * state by mutating an object it passed or got back. History events are kept by reference: the
- * interpreter never mutates an event after recording it.
+ * interpreter never mutates an event after recording it, and a payload recorded in many events
+ * (a loop passing its input on) is then held once, as the SQLite store keeps it (payloads.ts).
  */
 import type { HistoryEvent } from '../engine/events.js';
+import { jsonByteSize } from '../engine/payload-size.js';
 import { decodePageToken, encodePageToken, executionScope, pageLimit, type PageKey } from './page-token.js';
+import { aliasesRoutingTo, applyMachineChange, missingRoutedVersion, tagCountAfter, versionOf } from './control-plane.js';
 import type {
   ActivityRecord,
+  AliasChange,
   AliasRecord,
+  AliasWriteResult,
+  CreateOutcome,
+  CreateStateMachineOptions,
+  CreateStateMachineResult,
+  DeleteVersionResult,
   ExecutionFilter,
   ExecutionRecord,
   ExecutionWrite,
@@ -18,12 +27,18 @@ import type {
   MapRunRecord,
   Page,
   PageRequest,
+  PublishRequest,
+  PublishResult,
+  StateMachineChange,
   StateMachineRecord,
   StateMachineVersionRecord,
   Store,
   Tag,
+  TagResult,
   TaskRecord,
   TimerRecord,
+  UpdateStateMachineOptions,
+  UpdateStateMachineResult,
 } from './types.js';
 import { applyUpdate, checkEventSequence, checkMapRuns, conflict } from './write-checks.js';
 
@@ -59,25 +74,42 @@ export class MemoryStore implements Store {
   /** Tokens of SCHEDULED activity tasks by activity ARN, so a claim does not walk all tasks. */
   private readonly scheduled = new Map<string, Set<string>>();
   private readonly mapRuns = new Map<string, Seq<MapRunRecord>>();
+  /** Executions whose status is RUNNING (countOpenExecutions). */
+  private openExecutions = 0;
+  /** ARNs of the executions each execution started (countChildExecutions). */
+  private readonly children = new Map<string, Set<string>>();
 
   // ------------------------------------------------------------------ state machines and friends
 
-  async createStateMachine(record: StateMachineRecord): Promise<boolean> {
+  // Each write below runs without an await between its checks and its changes: in one process
+  // that makes it as atomic as the SQLite store's transaction.
+
+  async createStateMachine(record: StateMachineRecord, options: CreateStateMachineOptions = {}): Promise<CreateStateMachineResult> {
     this.open();
-    if (this.stateMachines.has(record.arn)) return false;
+    if (this.stateMachines.has(record.arn)) return { outcome: 'exists' };
+    if (options.maxStateMachines !== undefined && this.stateMachines.size >= options.maxStateMachines) return { outcome: 'limit-exceeded' };
     this.stateMachines.set(record.arn, { seq: ++this.seq, record: { ...record } });
-    return true;
+    if (options.tags && options.tags.length > 0) this.writeTags(record.arn, options.tags);
+    if (!options.publish) return { outcome: 'created' };
+    const published = this.publish(record.arn, { createdAt: record.createdAt, ...options.publish });
+    return published.outcome === 'published' ? { outcome: 'created', version: published.version } : { outcome: 'created' };
   }
 
   async getStateMachine(arn: string): Promise<StateMachineRecord | undefined> {
     return copy(this.stateMachines.get(arn)?.record);
   }
 
-  async putStateMachine(record: StateMachineRecord): Promise<void> {
+  async updateStateMachine(arn: string, change: StateMachineChange, options: UpdateStateMachineOptions): Promise<UpdateStateMachineResult> {
     this.open();
-    const row = this.stateMachines.get(record.arn);
-    if (row) row.record = { ...record };
-    else this.stateMachines.set(record.arn, { seq: ++this.seq, record: { ...record } });
+    const row = this.stateMachines.get(arn);
+    if (!row) return { outcome: 'no-machine' };
+    row.record = applyMachineChange(row.record, change, options.newRevisionId, options.updatedAt);
+    const machine = { ...row.record };
+    if (!options.publish) return { outcome: 'updated', machine };
+    const published = this.publish(arn, { createdAt: options.updatedAt, ...options.publish });
+    return published.outcome === 'published' || published.outcome === 'existing'
+      ? { outcome: 'updated', machine: { ...row.record }, version: published.version }
+      : { outcome: 'updated', machine };
   }
 
   async deleteStateMachine(arn: string): Promise<void> {
@@ -102,19 +134,25 @@ export class MemoryStore implements Store {
     return pageBySeq('state-machines', this.stateMachines.values(), page);
   }
 
-  async putVersion(record: StateMachineVersionRecord): Promise<void> {
+  async publishVersion(stateMachineArn: string, request: PublishRequest): Promise<PublishResult> {
     this.open();
-    this.versions.set(record.arn, { ...record });
+    return this.publish(stateMachineArn, request);
   }
 
   async getVersion(arn: string): Promise<StateMachineVersionRecord | undefined> {
     return copy(this.versions.get(arn));
   }
 
-  async deleteVersion(arn: string): Promise<void> {
+  async deleteVersion(arn: string): Promise<DeleteVersionResult> {
     this.open();
+    const version = this.versions.get(arn);
+    if (!version) return { outcome: 'no-version' };
+    const aliases = [...this.aliases.values()].filter((a) => a.record.stateMachineArn === version.stateMachineArn).sort((a, b) => a.seq - b.seq);
+    const aliasNames = aliasesRoutingTo(aliases.map((a) => a.record), arn);
+    if (aliasNames.length > 0) return { outcome: 'referenced', aliasNames };
     this.versions.delete(arn);
     this.tags.delete(arn);
+    return { outcome: 'deleted' };
   }
 
   async listVersions(stateMachineArn: string, page: PageRequest): Promise<Page<StateMachineVersionRecord>> {
@@ -126,17 +164,36 @@ export class MemoryStore implements Store {
     return takePage(all, page.limit, (v) => encodePageToken(scope, [v.version]), copyRecord);
   }
 
-  async putAlias(record: AliasRecord): Promise<void> {
+  async createAlias(record: AliasRecord): Promise<AliasWriteResult> {
     this.open();
-    const row = this.aliases.get(record.arn);
-    const stored = { ...record, routingConfiguration: record.routingConfiguration.map((r) => ({ ...r })) };
-    if (row) row.record = stored;
-    else this.aliases.set(record.arn, { seq: ++this.seq, record: stored });
+    const existing = this.aliases.get(record.arn);
+    if (existing) return { outcome: 'exists', alias: copyAlias(existing.record) };
+    const missing = missingRoutedVersion(record.routingConfiguration, record.stateMachineArn, (arn) => this.versions.get(arn));
+    if (missing !== undefined) return { outcome: 'missing-version', versionArn: missing };
+    this.aliases.set(record.arn, { seq: ++this.seq, record: copyAlias(record) });
+    return { outcome: 'written', alias: copyAlias(record) };
+  }
+
+  async updateAlias(arn: string, change: AliasChange): Promise<AliasWriteResult> {
+    this.open();
+    const row = this.aliases.get(arn);
+    if (!row) return { outcome: 'no-alias' };
+    if (change.routingConfiguration) {
+      const missing = missingRoutedVersion(change.routingConfiguration, row.record.stateMachineArn, (v) => this.versions.get(v));
+      if (missing !== undefined) return { outcome: 'missing-version', versionArn: missing };
+    }
+    row.record = copyAlias({
+      ...row.record,
+      ...(change.description !== undefined ? { description: change.description } : {}),
+      ...(change.routingConfiguration ? { routingConfiguration: change.routingConfiguration } : {}),
+      updatedAt: change.updatedAt,
+    });
+    return { outcome: 'written', alias: copyAlias(row.record) };
   }
 
   async getAlias(arn: string): Promise<AliasRecord | undefined> {
     const alias = this.aliases.get(arn)?.record;
-    return alias && { ...alias, routingConfiguration: alias.routingConfiguration.map((r) => ({ ...r })) };
+    return alias && copyAlias(alias);
   }
 
   async deleteAlias(arn: string): Promise<void> {
@@ -148,14 +205,16 @@ export class MemoryStore implements Store {
   async listAliases(stateMachineArn: string, page: PageRequest): Promise<Page<AliasRecord>> {
     const rows = [...this.aliases.values()].filter((a) => a.record.stateMachineArn === stateMachineArn);
     const result = pageBySeq(`aliases\n${stateMachineArn}`, rows, page);
-    return { ...result, items: result.items.map((a) => ({ ...a, routingConfiguration: a.routingConfiguration.map((r) => ({ ...r })) })) };
+    return { ...result, items: result.items.map(copyAlias) };
   }
 
-  async createActivity(record: ActivityRecord): Promise<boolean> {
+  async createActivity(record: ActivityRecord, options: { readonly tags?: readonly Tag[]; readonly maxActivities?: number } = {}): Promise<CreateOutcome> {
     this.open();
-    if (this.activities.has(record.arn)) return false;
+    if (this.activities.has(record.arn)) return 'exists';
+    if (options.maxActivities !== undefined && this.activities.size >= options.maxActivities) return 'limit-exceeded';
     this.activities.set(record.arn, { seq: ++this.seq, record: { ...record } });
-    return true;
+    if (options.tags && options.tags.length > 0) this.writeTags(record.arn, options.tags);
+    return 'created';
   }
 
   async getActivity(arn: string): Promise<ActivityRecord | undefined> {
@@ -172,12 +231,12 @@ export class MemoryStore implements Store {
     return pageBySeq('activities', this.activities.values(), page);
   }
 
-  async tagResource(arn: string, tags: readonly Tag[]): Promise<void> {
+  async tagResource(arn: string, tags: readonly Tag[], options: { readonly maxTags?: number } = {}): Promise<TagResult> {
     this.open();
-    let map = this.tags.get(arn);
-    if (!map) this.tags.set(arn, (map = new Map()));
-    // Map.set on an existing key keeps its position: an overwritten tag stays where it was.
-    for (const tag of tags) map.set(tag.key, tag.value);
+    if (!this.stateMachines.has(arn) && !this.activities.has(arn)) return 'no-resource';
+    if (options.maxTags !== undefined && tagCountAfter(this.tags.get(arn)?.keys() ?? [], tags) > options.maxTags) return 'too-many-tags';
+    this.writeTags(arn, tags);
+    return 'tagged';
   }
 
   async untagResource(arn: string, keys: readonly string[]): Promise<void> {
@@ -211,6 +270,12 @@ export class MemoryStore implements Store {
       mapRuns: [],
     };
     this.executions.set(record.arn, state);
+    if (record.status === 'RUNNING') this.openExecutions++;
+    if (record.parentExecutionArn !== undefined) {
+      let started = this.children.get(record.parentExecutionArn);
+      if (!started) this.children.set(record.parentExecutionArn, (started = new Set()));
+      started.add(record.arn);
+    }
     this.apply(state, first);
     return true;
   }
@@ -250,7 +315,7 @@ export class MemoryStore implements Store {
 
   async getEvents(
     executionArn: string,
-    options: { afterId?: number; beforeId?: number; limit: number; reverse?: boolean },
+    options: { afterId?: number; beforeId?: number; limit: number; reverse?: boolean; maxBytes?: number },
   ): Promise<readonly HistoryEvent[]> {
     const events = this.executions.get(executionArn)?.events ?? [];
     const limit = pageLimit(options.limit);
@@ -258,8 +323,8 @@ export class MemoryStore implements Store {
     const low = Math.max(0, options.afterId ?? 0);
     const high = Math.min(events.length + 1, options.beforeId ?? Infinity);
     if (high - low <= 1) return [];
-    if (options.reverse) return events.slice(Math.max(low, high - 1 - limit), high - 1).reverse();
-    return events.slice(low, Math.min(high - 1, low + limit));
+    const page = options.reverse ? events.slice(Math.max(low, high - 1 - limit), high - 1).reverse() : events.slice(low, Math.min(high - 1, low + limit));
+    return options.maxBytes === undefined ? page : withinBytes(page, options.maxBytes);
   }
 
   async getTriggers(executionArn: string): Promise<readonly LoggedTrigger[]> {
@@ -270,6 +335,39 @@ export class MemoryStore implements Store {
     const arns: string[] = [];
     for (const state of this.executions.values()) if (state.record.status === 'RUNNING') arns.push(state.record.arn);
     return arns;
+  }
+
+  async countOpenExecutions(): Promise<number> {
+    return this.openExecutions;
+  }
+
+  async countChildExecutions(parentExecutionArn: string): Promise<number> {
+    return this.children.get(parentExecutionArn)?.size ?? 0;
+  }
+
+  async purgeClosedExecutions(closedBefore: number, limit: number): Promise<number> {
+    this.open();
+    let purged = 0;
+    for (const [arn, state] of this.executions) {
+      if (purged >= limit) break;
+      const r = state.record;
+      if (!CLOSED.has(r.status) || r.stopDate === undefined || r.stopDate >= closedBefore) continue;
+      for (const timer of state.timers.values()) this.timers.delete(timer);
+      for (const token of state.tasks) {
+        const row = this.tasks.get(token);
+        if (row) this.unschedule(row.record);
+        this.tasks.delete(token);
+      }
+      for (const run of state.mapRuns) this.mapRuns.delete(run);
+      if (r.parentExecutionArn !== undefined) {
+        const siblings = this.children.get(r.parentExecutionArn);
+        if (siblings?.delete(arn) && siblings.size === 0) this.children.delete(r.parentExecutionArn);
+      }
+      this.children.delete(arn);
+      this.executions.delete(arn);
+      purged++;
+    }
+    return purged;
   }
 
   // ------------------------------------------------------------------ map runs
@@ -345,7 +443,10 @@ export class MemoryStore implements Store {
     const lastEventId = write.events.length ? write.events[write.events.length - 1]!.id : state.record.lastEventId;
     for (const event of write.events) state.events.push(event);
     if (write.trigger) state.triggers.push(write.trigger);
+    const wasOpen = state.record.status === 'RUNNING';
     state.record = applyUpdate({ ...state.record, lastEventId }, write.update);
+    const isOpen = state.record.status === 'RUNNING';
+    if (wasOpen !== isOpen) this.openExecutions += isOpen ? 1 : -1;
     for (const timerId of write.timersRemoved ?? []) this.removeTimer(state, timerId);
     for (const timer of write.timersAdded ?? []) {
       // A re-added timer takes its new place in due order.
@@ -392,6 +493,33 @@ export class MemoryStore implements Store {
     }
   }
 
+  /**
+   * Publishes the machine's current revision (see Store.publishVersion). Versions are stored
+   * once and never replaced; the counter only goes up, so a deleted number is never reused.
+   */
+  private publish(stateMachineArn: string, request: PublishRequest): PublishResult {
+    const row = this.stateMachines.get(stateMachineArn);
+    if (!row) return { outcome: 'no-machine' };
+    const machine = row.record;
+    if (request.revisionId !== undefined && request.revisionId !== machine.revisionId) {
+      return { outcome: 'stale-revision', currentRevisionId: machine.revisionId };
+    }
+    for (const version of this.versions.values()) {
+      if (version.stateMachineArn === stateMachineArn && version.revisionId === machine.revisionId) return { outcome: 'existing', version: { ...version } };
+    }
+    const version = versionOf(machine, machine.nextVersion, request.description, request.createdAt);
+    row.record = { ...machine, nextVersion: machine.nextVersion + 1 };
+    this.versions.set(version.arn, version);
+    return { outcome: 'published', version: { ...version } };
+  }
+
+  /** Map.set on an existing key keeps its position: an overwritten tag stays where it was. */
+  private writeTags(arn: string, tags: readonly Tag[]): void {
+    let map = this.tags.get(arn);
+    if (!map) this.tags.set(arn, (map = new Map()));
+    for (const tag of tags) map.set(tag.key, tag.value);
+  }
+
   private removeTimer(state: ExecutionState, timerId: string): void {
     const timer = state.timers.get(timerId);
     if (!timer) return;
@@ -405,6 +533,24 @@ export class MemoryStore implements Store {
     if (tokens?.delete(task.token) && tokens.size === 0) this.scheduled.delete(task.activityArn);
   }
 }
+
+/**
+ * The first events whose details fit in `maxBytes` (at least one). Sizes come from jsonByteSize,
+ * which remembers each payload object's size: the events share their payloads, measured once.
+ */
+function withinBytes(events: readonly HistoryEvent[], maxBytes: number): readonly HistoryEvent[] {
+  let total = 0;
+  for (let i = 0; i < events.length; i++) {
+    const details = events[i]!.details;
+    const size = details === undefined ? 0 : jsonByteSize(details);
+    if (i > 0 && total + size > maxBytes) return events.slice(0, i);
+    total += size;
+  }
+  return events;
+}
+
+/** The statuses of an execution that has ended for good (retention may delete it). */
+const CLOSED: ReadonlySet<string> = new Set(['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']);
 
 /** True when (startDate, seq) sorts after the cursor in newest-first order. */
 function before(startDate: number, seq: number, cursorStart: number, cursorSeq: number): boolean {
@@ -421,6 +567,10 @@ function takePage<R, T>(rows: readonly R[], limit: number, tokenOf: (last: R) =>
   const n = pageLimit(limit);
   const items = rows.slice(0, n).map(out);
   return rows.length > n ? { items, nextToken: tokenOf(rows[n - 1]!) } : { items };
+}
+
+function copyAlias(alias: AliasRecord): AliasRecord {
+  return { ...alias, routingConfiguration: alias.routingConfiguration.map((r) => ({ ...r })) };
 }
 
 function copyMapRun(record: MapRunRecord): MapRunRecord {

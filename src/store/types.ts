@@ -99,18 +99,35 @@ export interface ExecutionRecord {
   /**
    * For an execution a Task state started (`arn:aws:states:::states:startExecution…`): the
    * execution and task that started it, so its end can answer a `.sync` task, and a restarted
-   * parent can recognise the child it started already.
+   * parent can recognise the child it started already. An execution started through the SDK
+   * integration (`aws-sdk:sfn:startExecution`) names its parent without a task: the quotas on
+   * nested executions count both.
    */
   readonly parentExecutionArn?: string;
   readonly parentTaskId?: string;
+  /**
+   * The execution's secret random seed (hex), drawn from node:crypto when it was created: its
+   * UUIDs, random numbers and task tokens derive from it (src/runtime/execution-secrets.ts), so
+   * a replay regenerates them. Never shown by the API. Absent for executions stored before it
+   * was recorded (SQLite migration 4): they keep drawing from their ARN, as they did.
+   */
+  readonly seed?: string;
+  /**
+   * ENGINE_VERSION (src/engine/version.ts) of the engine that started the execution, so a
+   * rebuild by another engine can be refused. Absent for executions stored before it was.
+   */
+  readonly engineVersion?: number;
   /** Id of the last history event; writes must name it (optimistic concurrency). */
   readonly lastEventId: number;
 }
 
 /** A trigger as the replay log keeps it, with the time it was applied. */
-export type LoggedTrigger =
-  | { readonly time: number; readonly trigger: { readonly type: 'Start' } }
-  | { readonly time: number; readonly trigger: Trigger };
+export type LoggedTrigger = {
+  readonly time: number;
+  readonly trigger: { readonly type: 'Start' } | Trigger;
+  /** Steps its decision took when the decision was cut short (a slice): a replay stops there too. */
+  readonly steps?: number;
+};
 
 /** A durable timer: a Wait, a retry back-off, a timeout or a heartbeat deadline. */
 export interface TimerRecord {
@@ -184,35 +201,129 @@ export class StoreConflict extends Error {
   override readonly name = 'StoreConflict';
 }
 
+/**
+ * Control-plane writes answer with what they did instead of throwing: every check they make (a
+ * quota, an existing name, a version an alias routes to) runs inside the transaction that
+ * writes, so two racing requests cannot both pass a check that only one of them may pass.
+ */
+export type CreateOutcome = 'created' | 'exists' | 'limit-exceeded';
+
+export interface CreateStateMachineOptions {
+  /** Tags written with the machine (the caller has checked their number). */
+  readonly tags?: readonly Tag[];
+  /** Publishes the machine's first revision as version 1 in the same transaction. */
+  readonly publish?: { readonly description?: string };
+  /** Refuses the create ('limit-exceeded') when this many state machines exist already. */
+  readonly maxStateMachines?: number;
+}
+
+export type CreateStateMachineResult =
+  | { readonly outcome: 'created'; readonly version?: StateMachineVersionRecord }
+  | { readonly outcome: 'exists' }
+  | { readonly outcome: 'limit-exceeded' };
+
+/** What UpdateStateMachine changes; an absent field stays as it is. */
+export interface StateMachineChange {
+  readonly definition?: string;
+  readonly roleArn?: string;
+  readonly loggingConfiguration?: unknown;
+  readonly tracingConfiguration?: unknown;
+  readonly encryptionConfiguration?: unknown;
+}
+
+export interface UpdateStateMachineOptions {
+  /** Draws the revision id the machine gets when the change changes anything (it keeps its own otherwise). */
+  readonly newRevisionId: () => string;
+  readonly updatedAt: number;
+  /** Publishes the resulting revision in the same transaction (idempotent per revision). */
+  readonly publish?: { readonly description?: string };
+}
+
+export type UpdateStateMachineResult =
+  | { readonly outcome: 'updated'; readonly machine: StateMachineRecord; readonly version?: StateMachineVersionRecord }
+  | { readonly outcome: 'no-machine' };
+
+export interface PublishRequest {
+  /** Publish only while this is the machine's revision (compare-and-set); any revision when absent. */
+  readonly revisionId?: string;
+  readonly description?: string;
+  readonly createdAt: number;
+}
+
+export type PublishResult =
+  /** `existing`: the current revision was published before; its version is returned. */
+  | { readonly outcome: 'published' | 'existing'; readonly version: StateMachineVersionRecord }
+  | { readonly outcome: 'stale-revision'; readonly currentRevisionId: string }
+  | { readonly outcome: 'no-machine' };
+
+export type DeleteVersionResult =
+  | { readonly outcome: 'deleted' }
+  | { readonly outcome: 'no-version' }
+  /** Aliases route to the version (their names, in creation order): nothing was deleted. */
+  | { readonly outcome: 'referenced'; readonly aliasNames: readonly string[] };
+
+export interface AliasChange {
+  readonly description?: string;
+  readonly routingConfiguration?: readonly RoutingEntry[];
+  readonly updatedAt: number;
+}
+
+export type AliasWriteResult =
+  | { readonly outcome: 'written'; readonly alias: AliasRecord }
+  /** createAlias: an alias of that ARN exists (nothing was written). */
+  | { readonly outcome: 'exists'; readonly alias: AliasRecord }
+  /** A routed version does not exist, or belongs to another state machine. */
+  | { readonly outcome: 'missing-version'; readonly versionArn: string }
+  /** updateAlias: there is no alias of that ARN. */
+  | { readonly outcome: 'no-alias' };
+
+export type TagResult = 'tagged' | 'too-many-tags' | 'no-resource';
+
 export interface Store {
   // ------------------------------------------------------------------ state machines and friends
-  /** Inserts; resolves false when the ARN exists already. */
-  createStateMachine(record: StateMachineRecord): Promise<boolean>;
+  /** Inserts the machine (with its tags and, when asked, version 1) unless its ARN exists or the quota is reached. */
+  createStateMachine(record: StateMachineRecord, options?: CreateStateMachineOptions): Promise<CreateStateMachineResult>;
   getStateMachine(arn: string): Promise<StateMachineRecord | undefined>;
-  /** Replaces the record (same ARN). */
-  putStateMachine(record: StateMachineRecord): Promise<void>;
+  /**
+   * Applies a change to the machine as it is at commit time (concurrent updates of different
+   * fields both take effect); with `publish`, publishes the revision this update leaves.
+   */
+  updateStateMachine(arn: string, change: StateMachineChange, options: UpdateStateMachineOptions): Promise<UpdateStateMachineResult>;
   /** Deletes the state machine with its versions, aliases and tags (executions stay). */
   deleteStateMachine(arn: string): Promise<void>;
   listStateMachines(page: PageRequest): Promise<Page<StateMachineRecord>>;
 
-  putVersion(record: StateMachineVersionRecord): Promise<void>;
+  /**
+   * Publishes the machine's current revision as the next version number (numbers only go up,
+   * never reused), or returns the version already published from that revision. Versions are
+   * immutable: nothing ever rewrites one.
+   */
+  publishVersion(stateMachineArn: string, request: PublishRequest): Promise<PublishResult>;
   getVersion(arn: string): Promise<StateMachineVersionRecord | undefined>;
-  deleteVersion(arn: string): Promise<void>;
+  /** Deletes a version with its tags, unless an alias routes to it. */
+  deleteVersion(arn: string): Promise<DeleteVersionResult>;
   /** Newest first, as ListStateMachineVersions returns them. */
   listVersions(stateMachineArn: string, page: PageRequest): Promise<Page<StateMachineVersionRecord>>;
 
-  putAlias(record: AliasRecord): Promise<void>;
+  /** Inserts the alias unless its ARN exists, once every version it routes to exists (of its machine). */
+  createAlias(record: AliasRecord): Promise<AliasWriteResult>;
+  /** Changes an existing alias, once every version it would route to exists (of its machine). */
+  updateAlias(arn: string, change: AliasChange): Promise<AliasWriteResult>;
   getAlias(arn: string): Promise<AliasRecord | undefined>;
   deleteAlias(arn: string): Promise<void>;
   listAliases(stateMachineArn: string, page: PageRequest): Promise<Page<AliasRecord>>;
 
-  createActivity(record: ActivityRecord): Promise<boolean>;
+  /** Inserts the activity with its tags unless its ARN exists or the quota is reached. */
+  createActivity(record: ActivityRecord, options?: { readonly tags?: readonly Tag[]; readonly maxActivities?: number }): Promise<CreateOutcome>;
   getActivity(arn: string): Promise<ActivityRecord | undefined>;
   deleteActivity(arn: string): Promise<void>;
   listActivities(page: PageRequest): Promise<Page<ActivityRecord>>;
 
-  /** Adds or overwrites tags by key. */
-  tagResource(arn: string, tags: readonly Tag[]): Promise<void>;
+  /**
+   * Adds or overwrites tags by key on a state machine or an activity, all or none: 'no-resource'
+   * when neither has the ARN, 'too-many-tags' when the resource would hold more than `maxTags`.
+   */
+  tagResource(arn: string, tags: readonly Tag[], options?: { readonly maxTags?: number }): Promise<TagResult>;
   untagResource(arn: string, keys: readonly string[]): Promise<void>;
   listTags(arn: string): Promise<readonly Tag[]>;
 
@@ -224,12 +335,32 @@ export interface Store {
   listExecutions(filter: ExecutionFilter, page: PageRequest): Promise<Page<ExecutionRecord>>;
   /** Commits one decision atomically; rejects with StoreConflict on a stale expectedLastEventId. */
   appendExecution(write: ExecutionWrite): Promise<void>;
-  /** Events in id order from `afterId` (exclusive), at most `limit`; `reverse` walks down from `beforeId`. */
-  getEvents(executionArn: string, options: { afterId?: number; beforeId?: number; limit: number; reverse?: boolean }): Promise<readonly HistoryEvent[]>;
+  /**
+   * Events in id order from `afterId` (exclusive), at most `limit`; `reverse` walks down from
+   * `beforeId`. With `maxBytes`, the events stop before the one that would take the length of
+   * their details' JSON text (payloads included) beyond it, always returning at least one:
+   * history pages are bounded in bytes without reading payloads they will not hold.
+   */
+  getEvents(
+    executionArn: string,
+    options: { afterId?: number; beforeId?: number; limit: number; reverse?: boolean; maxBytes?: number },
+  ): Promise<readonly HistoryEvent[]>;
   /** The replay log, in order. */
   getTriggers(executionArn: string): Promise<readonly LoggedTrigger[]>;
   /** ARNs of executions whose status is RUNNING (to resume after a restart). */
   runningExecutions(): Promise<readonly string[]>;
+  /** How many executions are RUNNING: a kept counter, cheap enough to ask on every start. */
+  countOpenExecutions(): Promise<number>;
+  /** How many stored executions name `parentExecutionArn` as the execution that started them. */
+  countChildExecutions(parentExecutionArn: string): Promise<number>;
+  /**
+   * Retention: deletes closed executions (SUCCEEDED, FAILED, TIMED_OUT, ABORTED) that stopped
+   * before `closedBefore`, with every row that belongs to them (events, replay log, timers,
+   * tasks, Map Runs, payloads), at most `limit` in one transaction; resolves to how many it
+   * deleted. A backend may delete fewer to keep one transaction short (long histories), so a
+   * caller repeats until it resolves 0. RUNNING and PENDING_REDRIVE executions are never deleted.
+   */
+  purgeClosedExecutions(closedBefore: number, limit: number): Promise<number>;
 
   // ------------------------------------------------------------------ map runs
   getMapRun(arn: string): Promise<MapRunRecord | undefined>;

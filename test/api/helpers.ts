@@ -76,8 +76,8 @@ export async function harness(options: HarnessOptions = {}): Promise<Harness> {
   let ctx: ApiContext | undefined;
   const runner = new DurableRunner({
     store,
-    prepareChild: (request) => prepareNestedExecution(ctx!, request),
-    localSdk: { services: ['sfn'], call: (_service, action, parameters, requestId) => callSfnAction(ctx!, action, parameters, requestId) },
+    prepareChild: (request, parentArn) => prepareNestedExecution(ctx!, request, parentArn),
+    localSdk: { services: ['sfn'], call: (_service, action, parameters, requestId, caller) => callSfnAction(ctx!, action, parameters, requestId, caller) },
     region: REGION,
     accountId: ACCOUNT,
     ...(waitTimeScale !== undefined ? { waitTimeScale } : {}),

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { DurableRunner } from '../../src/runtime/durable-runner.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import type { NewExecution } from '../../src/api/runner.js';
+import { ENGINE_VERSION } from '../../src/engine/version.js';
+import { newExecutionSeed } from '../../src/runtime/execution-secrets.js';
 import type { Store } from '../../src/store/types.js';
 import type { TaskHandler } from '../../src/runtime/memory-driver.js';
 
@@ -20,6 +22,8 @@ function newExecution(name: string, definition: object, input: unknown = {}): Ne
     definition: JSON.stringify(definition),
     roleArn: `arn:aws:iam::${accountId}:role/r`,
     redriveCount: 0,
+    seed: newExecutionSeed(),
+    engineVersion: ENGINE_VERSION,
   };
 }
 

@@ -349,14 +349,15 @@ describe('execute: execution-level behaviour', () => {
     expect(history[1]).toMatchObject({ stateEnteredEventDetails: { name: 'A', input: '{}' } });
   });
 
-  it('is deterministic: the same run gives the same history, UUIDs included', async () => {
+  it('is deterministic: the same run (and seed) gives the same history, UUIDs included', async () => {
     const def = {
       StartAt: 'U',
       States: { U: { Type: 'Pass', Parameters: { 'id.$': 'States.UUID()', 'r.$': 'States.MathRandom(1, 1000)' }, End: true } },
     };
     const clock = { now: () => 1_700_000_000_000 };
-    const a = await execute(def, {}, { clock, executionName: 'same' });
-    const b = await execute(def, {}, { clock, executionName: 'same' });
+    const seed = '5eed'.repeat(16);
+    const a = await execute(def, {}, { clock, executionName: 'same', seed });
+    const b = await execute(def, {}, { clock, executionName: 'same', seed });
     expect(a.output).toEqual(b.output);
     expect(a.history).toEqual(b.history);
   });

@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { NewExecution } from '../../src/api/runner.js';
+import { ENGINE_VERSION } from '../../src/engine/version.js';
+import { newExecutionSeed } from '../../src/runtime/execution-secrets.js';
 import { DurableRunner } from '../../src/runtime/durable-runner.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
@@ -44,6 +46,8 @@ function newExecution(name: string, input: unknown): NewExecution {
     definition: JSON.stringify(definition),
     roleArn: `arn:aws:iam::${accountId}:role/r`,
     redriveCount: 0,
+    seed: newExecutionSeed(),
+    engineVersion: ENGINE_VERSION,
   };
 }
 

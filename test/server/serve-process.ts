@@ -21,7 +21,9 @@ export const ROLE = `arn:aws:iam::${ACCOUNT}:role/stepwise-tests`;
 /** Variables of `serve` that must not leak in from the environment the tests run in. */
 const SERVE_VARIABLES = [
   'STEPWISE_HOST', 'STEPWISE_PORT', 'STEPWISE_DB', 'STEPWISE_REGION', 'STEPWISE_ACCOUNT_ID', 'SFN_MOCK_CONFIG',
-  'WAIT_TIME_SCALE', 'STEPWISE_LOG_LEVEL', 'STEPWISE_SQLITE_SYNCHRONOUS',
+  'WAIT_TIME_SCALE', 'STEPWISE_LOG_LEVEL', 'STEPWISE_SQLITE_SYNCHRONOUS', 'STEPWISE_RETENTION_DAYS',
+  'STEPWISE_DECISION_WORKERS', 'STEPWISE_DECISION_TIMEOUT', 'STEPWISE_WORKER_MEMORY_MB', 'STEPWISE_MAX_HISTORY_EVENTS',
+  'STEPWISE_MAX_LIVE_EXECUTIONS',
 ];
 
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -48,6 +50,8 @@ export interface ServeOptions {
   /** More environment variables (e.g. SFN_MOCK_CONFIG). */
   readonly env?: Record<string, string>;
   readonly startTimeoutMs?: number;
+  /** Options for node itself (e.g. --max-old-space-size=256). */
+  readonly nodeArgs?: readonly string[];
 }
 
 export interface ServeProcess {
@@ -65,7 +69,7 @@ export interface ServeProcess {
 
 /** Starts `stepwise serve` and resolves once it listens. */
 export function startServe(options: ServeOptions): Promise<ServeProcess> {
-  const args = [CLI, 'serve', '--port', '0', '--host', '127.0.0.1', '--db', options.db, '--log-level', 'info', ...(options.args ?? [])];
+  const args = [...(options.nodeArgs ?? []), CLI, 'serve', '--port', '0', '--host', '127.0.0.1', '--db', options.db, '--log-level', 'info', ...(options.args ?? [])];
   const child = spawn(process.execPath, args, { cwd: ROOT, env: cleanEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let stdout = '';

@@ -2,6 +2,7 @@
  * CreateActivity. Idempotent by name: the existing activity is returned and the request's tags
  * are ignored, as AWS documents.
  */
+import { activityLimitExceeded } from '../aws-errors.js';
 import { activityArn } from '../arns.js';
 import { EncryptionConfigurationShape, TagListShape, shapes, struct } from '../input.js';
 import { checkTagCount, tagsOf } from '../machines.js';
@@ -19,11 +20,13 @@ export const createActivity = operation<{ name: string; tags?: unknown[] }>(
     const tagList = tagsOf(tags);
     checkTagCount(ctx, arn, [], tagList);
     const record = { arn, name, createdAt: ctx.clock.now() };
-    if (!(await ctx.store.createActivity(record))) {
+    // The activity and its tags are one write, checked against the quota inside it.
+    const outcome = await ctx.store.createActivity(record, { tags: tagList, maxActivities: ctx.config.limits.maxActivities });
+    if (outcome === 'limit-exceeded') throw activityLimitExceeded();
+    if (outcome === 'exists') {
       const winner = await ctx.store.getActivity(arn);
       return { activityArn: arn, creationDate: seconds(winner?.createdAt ?? record.createdAt) };
     }
-    if (tagList.length > 0) await ctx.store.tagResource(arn, tagList);
     return { activityArn: arn, creationDate: seconds(record.createdAt) };
   },
 );

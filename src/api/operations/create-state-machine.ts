@@ -5,11 +5,11 @@
  * StateMachineAlreadyExists.
  */
 import type { StateMachineRecord, StateMachineType, Tag } from '../../store/types.js';
-import { stateMachineAlreadyExists, validation } from '../aws-errors.js';
+import { stateMachineAlreadyExists, stateMachineLimitExceeded, validation } from '../aws-errors.js';
 import { stateMachineArn } from '../arns.js';
 import type { ApiContext } from '../context.js';
 import { EncryptionConfigurationShape, LoggingConfigurationShape, TagListShape, TracingConfigurationShape, bool, shapes, struct } from '../input.js';
-import { INITIAL_REVISION, checkDefinition, checkTagCount, normaliseLogging, normaliseTracing, publishVersion, sameJson, tagsOf, versionOfCurrentRevision } from '../machines.js';
+import { INITIAL_REVISION, checkDefinition, checkTagCount, normaliseLogging, normaliseTracing, sameJson, tagsOf, versionOfCurrentRevision } from '../machines.js';
 import { checkName } from '../names.js';
 import { parseIamRoleArn } from '../roles.js';
 import { compact, seconds } from '../wire.js';
@@ -76,14 +76,20 @@ export const createStateMachine = operation<Input>(
       ...(input.encryptionConfiguration ? { encryptionConfiguration: input.encryptionConfiguration } : {}),
       nextVersion: 1,
     };
-    if (!(await ctx.store.createStateMachine(record))) {
+    // The machine, its tags and version 1 are one write, checked against the quota inside it.
+    const created = await ctx.store.createStateMachine(record, {
+      tags,
+      maxStateMachines: ctx.config.limits.maxStateMachines,
+      ...(input.publish === true ? { publish: input.versionDescription !== undefined ? { description: input.versionDescription } : {} } : {}),
+    });
+    if (created.outcome === 'limit-exceeded') throw stateMachineLimitExceeded();
+    if (created.outcome === 'exists') {
       // Lost a race with an identical request, or with a different one.
       const winner = await ctx.store.getStateMachine(arn);
       if (winner) return idempotentAnswer(ctx, winner, input, type, logging, tracing);
+      throw stateMachineAlreadyExists(arn);
     }
-    if (tags.length > 0) await ctx.store.tagResource(arn, tags);
-    const version = input.publish === true ? await publishVersion(ctx, record, input.versionDescription) : undefined;
-    return compact({ stateMachineArn: arn, creationDate: seconds(record.createdAt), stateMachineVersionArn: version?.arn });
+    return compact({ stateMachineArn: arn, creationDate: seconds(record.createdAt), stateMachineVersionArn: created.version?.arn });
   },
 );
 

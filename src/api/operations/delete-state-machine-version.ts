@@ -1,6 +1,7 @@
 /**
- * DeleteStateMachineVersion. Refused (ConflictException) while an alias routes to the version;
- * deleting a version that does not exist succeeds.
+ * DeleteStateMachineVersion. Refused (ConflictException) while an alias routes to the version,
+ * checked in the same write as the delete (so an alias created meanwhile cannot be left routing
+ * to nothing); deleting a version that does not exist succeeds.
  */
 import { conflict, invalidArn } from '../aws-errors.js';
 import { parseMachineArn } from '../arns.js';
@@ -12,16 +13,12 @@ export const deleteStateMachineVersion = operation<{ stateMachineVersionArn: str
   async ({ stateMachineVersionArn }, ctx) => {
     const target = parseMachineArn(stateMachineVersionArn);
     if (target.kind !== 'version') throw invalidArn(`Invalid ARN format: ${stateMachineVersionArn}`);
-    const version = await ctx.store.getVersion(target.arn);
-    if (!version) return {};
-    const aliases = await ctx.store.listAliases(target.machineArn, { limit: 1000 });
-    const routing = aliases.items.filter((a) => a.routingConfiguration.some((r) => r.stateMachineVersionArn === target.arn));
-    if (routing.length > 0) {
+    const result = await ctx.store.deleteVersion(target.arn);
+    if (result.outcome === 'referenced') {
       throw conflict(
-        `Version to be deleted must not be referenced by an alias. Current list of aliases referencing this version: [${routing.map((a) => a.name).join(', ')}]`,
+        `Version to be deleted must not be referenced by an alias. Current list of aliases referencing this version: [${result.aliasNames.join(', ')}]`,
       );
     }
-    await ctx.store.deleteVersion(target.arn);
     return {};
   },
 );

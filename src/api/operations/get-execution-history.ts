@@ -8,6 +8,12 @@
  * back empty, to tell an unknown execution (ExecutionDoesNotExist) from an exhausted one. A long
  * history is read in many pages (the console reads 25 for 25,000 events), and the record can be
  * larger than a page.
+ *
+ * A page is also bounded in bytes (limits.maxHistoryPageBytes): it ends before the event that
+ * would take the response beyond the budget, with a nextToken, and always holds at least one
+ * event. AWS documents no response size limit for GetExecutionHistory (only that a page may hold
+ * fewer events than maxResults), so the budget is our choice. Without it, 1,000 events carrying
+ * a 64 KiB input made a 66 MB response.
  */
 import { decodePageToken, encodePageToken } from '../../store/page-token.js';
 import { InvalidPageToken } from '../../store/errors.js';
@@ -27,6 +33,9 @@ interface Input {
   nextToken?: string;
   includeExecutionData?: boolean;
 }
+
+/** `{"events":[],"nextToken":"…"}` around the events, with room for the token. */
+const ENVELOPE_BYTES = 256;
 
 export const getExecutionHistory = operation<Input>(
   struct(
@@ -50,22 +59,31 @@ export const getExecutionHistory = operation<Input>(
         throw invalidToken();
       }
     }
-    const events = await ctx.store.getEvents(
-      arn,
-      reverse ? { beforeId: from ?? Number.MAX_SAFE_INTEGER, limit: limit + 1, reverse: true } : { afterId: from ?? 0, limit: limit + 1 },
-    );
+    const budget = ctx.config.limits.maxHistoryPageBytes;
+    const after = (id: number | undefined) => (reverse ? { beforeId: id ?? Number.MAX_SAFE_INTEGER, reverse: true } : { afterId: id ?? 0 });
+    // The store stops at the budget too, by its own measure (the stored JSON, payloads included),
+    // so a page of large events does not read payloads it cannot hold. Without execution data
+    // that measure counts payloads the response leaves out: such pages may hold fewer events
+    // than would fit, never more bytes.
+    const events = await ctx.store.getEvents(arn, { ...after(from), limit: limit + 1, maxBytes: budget });
     if (events.length === 0) await getExecution(ctx, arn);
-    const page = events.slice(0, limit);
-    const more = events.length > limit;
     const includeData = input.includeExecutionData !== false;
-    return compact({
-      events: page.map((e) => {
-        // The library's shape has a Date; the wire has epoch seconds.
-        const event: Record<string, unknown> = toAwsEvent(e, includeData);
-        event.timestamp = seconds(e.timestamp);
-        return event;
-      }),
-      nextToken: more ? encodePageToken(scope, [page[page.length - 1]!.id]) : undefined,
-    });
+    const page: Record<string, unknown>[] = [];
+    let bytes = ENVELOPE_BYTES;
+    for (let i = 0; i < events.length && i < limit; i++) {
+      const e = events[i]!;
+      // The library's shape has a Date; the wire has epoch seconds.
+      const event: Record<string, unknown> = toAwsEvent(e, includeData);
+      event.timestamp = seconds(e.timestamp);
+      const size = Buffer.byteLength(JSON.stringify(event)) + 1; // and its comma
+      if (page.length > 0 && bytes + size > budget) break;
+      page.push(event);
+      bytes += size;
+    }
+    const lastId = page.length ? events[page.length - 1]!.id : undefined;
+    let more = page.length < events.length;
+    // Every event read fitted: the store may still have stopped at its budget, so look one further.
+    if (!more && lastId !== undefined) more = (await ctx.store.getEvents(arn, { ...after(lastId), limit: 1, maxBytes: 0 })).length > 0;
+    return compact({ events: page, nextToken: more ? encodePageToken(scope, [lastId!]) : undefined });
   },
 );

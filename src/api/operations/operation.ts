@@ -9,6 +9,8 @@ export interface RequestInfo {
   readonly requestId: string;
   /** Aborted when the client goes away (GetActivityTask stops waiting). */
   readonly signal: AbortSignal;
+  /** The execution whose Task made this call (`arn:aws:states:::aws-sdk:sfn:…`), if one did. */
+  readonly callerExecutionArn?: string;
 }
 
 /** The input model; a function when a limit is configurable (payload sizes). */

@@ -1,12 +1,14 @@
 /**
  * PublishStateMachineVersion: publishes the current revision (idempotent per revision). With
  * `revisionId`, only when it is still the current one (ConflictException otherwise); INITIAL
- * names the revision of a machine that was never updated.
+ * names the revision of a machine that was never updated. The comparison, the number and the
+ * new version are one write (Store.publishVersion): an update that commits first makes the
+ * revisionId stale, and racing publishes never share a number.
  */
-import { conflict, stateMachineDoesNotExist } from '../aws-errors.js';
+import { stateMachineDoesNotExist } from '../aws-errors.js';
 import { parseMachineArn } from '../arns.js';
 import { shapes, struct } from '../input.js';
-import { getMachine, publishVersion } from '../machines.js';
+import { publishedVersion } from '../machines.js';
 import { seconds } from '../wire.js';
 import { operation } from './operation.js';
 
@@ -15,11 +17,12 @@ export const publishStateMachineVersion = operation<{ stateMachineArn: string; r
   async ({ stateMachineArn, revisionId, description }, ctx) => {
     const target = parseMachineArn(stateMachineArn);
     if (target.kind !== 'machine') throw stateMachineDoesNotExist(stateMachineArn);
-    const machine = await getMachine(ctx, target.machineArn, stateMachineArn);
-    if (revisionId !== undefined && revisionId !== machine.revisionId) {
-      throw conflict(`Failed to publish the State Machine version for revision ${revisionId}. The current State Machine revision is ${machine.revisionId}.`);
-    }
-    const version = await publishVersion(ctx, machine, description);
+    const result = await ctx.store.publishVersion(target.machineArn, {
+      createdAt: ctx.clock.now(),
+      ...(revisionId !== undefined ? { revisionId } : {}),
+      ...(description !== undefined ? { description } : {}),
+    });
+    const version = publishedVersion(result, { arn: stateMachineArn, ...(revisionId !== undefined ? { revisionId } : {}) });
     return { creationDate: seconds(version.createdAt), stateMachineVersionArn: version.arn };
   },
 );

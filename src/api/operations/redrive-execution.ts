@@ -7,6 +7,7 @@ import { executionNotRedrivable } from '../aws-errors.js';
 import type { ApiContext } from '../context.js';
 import { getExecution } from '../executions.js';
 import { shapes, struct } from '../input.js';
+import { checkOpenExecutions } from '../quotas.js';
 import { redriveStatusOf, seconds } from '../wire.js';
 import { operation } from './operation.js';
 
@@ -26,6 +27,8 @@ export const redriveExecution = operation<{ executionArn: string; clientToken?: 
     const execution = await getExecution(ctx, executionArn);
     const status = redriveStatusOf(execution, now);
     if (status.status !== 'REDRIVABLE') throw executionNotRedrivable(status.reason ?? `Execution is ${execution.status} and cannot be redriven`);
+    // A redriven execution is open again: it needs a place within the quota.
+    await checkOpenExecutions(ctx);
     const redriveDate = await ctx.runner.redrive(executionArn);
     if (key !== undefined) {
       tokens.set(key, { date: redriveDate, at: now });

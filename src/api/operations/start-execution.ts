@@ -15,7 +15,11 @@ import { newId } from '../context.js';
 import { checkExecutionInput, resolveStartTarget, type StartTarget } from '../executions.js';
 import { payload, readInput, shapes, struct } from '../input.js';
 import { checkName } from '../names.js';
+import { checkNestedStart, checkOpenExecutions } from '../quotas.js';
+import { throttle } from '../throttling.js';
 import { seconds } from '../wire.js';
+import { ENGINE_VERSION } from '../../engine/version.js';
+import { newExecutionSeed } from '../../runtime/execution-secrets.js';
 import { operation } from './operation.js';
 
 export interface StartInput {
@@ -50,6 +54,9 @@ export async function prepareExecution(ctx: ApiContext, input: StartInput): Prom
     definition: target.definition,
     roleArn: target.roleArn,
     redriveCount: 0,
+    // Secret, so that its UUIDs and task tokens cannot be computed from the ARN; kept for replay.
+    seed: newExecutionSeed(),
+    engineVersion: ENGINE_VERSION,
     ...(target.versionArn ? { stateMachineVersionArn: target.versionArn } : {}),
     ...(target.aliasArn ? { stateMachineAliasArn: target.aliasArn } : {}),
     ...(target.testCase !== undefined ? { testCase: target.testCase } : {}),
@@ -59,22 +66,34 @@ export async function prepareExecution(ctx: ApiContext, input: StartInput): Prom
 }
 
 /**
- * A StartExecution request made by a Task state (`states:startExecution`): the same checks, in
- * the same order, as the API action, so the task fails with the error a client would get.
+ * A StartExecution request made by a Task state (`states:startExecution`) of `parentArn`: the
+ * same checks, in the same order, as the API action, so the task fails with the error a client
+ * would get; then the quotas (throttling, open executions, nested executions). A child the task
+ * started before a crash is let through, so the restarted parent finds it instead of failing.
  */
-export async function prepareNestedExecution(ctx: ApiContext, request: Record<string, unknown>): Promise<NewExecution> {
+export async function prepareNestedExecution(ctx: ApiContext, request: Record<string, unknown>, parentArn?: string): Promise<NewExecution> {
+  throttle(ctx, 'StartExecution');
   const input = readInput<StartInput>(request, startInputShape(ctx, 'StartExecutionInput'));
-  return (await prepareExecution(ctx, input)).execution;
+  const { execution } = await prepareExecution(ctx, input);
+  if (execution.type === 'STANDARD' && (await ctx.store.getExecution(execution.arn))) return execution;
+  if (parentArn !== undefined) await checkNestedStart(ctx, parentArn);
+  if (execution.type === 'STANDARD') await checkOpenExecutions(ctx);
+  return execution;
 }
 
 export const startExecution = operation<StartInput>(
   (ctx) => startInputShape(ctx, 'StartExecutionInput'),
-  async (input, ctx) => {
-    const { execution } = await prepareExecution(ctx, input);
+  async (input, ctx, request) => {
+    const prepared = await prepareExecution(ctx, input);
+    // Started by a workflow through the SDK integration: it counts among that execution's children.
+    const parent = request.callerExecutionArn;
+    const execution: NewExecution = parent !== undefined ? { ...prepared.execution, parentExecutionArn: parent } : prepared.execution;
     if (execution.type === 'STANDARD') {
       const same = await sameRunningExecution(ctx, execution);
       if (same) return same;
     }
+    if (parent !== undefined) await checkNestedStart(ctx, parent);
+    if (execution.type === 'STANDARD') await checkOpenExecutions(ctx);
     if (!(await ctx.runner.start(execution))) {
       const same = await sameRunningExecution(ctx, execution);
       if (same) return same;

@@ -165,6 +165,8 @@ async function runTestState(input: Input, ctx: ApiContext): Promise<Record<strin
     executionName: 'TestState',
     context: { region: ctx.config.region, accountId: ctx.config.accountId, ...(input.roleArn ? { roleArn: input.roleArn } : {}) },
     ...(taskHandlers ? { taskHandlers } : {}),
+    // The server's decision workers and limits: a TestState of a hostile state is stopped like an execution.
+    ...ctx.runner.sandbox?.(),
   });
 
   const root = result.events.filter((e) => e.frame === '');

@@ -1,6 +1,9 @@
-/** UpdateStateMachineAlias: a new description, a new routing, or both. */
+/**
+ * UpdateStateMachineAlias: a new description, a new routing, or both. The store changes the
+ * alias only if it still exists and every version it would route to still does, in one write.
+ */
 import { invalidArn, missingRequiredParameter, resourceNotFound } from '../aws-errors.js';
-import { checkRouting, routingOf } from '../aliases.js';
+import { checkRouting, routingOf, routingRefused } from '../aliases.js';
 import { parseMachineArn } from '../arns.js';
 import { RoutingConfigurationShape, shapes, struct } from '../input.js';
 import { seconds } from '../wire.js';
@@ -20,15 +23,14 @@ export const updateStateMachineAlias = operation<{ stateMachineAliasArn: string;
     }
     const routing = input.routingConfiguration !== undefined ? routingOf(input.routingConfiguration) : undefined;
     if (routing) await checkRouting(ctx, routing, target.machineArn);
-    const alias = await ctx.store.getAlias(target.arn);
-    if (!alias) throw resourceNotFound('Request references a resource that does not exist.');
     const now = ctx.clock.now();
-    await ctx.store.putAlias({
-      ...alias,
+    const result = await ctx.store.updateAlias(target.arn, {
       ...(input.description !== undefined ? { description: input.description } : {}),
       ...(routing ? { routingConfiguration: routing } : {}),
       updatedAt: now,
     });
+    if (result.outcome === 'no-alias') throw resourceNotFound('Request references a resource that does not exist.');
+    if (result.outcome === 'missing-version') throw routingRefused(routing ?? []);
     return { updateDate: seconds(now) };
   },
 );

@@ -1,14 +1,19 @@
 /**
  * UpdateStateMachine: a new revision (a new revisionId) when the definition, role, logging,
- * tracing or encryption actually change; the same revision otherwise. With `publish` the current
- * revision is published as a version (or the version already published from it is returned).
+ * tracing or encryption actually change; the same revision otherwise. With `publish` the
+ * revision the update leaves is published as a version (or the version already published from
+ * it is returned).
+ *
+ * The change is applied by the store to the machine as it is when the write commits, not to the
+ * copy read here: two updates of different fields both take effect, and the version an update
+ * publishes is the revision that update made, whatever else commits around it.
  */
-import type { StateMachineRecord } from '../../store/types.js';
+import type { StateMachineChange } from '../../store/types.js';
 import { missingRequiredParameter, stateMachineDoesNotExist, validation } from '../aws-errors.js';
 import { parseMachineArn } from '../arns.js';
 import { newId } from '../context.js';
 import { EncryptionConfigurationShape, LoggingConfigurationShape, TracingConfigurationShape, bool, shapes, struct } from '../input.js';
-import { checkDefinition, getMachine, normaliseLogging, normaliseTracing, publishVersion, sameJson, shownRevision } from '../machines.js';
+import { checkDefinition, getMachine, normaliseLogging, normaliseTracing, shownRevision } from '../machines.js';
 import { parseIamRoleArn } from '../roles.js';
 import { compact, seconds } from '../wire.js';
 import { operation } from './operation.js';
@@ -58,24 +63,20 @@ export const updateStateMachine = operation<Input>(
     if (input.roleArn !== undefined) parseIamRoleArn(input.roleArn);
     if (input.definition !== undefined) checkDefinition(input.definition, machine.type);
 
-    const next: StateMachineRecord = {
-      ...machine,
-      definition: input.definition ?? machine.definition,
-      roleArn: input.roleArn ?? machine.roleArn,
-      loggingConfiguration: input.loggingConfiguration !== undefined ? normaliseLogging(input.loggingConfiguration) : machine.loggingConfiguration,
-      tracingConfiguration: input.tracingConfiguration !== undefined ? normaliseTracing(input.tracingConfiguration) : machine.tracingConfiguration,
-      encryptionConfiguration: input.encryptionConfiguration ?? machine.encryptionConfiguration,
+    const change: StateMachineChange = {
+      ...(input.definition !== undefined ? { definition: input.definition } : {}),
+      ...(input.roleArn !== undefined ? { roleArn: input.roleArn } : {}),
+      ...(input.loggingConfiguration !== undefined ? { loggingConfiguration: normaliseLogging(input.loggingConfiguration) } : {}),
+      ...(input.tracingConfiguration !== undefined ? { tracingConfiguration: normaliseTracing(input.tracingConfiguration) } : {}),
+      ...(input.encryptionConfiguration !== undefined ? { encryptionConfiguration: input.encryptionConfiguration } : {}),
     };
-    const changed =
-      next.definition !== machine.definition ||
-      next.roleArn !== machine.roleArn ||
-      !sameJson(next.loggingConfiguration, machine.loggingConfiguration) ||
-      !sameJson(next.tracingConfiguration, machine.tracingConfiguration) ||
-      !sameJson(next.encryptionConfiguration, machine.encryptionConfiguration);
     const now = ctx.clock.now();
-    const updated: StateMachineRecord = { ...next, updatedAt: now, revisionId: changed ? newId(ctx) : machine.revisionId };
-    await ctx.store.putStateMachine(updated);
-    const version = input.publish === true ? await publishVersion(ctx, updated, input.versionDescription) : undefined;
-    return compact({ updateDate: seconds(now), revisionId: shownRevision(updated.revisionId), stateMachineVersionArn: version?.arn });
+    const result = await ctx.store.updateStateMachine(machine.arn, change, {
+      newRevisionId: () => newId(ctx),
+      updatedAt: now,
+      ...(input.publish === true ? { publish: input.versionDescription !== undefined ? { description: input.versionDescription } : {} } : {}),
+    });
+    if (result.outcome === 'no-machine') throw stateMachineDoesNotExist(input.stateMachineArn); // deleted meanwhile
+    return compact({ updateDate: seconds(now), revisionId: shownRevision(result.machine.revisionId), stateMachineVersionArn: result.version?.arn });
   },
 );

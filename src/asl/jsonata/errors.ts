@@ -7,6 +7,7 @@
  * (entered at the event id #<n>). "; this module only words the part about the expression.
  */
 import { StatesError } from '../errors.js';
+import { MEMORY_LIMIT_MESSAGE } from './bounded.js';
 
 /** An expression that does not parse; thrown when a template is compiled (definition validation). */
 export class JsonataSyntaxError extends Error {
@@ -81,5 +82,7 @@ export function describeEvaluationError(error: unknown): string {
     return `Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive. Depth=${Number(limit) + 1} max=${String(limit)}`;
   }
   if (code === 'D1012') return 'Expression evaluation timeout: Check for infinite loop';
+  // jsonata's sequence limit (see ./bounded.ts) is the memory limit AWS words this way.
+  if (code === 'D2015') return MEMORY_LIMIT_MESSAGE;
   return typeof code === 'string' && code !== '' ? `${code}: ${text}` : text;
 }

@@ -8,6 +8,8 @@
 import jsonata from 'jsonata';
 import type { VariableLookup } from '../scope.js';
 import { JsonataSyntaxError } from './errors.js';
+import { bindBoundedFunctions, MAX_SEQUENCE_LENGTH } from './bounded.js';
+import { guardPattern } from '../safe-regexp.js';
 import { hash, makeRandom, makeShuffle, makeUuid, parse, partition, randomUuid, range } from './functions.js';
 import { referencedVariableNames } from './references.js';
 
@@ -38,8 +40,15 @@ interface SimplePath {
 
 /** AWS refuses an evaluation nested deeper than this (`1+1+…` of 100 terms passes, 101 fails). */
 const MAX_DEPTH = 100;
-/** A run-away expression (an endless tail recursion) is stopped after this long. */
-const TIMEOUT_MS = 5_000;
+/**
+ * A run-away expression (an endless tail recursion) is stopped after this long. AWS's own limit
+ * is not documented; its sentence is "Expression evaluation timeout: Check for infinite loop".
+ * 2 s rather than jsonata's usual 5 s: the limit is checked between expression nodes on the thread
+ * that makes the execution's decision, and a decision may evaluate many expressions (a Map of
+ * twenty such states held the thread for 100 s at 5 s each), while an expression over a 256 KiB
+ * payload that is not runaway needs well under a second.
+ */
+const TIMEOUT_MS = 2_000;
 /** Compiled programs by expression text; definitions are few, but a server lives long. */
 const MAX_CACHED = 10_000;
 const cache = new Map<string, CompiledExpression>();
@@ -60,7 +69,7 @@ export function compileExpression(text: string, path: readonly (string | number)
   if (cached !== undefined) return cached;
   let program: jsonata.Expression;
   try {
-    program = jsonata(text, { stack: MAX_DEPTH, timeout: TIMEOUT_MS });
+    program = jsonata(text, { stack: MAX_DEPTH, timeout: TIMEOUT_MS, sequence: MAX_SEQUENCE_LENGTH, RegexEngine: GuardedRegExp as unknown as RegExpConstructor });
   } catch (error) {
     const { message, code, position } = error as { message?: string; code?: string; position?: number };
     throw new JsonataSyntaxError(message ?? String(error), text, path, code, position);
@@ -68,10 +77,13 @@ export function compileExpression(text: string, path: readonly (string | number)
   for (const [name, value] of FIXED_FUNCTIONS) program.assign(name, value);
   const ast = program.ast();
   const simplePath = asSimplePath(ast);
+  const names = referencedVariableNames(ast);
+  // After reading the tree: this rewrites its `&` nodes into calls of a bound function.
+  bindBoundedFunctions(program);
   const compiled: CompiledExpression = {
     text,
     program,
-    names: referencedVariableNames(ast),
+    names,
     ...(simplePath ? { simplePath } : {}),
   };
   if (cache.size >= MAX_CACHED) cache.clear();
@@ -96,6 +108,18 @@ export function evaluateExpression(compiled: CompiledExpression, bindings: Jsona
   // `$states` is reserved: a variable cannot shadow it.
   frame.states = bindings.states;
   return compiled.program.evaluate(undefined, frame);
+}
+
+/**
+ * The regular expression class jsonata builds its regex literals with (`new RegexEngine(literal)`,
+ * then `exec` with `lastIndex`): the literal as src/asl/safe-regexp.ts guards it, so that
+ * `$match`, `$replace`, `$contains` and `$split` cannot backtrack catastrophically. A refused
+ * pattern fails the evaluation (States.QueryEvaluationError) with the reason.
+ */
+function GuardedRegExp(literal: RegExp): RegExp {
+  const guarded = guardPattern(literal.source, literal.flags);
+  if ('refused' in guarded) throw { message: guarded.refused };
+  return new RegExp(guarded.source, guarded.flags);
 }
 
 /** What readSimplePath answers when the path needs jsonata's own navigation after all. */

@@ -4,6 +4,7 @@
  * complained about); an indefinite path yields the list of its matches, empty when anything on the
  * way is missing (AWS answers `[]` where Jayway would throw for such paths).
  */
+import { enterEvaluation, leaveEvaluation, spend } from './budget.js';
 import { type PathBody, type PathFunctionName, type Token } from './tokens.js';
 
 /** Why a definite path selected nothing; `at` is the index of the token where it happened. */
@@ -101,7 +102,12 @@ interface Walk {
 /** The matches of an indefinite path, or undefined where Jayway would have thrown. */
 export function collectMatches(body: PathBody, doc: unknown, root: unknown, require = false): unknown[] | undefined {
   const walk: Walk = { body, root, out: [], require, aborted: false };
-  step(walk, 0, doc);
+  enterEvaluation();
+  try {
+    step(walk, 0, doc);
+  } finally {
+    leaveEvaluation();
+  }
   return walk.aborted ? undefined : walk.out;
 }
 
@@ -117,6 +123,7 @@ export function evaluateBody(body: PathBody, doc: unknown, root: unknown): Looku
 
 function step(walk: Walk, i: number, model: unknown): void {
   if (walk.aborted) return;
+  spend(1);
   const tokens = walk.body.tokens;
   if (i === tokens.length) {
     walk.out.push(model);
@@ -233,6 +240,7 @@ function scanMatcher(next: Token, root: unknown): ScanMatcher {
 /** `..`: every object and array below (and including) `model`, depth first, in document order. */
 function scan(walk: Walk, i: number, model: unknown, matches: ScanMatcher): void {
   if (walk.aborted) return;
+  spend(1);
   if (Array.isArray(model)) {
     if (matches(model)) {
       if (i + 1 === walk.body.tokens.length - 1) {

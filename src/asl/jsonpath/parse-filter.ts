@@ -10,7 +10,8 @@
 import { collectMatches, evaluateBody } from './evaluate.js';
 import { parseLenientJson } from './lenient-json.js';
 import { nextIndexOfUnescaped, parsePathBody, unescape } from './parse-path.js';
-import { RELATIONS, UNDEFINED, type FilterValue } from './relations.js';
+import { guardPattern } from '../safe-regexp.js';
+import { FilterPattern, RELATIONS, UNDEFINED, type FilterValue } from './relations.js';
 import { PathSyntaxError, fail } from './syntax-error.js';
 import type { FilterPredicate, PathBody } from './tokens.js';
 
@@ -246,8 +247,11 @@ class FilterReader {
     return value;
   }
 
-  /** `/regex/flags`; Java's `matches()` is a whole-string match, hence the anchors. */
-  private readPattern(): RegExp {
+  /**
+   * `/regex/flags`; Java's `matches()` is a whole-string match, hence the anchors. The pattern
+   * runs as src/asl/safe-regexp.ts guards it against catastrophic backtracking.
+   */
+  private readPattern(): FilterPattern {
     const close = nextIndexOfUnescaped(this.s, this.pos, '/');
     if (close === -1) fail(`Pattern not closed. Expected / in ${this.s}`);
     let end = close + 1;
@@ -255,11 +259,16 @@ class FilterReader {
     const source = this.s.slice(this.pos + 1, close);
     const flags = [...new Set(this.s.slice(close + 1, end))].filter((f) => f === 'i' || f === 'm' || f === 's').join('');
     this.pos = end;
+    const anchored = `^(?:${source})$`;
     try {
-      return new RegExp(`^(?:${source})$`, flags);
+      new RegExp(anchored, flags);
     } catch {
       return fail(`Invalid regular expression /${source}/ in filter ${this.s}`);
     }
+    const written = this.s.slice(close - source.length - 1, end);
+    const guarded = guardPattern(anchored, flags);
+    if ('refused' in guarded) return new FilterPattern(written, undefined, guarded.refused.replace(`/${anchored}/${flags}`, written));
+    return new FilterPattern(written, new RegExp(guarded.source, guarded.flags));
   }
 }
 

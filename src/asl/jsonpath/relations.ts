@@ -4,6 +4,8 @@
  * inherits: `1 == '1'` holds, `<` compares only numbers with numbers and strings with strings, a
  * missing value equals nothing (not even another missing value).
  */
+import { StatesError } from '../errors.js';
+import { spend } from './budget.js';
 import { isJsonObject } from './evaluate.js';
 
 /** What a filter operand evaluates to when its path selects nothing (Jayway's UndefinedNode). */
@@ -15,10 +17,28 @@ export const UNDEFINED: unique symbol = Symbol('undefined');
  */
 export type FilterValue = unknown;
 
+/**
+ * A filter's `/regex/flags` literal. It matches with the pattern src/asl/safe-regexp.ts made of
+ * it, or fails the evaluation with States.Runtime when that refused it.
+ */
+export class FilterPattern {
+  constructor(
+    /** The literal as written, `/…/flags`. */
+    readonly written: string,
+    private readonly regexp: RegExp | undefined,
+    private readonly refusal?: string,
+  ) {}
+
+  test(text: string): boolean {
+    if (this.regexp === undefined) throw new StatesError('States.Runtime', this.refusal);
+    return this.regexp.test(text);
+  }
+}
+
 export type Relation = (left: FilterValue, right: FilterValue) => boolean;
 
 function isJsonNode(value: FilterValue): value is object {
-  return value !== null && typeof value === 'object' && !(value instanceof RegExp);
+  return value !== null && typeof value === 'object' && !(value instanceof FilterPattern);
 }
 
 /** BigDecimal's grammar, which Jayway uses to read a string as a number. */
@@ -26,6 +46,7 @@ const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
+  spend(1);
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
     for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
@@ -45,10 +66,11 @@ export function deepEqual(a: unknown, b: unknown): boolean {
 
 /** Jayway's `left.equals(right)` on value nodes (note the asymmetry between numbers and strings). */
 export function nodeEquals(left: FilterValue, right: FilterValue): boolean {
+  spend(1);
   if (left === UNDEFINED || right === UNDEFINED) return false;
   if (isJsonNode(left)) {
-    if (left instanceof RegExp) return right instanceof RegExp && left.source === right.source && left.flags === right.flags;
-    return isJsonNode(right) && !(right instanceof RegExp) && deepEqual(left, right);
+    if (left instanceof FilterPattern) return right instanceof FilterPattern && left.written === right.written;
+    return isJsonNode(right) && !(right instanceof FilterPattern) && deepEqual(left, right);
   }
   switch (typeof left) {
     case 'number':
@@ -67,7 +89,7 @@ export function nodeEquals(left: FilterValue, right: FilterValue): boolean {
 /** The class of Jayway's value node, for the type-safe `===` and `!==`. */
 function nodeClass(value: FilterValue): string {
   if (value === null) return 'null';
-  if (value instanceof RegExp) return 'pattern';
+  if (value instanceof FilterPattern) return 'pattern';
   if (typeof value === 'object') return 'json';
   return typeof value;
 }
@@ -91,9 +113,9 @@ const greaterOrEqual: Relation = (l, r) => {
 
 /** `=~`: exactly one side is a /regex/, matched against the whole text of the other. */
 const matchesRegex: Relation = (l, r) => {
-  if (l instanceof RegExp === r instanceof RegExp) return false;
-  const pattern = (l instanceof RegExp ? l : r) as RegExp;
-  const other = l instanceof RegExp ? r : l;
+  if (l instanceof FilterPattern === r instanceof FilterPattern) return false;
+  const pattern = (l instanceof FilterPattern ? l : r) as FilterPattern;
+  const other = l instanceof FilterPattern ? r : l;
   const text = typeof other === 'string' || typeof other === 'number' || typeof other === 'boolean' ? String(other) : '';
   return pattern.test(text);
 };

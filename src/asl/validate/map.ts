@@ -89,8 +89,9 @@ function checkItems(sc: StateContext, items: unknown, location: string): void {
 }
 
 const MAX_LABEL_LENGTH = 40;
-// Whitespace, brackets, wildcards, special and control characters (as for execution names).
-const LABEL_FORBIDDEN = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/u;
+// Whitespace, brackets, wildcards, special and control characters (as for execution names),
+// and lone surrogates: a label is part of Map Run ARNs, which must be well-formed text.
+const LABEL_FORBIDDEN = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f\p{Cs}]/u;
 
 function checkLabel(sc: StateContext, label: unknown, location: string): void {
   const d = sc.diagnostics;

@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { ExecutionRecord, ExecutionWrite } from '../types.js';
 import { checkEventSequence, checkMapRuns, conflict } from '../write-checks.js';
-import { EXECUTION_COLUMNS, executionParams, mapRunParams } from './rows.js';
+import { encodeDetails, type Chunk } from './payloads.js';
+import { EXECUTION_COLUMNS, executionParams, mapRunParams, triggerJson } from './rows.js';
 
 /** An ExecutionWrite with its JSON already serialised. */
 export interface PreparedWrite {
@@ -16,6 +17,8 @@ export interface PreparedWrite {
   readonly expectedLastEventId: number;
   readonly lastEventId: number;
   readonly events: readonly (readonly unknown[])[];
+  /** The large payloads the events refer to, each once (payloads.ts). */
+  readonly payloads: readonly Chunk[];
   readonly trigger?: { readonly time: number; readonly json: string };
   /** [has status, status, has output, output, …] in UPDATABLE order (see UPDATE_EXECUTION). */
   readonly update?: readonly unknown[];
@@ -29,12 +32,20 @@ export interface PreparedWrite {
 export function prepareWrite(write: ExecutionWrite): PreparedWrite {
   const lastEventId = checkEventSequence(write.executionArn, write.expectedLastEventId, write.events);
   checkMapRuns(write);
+  const payloads = new Map<string, Chunk>();
+  const events = write.events.map((e) => {
+    if (e.details === undefined) return [e.id, e.previousEventId, e.type, e.timestamp, e.frame, null, null];
+    const details = encodeDetails(e.details);
+    for (const chunk of details.chunks) payloads.set(chunk.hash, chunk);
+    return [e.id, e.previousEventId, e.type, e.timestamp, e.frame, details.text, details.refs];
+  });
   return {
     executionArn: write.executionArn,
     expectedLastEventId: write.expectedLastEventId,
     lastEventId,
-    events: write.events.map((e) => [e.id, e.previousEventId, e.type, e.timestamp, e.frame, e.details === undefined ? null : JSON.stringify(e.details)]),
-    ...(write.trigger ? { trigger: { time: write.trigger.time, json: JSON.stringify(write.trigger.trigger) } } : {}),
+    events,
+    payloads: [...payloads.values()],
+    ...(write.trigger ? { trigger: { time: write.trigger.time, json: triggerJson(write.trigger) } } : {}),
     ...(write.update ? { update: updateParams(write.update) } : {}),
     timersAdded: (write.timersAdded ?? []).map((t) => [t.timerId, t.dueAt] as const),
     timersRemoved: write.timersRemoved ?? [],
@@ -87,6 +98,8 @@ export class ExecutionWriter {
   private readonly insertDefinition: Database.Statement;
   private readonly update: Database.Statement;
   private readonly insertEvent: Database.Statement;
+  private readonly hasPayload: Database.Statement<[number, string], unknown>;
+  private readonly insertPayload: Database.Statement;
   private readonly insertTrigger: Database.Statement;
   private readonly deleteTimer: Database.Statement;
   private readonly upsertTimer: Database.Statement;
@@ -104,7 +117,11 @@ export class ExecutionWriter {
     this.insertDefinition = db.prepare('INSERT INTO definitions (hash, body) VALUES (?, ?) ON CONFLICT (hash) DO NOTHING');
     this.update = db.prepare(UPDATE_EXECUTION);
     this.insertEvent = db.prepare(
-      'INSERT INTO events (execution_id, id, previous_event_id, type, timestamp, frame, details) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO events (execution_id, id, previous_event_id, type, timestamp, frame, details, refs) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.hasPayload = db.prepare('SELECT 1 FROM payloads WHERE execution_id = ? AND hash = ?').pluck();
+    this.insertPayload = db.prepare(
+      'INSERT INTO payloads (execution_id, hash, body, refs, size) VALUES (?, ?, ?, ?, ?) ON CONFLICT (execution_id, hash) DO NOTHING',
     );
     this.insertTrigger = db.prepare('INSERT INTO triggers (execution_id, seq, time, trigger) VALUES (?, ?, ?, ?)');
     this.deleteTimer = db.prepare('DELETE FROM timers WHERE execution_id = ? AND timer_id = ?');
@@ -169,6 +186,7 @@ export class ExecutionWriter {
   }
 
   private apply(id: number, triggerCount: number, write: PreparedWrite, updateRow: boolean): void {
+    for (const chunk of write.payloads) this.storePayload(id, chunk);
     for (const e of write.events) this.insertEvent.run(id, ...e);
     if (write.trigger) this.insertTrigger.run(id, triggerCount + 1, write.trigger.time, write.trigger.json);
     if (updateRow) this.update.run(write.lastEventId, triggerCount + (write.trigger ? 1 : 0), ...(write.update ?? NO_UPDATE), id);
@@ -177,5 +195,16 @@ export class ExecutionWriter {
     for (const task of write.tasksAdded) this.upsertTask.run(id, ...task);
     for (const token of write.tasksClosed) this.closeTask.run(token);
     for (const run of write.mapRuns) this.upsertMapRun.run(id, ...run);
+  }
+
+  /**
+   * A chunk and the chunks it names, unless the execution has it: a stored chunk always came
+   * with its children (same transaction). Looking first spares binding a large text that the
+   * insert would ignore: most decisions refer to payloads stored by an earlier one.
+   */
+  private storePayload(id: number, chunk: Chunk): void {
+    if (this.hasPayload.get(id, chunk.hash) !== undefined) return;
+    this.insertPayload.run(id, chunk.hash, chunk.body, chunk.refs, chunk.size);
+    for (const child of chunk.children) this.storePayload(id, child);
   }
 }

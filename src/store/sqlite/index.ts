@@ -11,9 +11,16 @@
 import type Database from 'better-sqlite3';
 import type { HistoryEvent } from '../../engine/events.js';
 import { decodePageToken, encodePageToken, executionScope, pageLimit, type PageKey } from '../page-token.js';
+import { aliasesRoutingTo, applyMachineChange, missingRoutedVersion, tagCountAfter, versionOf as newVersion } from '../control-plane.js';
 import type {
   ActivityRecord,
+  AliasChange,
   AliasRecord,
+  AliasWriteResult,
+  CreateOutcome,
+  CreateStateMachineOptions,
+  CreateStateMachineResult,
+  DeleteVersionResult,
   ExecutionFilter,
   ExecutionRecord,
   ExecutionWrite,
@@ -21,17 +28,25 @@ import type {
   MapRunRecord,
   Page,
   PageRequest,
+  PublishRequest,
+  PublishResult,
+  StateMachineChange,
   StateMachineRecord,
   StateMachineVersionRecord,
   Store,
   Tag,
+  TagResult,
   TaskRecord,
   TimerRecord,
+  UpdateStateMachineOptions,
+  UpdateStateMachineResult,
 } from '../types.js';
 import { openDatabase, type SqliteOptions } from './database.js';
 import { applyUpdate } from '../write-checks.js';
 import { ExecutionWriter, prepareWrite } from './execution-writes.js';
 import { GroupCommit } from './group-commit.js';
+import { ExecutionPurger } from './retention.js';
+import { decodeDetails, type StoredChunk } from './payloads.js';
 import {
   activityOf,
   aliasOf,
@@ -39,6 +54,7 @@ import {
   eventOf,
   executionOf,
   mapRunOf,
+  revisionParams,
   stateMachineOf,
   stateMachineParams,
   taskOf,
@@ -73,6 +89,7 @@ const MAX_ID = Number.MAX_SAFE_INTEGER;
 export class SqliteStore implements Store {
   private readonly commits: GroupCommit;
   private readonly writer: ExecutionWriter;
+  private readonly purger: ExecutionPurger;
   private readonly q: ReturnType<typeof statements>;
   private readonly listQueries = new Map<string, Database.Statement>();
   /** Definition texts by hash, shared by the records read: executions repeat a few definitions. */
@@ -86,14 +103,27 @@ export class SqliteStore implements Store {
   ) {
     this.commits = new GroupCommit(db, Math.max(1, options.maxBatch ?? 1000), options.commitWindowMs ?? 2);
     this.writer = new ExecutionWriter(db);
+    this.purger = new ExecutionPurger(db);
     this.q = statements(db);
   }
 
   // ------------------------------------------------------------------ state machines and friends
 
-  createStateMachine(record: StateMachineRecord): Promise<boolean> {
+  // Control-plane writes make their checks inside the batch transaction, where no other write
+  // can come between the check and the change (see Store).
+
+  createStateMachine(record: StateMachineRecord, options: CreateStateMachineOptions = {}): Promise<CreateStateMachineResult> {
     const params = stateMachineParams(record);
-    return this.commits.submit(() => this.q.insertStateMachine.run(params).changes > 0);
+    const tags = (options.tags ?? []).map((t) => [t.key, t.value] as const);
+    return this.commits.submit((): CreateStateMachineResult => {
+      if (this.q.getStateMachine.get(record.arn)) return { outcome: 'exists' };
+      if (options.maxStateMachines !== undefined && (this.q.countStateMachines.get() as number) >= options.maxStateMachines) return { outcome: 'limit-exceeded' };
+      this.q.insertStateMachine.run(params);
+      for (const [key, value] of tags) this.q.upsertTag.run(record.arn, key, value);
+      if (!options.publish) return { outcome: 'created' };
+      const published = this.publishNow(record.arn, { createdAt: record.createdAt, ...options.publish });
+      return published.outcome === 'published' ? { outcome: 'created', version: published.version } : { outcome: 'created' };
+    });
   }
 
   async getStateMachine(arn: string): Promise<StateMachineRecord | undefined> {
@@ -101,9 +131,17 @@ export class SqliteStore implements Store {
     return row && stateMachineOf(row);
   }
 
-  async putStateMachine(record: StateMachineRecord): Promise<void> {
-    const params = stateMachineParams(record);
-    await this.commits.submit(() => this.q.upsertStateMachine.run(params));
+  updateStateMachine(arn: string, change: StateMachineChange, options: UpdateStateMachineOptions): Promise<UpdateStateMachineResult> {
+    return this.commits.submit((): UpdateStateMachineResult => {
+      const row = this.q.getStateMachine.get(arn) as StateMachineRow | undefined;
+      if (!row) return { outcome: 'no-machine' };
+      const machine = applyMachineChange(stateMachineOf(row), change, options.newRevisionId, options.updatedAt);
+      this.q.updateStateMachine.run(...revisionParams(machine), arn);
+      if (!options.publish) return { outcome: 'updated', machine };
+      const published = this.publishNow(arn, { createdAt: options.updatedAt, ...options.publish });
+      if (published.outcome !== 'published' && published.outcome !== 'existing') return { outcome: 'updated', machine };
+      return { outcome: 'updated', machine: stateMachineOf(this.q.getStateMachine.get(arn) as StateMachineRow), version: published.version };
+    });
   }
 
   async deleteStateMachine(arn: string): Promise<void> {
@@ -121,9 +159,8 @@ export class SqliteStore implements Store {
     return this.pageBySeq('state-machines', page, (after, n) => this.q.listStateMachines.all(after, n) as StateMachineRow[], stateMachineOf);
   }
 
-  async putVersion(record: StateMachineVersionRecord): Promise<void> {
-    const params = versionParams(record);
-    await this.commits.submit(() => this.q.upsertVersion.run(params));
+  publishVersion(stateMachineArn: string, request: PublishRequest): Promise<PublishResult> {
+    return this.commits.submit(() => this.publishNow(stateMachineArn, request));
   }
 
   async getVersion(arn: string): Promise<StateMachineVersionRecord | undefined> {
@@ -131,10 +168,16 @@ export class SqliteStore implements Store {
     return row && versionOf(row);
   }
 
-  async deleteVersion(arn: string): Promise<void> {
-    await this.commits.submit(() => {
+  deleteVersion(arn: string): Promise<DeleteVersionResult> {
+    return this.commits.submit((): DeleteVersionResult => {
+      const version = this.q.getVersion.get(arn) as VersionRow | undefined;
+      if (!version) return { outcome: 'no-version' };
+      const aliases = (this.q.aliasesOf.all(version.state_machine_arn) as AliasRow[]).map(aliasOf);
+      const aliasNames = aliasesRoutingTo(aliases, arn);
+      if (aliasNames.length > 0) return { outcome: 'referenced', aliasNames };
       this.q.deleteVersion.run(arn);
       this.q.deleteTags.run(arn);
+      return { outcome: 'deleted' };
     });
   }
 
@@ -146,9 +189,36 @@ export class SqliteStore implements Store {
     return pageOf(rows, n, (last) => encodePageToken(scope, [last.version]), versionOf);
   }
 
-  async putAlias(record: AliasRecord): Promise<void> {
+  createAlias(record: AliasRecord): Promise<AliasWriteResult> {
     const params = aliasParams(record);
-    await this.commits.submit(() => this.q.upsertAlias.run(params));
+    return this.commits.submit((): AliasWriteResult => {
+      const existing = this.q.getAlias.get(record.arn) as AliasRow | undefined;
+      if (existing) return { outcome: 'exists', alias: aliasOf(existing) };
+      const missing = missingRoutedVersion(record.routingConfiguration, record.stateMachineArn, (arn) => this.versionNow(arn));
+      if (missing !== undefined) return { outcome: 'missing-version', versionArn: missing };
+      this.q.insertAlias.run(params);
+      return { outcome: 'written', alias: aliasOf(this.q.getAlias.get(record.arn) as AliasRow) };
+    });
+  }
+
+  updateAlias(arn: string, change: AliasChange): Promise<AliasWriteResult> {
+    return this.commits.submit((): AliasWriteResult => {
+      const row = this.q.getAlias.get(arn) as AliasRow | undefined;
+      if (!row) return { outcome: 'no-alias' };
+      const alias = aliasOf(row);
+      if (change.routingConfiguration) {
+        const missing = missingRoutedVersion(change.routingConfiguration, alias.stateMachineArn, (v) => this.versionNow(v));
+        if (missing !== undefined) return { outcome: 'missing-version', versionArn: missing };
+      }
+      const next: AliasRecord = {
+        ...alias,
+        ...(change.description !== undefined ? { description: change.description } : {}),
+        ...(change.routingConfiguration ? { routingConfiguration: change.routingConfiguration } : {}),
+        updatedAt: change.updatedAt,
+      };
+      this.q.updateAlias.run(next.description ?? null, JSON.stringify(next.routingConfiguration), next.updatedAt ?? null, arn);
+      return { outcome: 'written', alias: aliasOf(this.q.getAlias.get(arn) as AliasRow) };
+    });
   }
 
   async getAlias(arn: string): Promise<AliasRecord | undefined> {
@@ -167,8 +237,15 @@ export class SqliteStore implements Store {
     return this.pageBySeq(`aliases\n${stateMachineArn}`, page, (after, n) => this.q.listAliases.all(stateMachineArn, after, n) as AliasRow[], aliasOf);
   }
 
-  createActivity(record: ActivityRecord): Promise<boolean> {
-    return this.commits.submit(() => this.q.insertActivity.run(record.arn, record.name, record.createdAt).changes > 0);
+  createActivity(record: ActivityRecord, options: { readonly tags?: readonly Tag[]; readonly maxActivities?: number } = {}): Promise<CreateOutcome> {
+    const tags = (options.tags ?? []).map((t) => [t.key, t.value] as const);
+    return this.commits.submit((): CreateOutcome => {
+      if (this.q.getActivity.get(record.arn)) return 'exists';
+      if (options.maxActivities !== undefined && (this.q.countActivities.get() as number) >= options.maxActivities) return 'limit-exceeded';
+      this.q.insertActivity.run(record.arn, record.name, record.createdAt);
+      for (const [key, value] of tags) this.q.upsertTag.run(record.arn, key, value);
+      return 'created';
+    });
   }
 
   async getActivity(arn: string): Promise<ActivityRecord | undefined> {
@@ -187,10 +264,13 @@ export class SqliteStore implements Store {
     return this.pageBySeq('activities', page, (after, n) => this.q.listActivities.all(after, n) as ActivityRow[], activityOf);
   }
 
-  async tagResource(arn: string, tags: readonly Tag[]): Promise<void> {
+  tagResource(arn: string, tags: readonly Tag[], options: { readonly maxTags?: number } = {}): Promise<TagResult> {
     const pairs = tags.map((t) => [t.key, t.value] as const);
-    await this.commits.submit(() => {
+    return this.commits.submit((): TagResult => {
+      if (!this.q.getStateMachine.get(arn) && !this.q.getActivity.get(arn)) return 'no-resource';
+      if (options.maxTags !== undefined && tagCountAfter(this.q.tagKeys.all(arn) as string[], tags) > options.maxTags) return 'too-many-tags';
       for (const [key, value] of pairs) this.q.upsertTag.run(arn, key, value);
+      return 'tagged';
     });
   }
 
@@ -217,7 +297,7 @@ export class SqliteStore implements Store {
     const hash = this.writer.hashOf(record.definition);
     const write = prepared;
     const row = applyUpdate(record, first.update);
-    return this.commits.submit(() => this.writer.create(row, hash, write));
+    return this.commits.submit(() => this.writer.create(row, hash, write), 1 + first.events.length);
   }
 
   async getExecution(arn: string): Promise<ExecutionRecord | undefined> {
@@ -261,16 +341,42 @@ export class SqliteStore implements Store {
       return Promise.reject(e);
     }
     const ready = prepared;
-    return this.commits.submit(() => this.writer.append(ready));
+    return this.commits.submit(() => this.writer.append(ready), 1 + write.events.length);
   }
 
   async getEvents(
     executionArn: string,
-    options: { afterId?: number; beforeId?: number; limit: number; reverse?: boolean },
+    options: { afterId?: number; beforeId?: number; limit: number; reverse?: boolean; maxBytes?: number },
   ): Promise<readonly HistoryEvent[]> {
+    const id = this.q.executionId.get(executionArn) as number | undefined;
+    if (id === undefined) return [];
     const statement = options.reverse ? this.q.eventsDown : this.q.eventsUp;
-    const rows = statement.all(executionArn, options.afterId ?? 0, options.beforeId ?? MAX_ID, pageLimit(options.limit)) as EventRow[];
-    return rows.map(eventOf);
+    let rows = statement.all(id, options.afterId ?? 0, options.beforeId ?? MAX_ID, pageLimit(options.limit)) as EventRow[];
+    if (options.maxBytes !== undefined) rows = this.withinBytes(id, rows, options.maxBytes);
+    // Each payload is parsed once per read and shared by the events that refer to it.
+    const memo = new Map<string, unknown>();
+    const load = (hash: string) => this.q.payload.get(id, hash) as StoredChunk | undefined;
+    return rows.map((row) => (row.refs === null || row.details === null ? eventOf(row) : eventOf(row, decodeDetails(row.details, row.refs, load, memo))));
+  }
+
+  /** The first rows whose details, payloads included, fit in `maxBytes` characters (at least one). */
+  private withinBytes(id: number, rows: EventRow[], maxBytes: number): EventRow[] {
+    const sizes = new Map<string, number>();
+    let total = 0;
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      let size = row.details?.length ?? 0;
+      if (row.refs !== null) {
+        for (const [, hash] of JSON.parse(row.refs) as [unknown, string][]) {
+          let chunk = sizes.get(hash);
+          if (chunk === undefined) sizes.set(hash, (chunk = (this.q.payloadSize.get(id, hash) as number | undefined) ?? 0));
+          size += chunk - 1; // the chunk replaces its placeholder
+        }
+      }
+      if (i > 0 && total + size > maxBytes) return rows.slice(0, i);
+      total += size;
+    }
+    return rows;
   }
 
   async getTriggers(executionArn: string): Promise<readonly LoggedTrigger[]> {
@@ -279,6 +385,18 @@ export class SqliteStore implements Store {
 
   async runningExecutions(): Promise<readonly string[]> {
     return this.q.running.all() as string[];
+  }
+
+  async countOpenExecutions(): Promise<number> {
+    return this.q.openExecutions.get() as number;
+  }
+
+  async countChildExecutions(parentExecutionArn: string): Promise<number> {
+    return this.q.countChildren.get(parentExecutionArn) as number;
+  }
+
+  purgeClosedExecutions(closedBefore: number, limit: number): Promise<number> {
+    return this.commits.submit(() => this.purger.purge(closedBefore, limit));
   }
 
   // ------------------------------------------------------------------ map runs
@@ -340,6 +458,28 @@ export class SqliteStore implements Store {
 
   // ------------------------------------------------------------------ internals
 
+  /**
+   * Publishes inside the running transaction (see Store.publishVersion): the machine's counter
+   * is read and moved in the same transaction as the version is inserted, and a version row is
+   * inserted once, never replaced.
+   */
+  private publishNow(stateMachineArn: string, request: PublishRequest): PublishResult {
+    const row = this.q.getStateMachine.get(stateMachineArn) as StateMachineRow | undefined;
+    if (!row) return { outcome: 'no-machine' };
+    if (request.revisionId !== undefined && request.revisionId !== row.revision_id) return { outcome: 'stale-revision', currentRevisionId: row.revision_id };
+    const existing = this.q.versionOfRevision.get(stateMachineArn, row.revision_id) as VersionRow | undefined;
+    if (existing) return { outcome: 'existing', version: versionOf(existing) };
+    const version = newVersion(stateMachineOf(row), row.next_version, request.description, request.createdAt);
+    this.q.insertVersion.run(versionParams(version));
+    this.q.bumpNextVersion.run(stateMachineArn);
+    return { outcome: 'published', version };
+  }
+
+  private versionNow(arn: string): StateMachineVersionRecord | undefined {
+    const row = this.q.getVersion.get(arn) as VersionRow | undefined;
+    return row && versionOf(row);
+  }
+
   private executionOf(row: ExecutionRow): ExecutionRecord {
     let definition = this.definitions.get(row.definition_hash);
     if (definition === undefined) {
@@ -371,17 +511,13 @@ function statements(db: Database.Database) {
          logging_configuration, tracing_configuration, encryption_configuration, next_version)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (arn) DO NOTHING`,
     ),
-    // An upsert keeps the row's seq, so a replaced state machine keeps its place in listings.
-    upsertStateMachine: p(
-      `INSERT INTO state_machines (arn, name, type, definition, role_arn, created_at, updated_at, revision_id, description,
-         logging_configuration, tracing_configuration, encryption_configuration, next_version)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (arn) DO UPDATE SET name = excluded.name, type = excluded.type, definition = excluded.definition,
-         role_arn = excluded.role_arn, created_at = excluded.created_at, updated_at = excluded.updated_at,
-         revision_id = excluded.revision_id, description = excluded.description,
-         logging_configuration = excluded.logging_configuration, tracing_configuration = excluded.tracing_configuration,
-         encryption_configuration = excluded.encryption_configuration, next_version = excluded.next_version`,
+    // Never touches next_version: only a publish moves it (bumpNextVersion).
+    updateStateMachine: p(
+      `UPDATE state_machines SET definition = ?, role_arn = ?, updated_at = ?, revision_id = ?, logging_configuration = ?,
+         tracing_configuration = ?, encryption_configuration = ? WHERE arn = ?`,
     ),
+    bumpNextVersion: p('UPDATE state_machines SET next_version = next_version + 1 WHERE arn = ?'),
+    countStateMachines: p('SELECT count(*) FROM state_machines').pluck(),
     getStateMachine: p('SELECT * FROM state_machines WHERE arn = ?'),
     deleteStateMachine: p('DELETE FROM state_machines WHERE arn = ?'),
     listStateMachines: p('SELECT * FROM state_machines WHERE seq > ? ORDER BY seq LIMIT ?'),
@@ -390,26 +526,28 @@ function statements(db: Database.Database) {
     deleteVersionsOf: p('DELETE FROM state_machine_versions WHERE state_machine_arn = ?'),
     deleteAliasesOf: p('DELETE FROM aliases WHERE state_machine_arn = ?'),
 
-    upsertVersion: p(
-      `INSERT OR REPLACE INTO state_machine_versions (arn, state_machine_arn, version, definition, role_arn, type, description,
+    // A plain INSERT: a version is immutable, and a number taken twice fails loudly.
+    insertVersion: p(
+      `INSERT INTO state_machine_versions (arn, state_machine_arn, version, definition, role_arn, type, description,
          created_at, revision_id, logging_configuration, tracing_configuration) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
+    versionOfRevision: p('SELECT * FROM state_machine_versions WHERE state_machine_arn = ? AND revision_id = ? ORDER BY version LIMIT 1'),
     getVersion: p('SELECT * FROM state_machine_versions WHERE arn = ?'),
     deleteVersion: p('DELETE FROM state_machine_versions WHERE arn = ?'),
     listVersions: p('SELECT * FROM state_machine_versions WHERE state_machine_arn = ? AND version < ? ORDER BY version DESC LIMIT ?'),
 
-    upsertAlias: p(
+    insertAlias: p(
       `INSERT INTO aliases (arn, state_machine_arn, name, description, routing_configuration, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (arn) DO UPDATE SET state_machine_arn = excluded.state_machine_arn, name = excluded.name,
-         description = excluded.description, routing_configuration = excluded.routing_configuration,
-         created_at = excluded.created_at, updated_at = excluded.updated_at`,
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ),
+    updateAlias: p('UPDATE aliases SET description = ?, routing_configuration = ?, updated_at = ? WHERE arn = ?'),
+    aliasesOf: p('SELECT * FROM aliases WHERE state_machine_arn = ? ORDER BY seq'),
     getAlias: p('SELECT * FROM aliases WHERE arn = ?'),
     deleteAlias: p('DELETE FROM aliases WHERE arn = ?'),
     listAliases: p('SELECT * FROM aliases WHERE state_machine_arn = ? AND seq > ? ORDER BY seq LIMIT ?'),
 
     insertActivity: p('INSERT INTO activities (arn, name, created_at) VALUES (?, ?, ?) ON CONFLICT (arn) DO NOTHING'),
+    countActivities: p('SELECT count(*) FROM activities').pluck(),
     getActivity: p('SELECT * FROM activities WHERE arn = ?'),
     deleteActivity: p('DELETE FROM activities WHERE arn = ?'),
     listActivities: p('SELECT * FROM activities WHERE seq > ? ORDER BY seq LIMIT ?'),
@@ -418,15 +556,21 @@ function statements(db: Database.Database) {
     deleteTag: p('DELETE FROM tags WHERE resource_arn = ? AND key = ?'),
     deleteTags: p('DELETE FROM tags WHERE resource_arn = ?'),
     listTags: p('SELECT key, value FROM tags WHERE resource_arn = ? ORDER BY seq'),
+    tagKeys: p('SELECT key FROM tags WHERE resource_arn = ?').pluck(),
 
     getExecution: p('SELECT * FROM executions WHERE arn = ?'),
     definition: p('SELECT body FROM definitions WHERE hash = ?').pluck(),
-    eventsUp: p(`SELECT id, previous_event_id, type, timestamp, frame, details FROM events
-      WHERE execution_id = ${EXECUTION_ID} AND id > ? AND id < ? ORDER BY id LIMIT ?`),
-    eventsDown: p(`SELECT id, previous_event_id, type, timestamp, frame, details FROM events
-      WHERE execution_id = ${EXECUTION_ID} AND id > ? AND id < ? ORDER BY id DESC LIMIT ?`),
+    executionId: p('SELECT id FROM executions WHERE arn = ?').pluck(),
+    eventsUp: p(`SELECT id, previous_event_id, type, timestamp, frame, details, refs FROM events
+      WHERE execution_id = ? AND id > ? AND id < ? ORDER BY id LIMIT ?`),
+    eventsDown: p(`SELECT id, previous_event_id, type, timestamp, frame, details, refs FROM events
+      WHERE execution_id = ? AND id > ? AND id < ? ORDER BY id DESC LIMIT ?`),
+    payload: p('SELECT body, refs FROM payloads WHERE execution_id = ? AND hash = ?'),
+    payloadSize: p('SELECT size FROM payloads WHERE execution_id = ? AND hash = ?').pluck(),
     triggers: p(`SELECT time, trigger FROM triggers WHERE execution_id = ${EXECUTION_ID} ORDER BY seq`),
     running: p("SELECT arn FROM executions WHERE status = 'RUNNING'").pluck(),
+    openExecutions: p("SELECT value FROM counters WHERE name = 'open_executions'").pluck(),
+    countChildren: p('SELECT count(*) FROM executions WHERE parent_execution_arn = ?').pluck(),
 
     getMapRun: p(`SELECT ${MAP_RUN_COLUMNS} FROM map_runs m JOIN executions e ON e.id = m.execution_id WHERE m.arn = ?`),
     listMapRuns: p(`SELECT ${MAP_RUN_COLUMNS} FROM map_runs m JOIN executions e ON e.id = m.execution_id

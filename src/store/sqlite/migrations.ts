@@ -192,10 +192,64 @@ ALTER TABLE executions ADD COLUMN parent_execution_arn TEXT;
 ALTER TABLE executions ADD COLUMN parent_task_id TEXT;
 `;
 
+/**
+ * 0004: each execution's secret random seed and the engine version that started it. Rows from
+ * before stay NULL: those executions keep drawing from their ARN-seeded generator, so they
+ * replay as they ran (src/runtime/execution-secrets.ts).
+ */
+const EXECUTION_SEEDS = `
+ALTER TABLE executions ADD COLUMN seed TEXT;
+ALTER TABLE executions ADD COLUMN engine_version INTEGER;
+`;
+
+/**
+ * 0005: large payloads stored once per execution (payloads.ts). An event's `refs` names the
+ * chunks that fill the placeholders of its `details`; a chunk's `refs` those of its `body`.
+ * `size` is the whole text's length, so a history page can be cut to a byte budget without
+ * reading the payloads. A rowid table: its rows run to hundreds of KiB, which WITHOUT ROWID
+ * tables store badly. Events written before keep their details whole (refs NULL).
+ */
+const PAYLOADS = `
+CREATE TABLE payloads (
+  seq INTEGER PRIMARY KEY,
+  execution_id INTEGER NOT NULL REFERENCES executions (id),
+  hash TEXT NOT NULL,
+  body TEXT NOT NULL,
+  refs TEXT,
+  size INTEGER NOT NULL,
+  UNIQUE (execution_id, hash)
+);
+ALTER TABLE events ADD COLUMN refs TEXT;
+`;
+
+/**
+ * 0006: quotas that are checked on every start must not count rows. `counters` keeps the number
+ * of RUNNING executions, maintained by triggers in the same transaction as the row it counts
+ * (so a rolled-back write leaves it exact, also with several processes on one file); the
+ * executions an execution started are counted through an index on their parent.
+ */
+const QUOTA_COUNTERS = `
+CREATE TABLE counters (
+  name TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO counters (name, value) SELECT 'open_executions', count(*) FROM executions WHERE status = 'RUNNING';
+CREATE TRIGGER executions_open_on_insert AFTER INSERT ON executions WHEN new.status = 'RUNNING'
+BEGIN UPDATE counters SET value = value + 1 WHERE name = 'open_executions'; END;
+CREATE TRIGGER executions_open_on_update AFTER UPDATE OF status ON executions WHEN (old.status = 'RUNNING') <> (new.status = 'RUNNING')
+BEGIN UPDATE counters SET value = value + CASE WHEN new.status = 'RUNNING' THEN 1 ELSE -1 END WHERE name = 'open_executions'; END;
+CREATE TRIGGER executions_open_on_delete AFTER DELETE ON executions WHEN old.status = 'RUNNING'
+BEGIN UPDATE counters SET value = value - 1 WHERE name = 'open_executions'; END;
+CREATE INDEX executions_by_parent ON executions (parent_execution_arn) WHERE parent_execution_arn IS NOT NULL;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { id: 1, name: 'init', sql: INIT },
   { id: 2, name: 'map_runs', sql: MAP_RUNS },
   { id: 3, name: 'parent_tasks', sql: PARENT_TASKS },
+  { id: 4, name: 'execution_seeds', sql: EXECUTION_SEEDS },
+  { id: 5, name: 'payloads', sql: PAYLOADS },
+  { id: 6, name: 'quota_counters', sql: QUOTA_COUNTERS },
 ];
 
 /** Written to the file header (PRAGMA application_id) so other SQLite files are recognised. */

@@ -45,6 +45,11 @@ export function stateMachineParams(r: StateMachineRecord): unknown[] {
   ];
 }
 
+/** The columns an update writes (UPDATE state_machines SET definition, role_arn, updated_at, revision_id, logging, tracing, encryption). */
+export function revisionParams(r: StateMachineRecord): unknown[] {
+  return [r.definition, r.roleArn, r.updatedAt ?? null, r.revisionId, json(r.loggingConfiguration), json(r.tracingConfiguration), json(r.encryptionConfiguration)];
+}
+
 export function stateMachineOf(row: StateMachineRow): StateMachineRecord {
   return {
     arn: row.arn,
@@ -161,20 +166,23 @@ export interface ExecutionRow {
   trace_header: Nullable<string>;
   parent_execution_arn: Nullable<string>;
   parent_task_id: Nullable<string>;
+  seed: Nullable<string>;
+  engine_version: Nullable<number>;
   last_event_id: number;
 }
 
 /** Columns of INSERT INTO executions, in the order of executionParams. */
 export const EXECUTION_COLUMNS =
   'arn, state_machine_arn, name, type, status, input, output, error, cause, start_date, stop_date, definition_hash, role_arn, ' +
-  'version_arn, alias_arn, redrive_count, redrive_date, test_case, trace_header, parent_execution_arn, parent_task_id, last_event_id, trigger_count';
+  'version_arn, alias_arn, redrive_count, redrive_date, test_case, trace_header, parent_execution_arn, parent_task_id, seed, engine_version, ' +
+  'last_event_id, trigger_count';
 
 export function executionParams(r: ExecutionRecord, definitionHash: string, lastEventId: number, triggerCount: number): unknown[] {
   return [
     r.arn, r.stateMachineArn, r.name, r.type, r.status, r.input, r.output ?? null, r.error ?? null, r.cause ?? null, r.startDate,
     r.stopDate ?? null, definitionHash, r.roleArn, r.stateMachineVersionArn ?? null, r.stateMachineAliasArn ?? null,
     r.redriveCount, r.redriveDate ?? null, r.testCase ?? null, r.traceHeader ?? null, r.parentExecutionArn ?? null, r.parentTaskId ?? null,
-    lastEventId, triggerCount,
+    r.seed ?? null, r.engineVersion ?? null, lastEventId, triggerCount,
   ];
 }
 
@@ -201,6 +209,8 @@ export function executionOf(row: ExecutionRow, definition: string): ExecutionRec
     ...(row.trace_header !== null ? { traceHeader: row.trace_header } : {}),
     ...(row.parent_execution_arn !== null ? { parentExecutionArn: row.parent_execution_arn } : {}),
     ...(row.parent_task_id !== null ? { parentTaskId: row.parent_task_id } : {}),
+    ...(row.seed !== null ? { seed: row.seed } : {}),
+    ...(row.engine_version !== null ? { engineVersion: row.engine_version } : {}),
     lastEventId: row.last_event_id,
   };
 }
@@ -212,9 +222,12 @@ export interface EventRow {
   timestamp: number;
   frame: string;
   details: Nullable<string>;
+  /** The payloads that fill the placeholders of `details` (payloads.ts), or NULL. */
+  refs: Nullable<string>;
 }
 
-export function eventOf(row: EventRow): HistoryEvent {
+/** `details`: the row's details with their payloads put back (payloads.ts), when it has refs. */
+export function eventOf(row: EventRow, details?: unknown): HistoryEvent {
   const event = {
     id: row.id,
     previousEventId: row.previous_event_id,
@@ -222,7 +235,7 @@ export function eventOf(row: EventRow): HistoryEvent {
     type: row.type as HistoryEventType,
     frame: row.frame,
   };
-  return row.details === null ? event : { ...event, details: JSON.parse(row.details) };
+  return row.details === null ? event : { ...event, details: details ?? JSON.parse(row.details) };
 }
 
 export interface TriggerRow {
@@ -230,8 +243,16 @@ export interface TriggerRow {
   trigger: string;
 }
 
+/** A sliced decision's step count travels inside the trigger's JSON, as `$steps` (no trigger has such a member). */
 export function triggerOf(row: TriggerRow): LoggedTrigger {
-  return { time: row.time, trigger: JSON.parse(row.trigger) };
+  const trigger = JSON.parse(row.trigger) as LoggedTrigger['trigger'] & { $steps?: number };
+  if (trigger.$steps === undefined) return { time: row.time, trigger };
+  const { $steps: steps, ...rest } = trigger;
+  return { time: row.time, trigger: rest as LoggedTrigger['trigger'], steps };
+}
+
+export function triggerJson(logged: LoggedTrigger): string {
+  return JSON.stringify(logged.steps === undefined ? logged.trigger : { ...logged.trigger, $steps: logged.steps });
 }
 
 export interface TimerRow {

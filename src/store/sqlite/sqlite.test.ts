@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,7 @@ import { events, execution, mapRun, startWrite, stateMachine, storeContract } fr
 import { StoreOpenError } from '../errors.js';
 import { MemoryStore } from '../memory.js';
 import { openStore } from '../open.js';
+import type { HistoryEvent } from '../../engine/events.js';
 import { StoreConflict, type TimerRecord } from '../types.js';
 import { openDatabase } from './database.js';
 import { openSqliteStore, SqliteStore } from './index.js';
@@ -64,6 +65,9 @@ describe('SQLite store', () => {
       { id: 1, name: 'init' },
       { id: 2, name: 'map_runs' },
       { id: 3, name: 'parent_tasks' },
+      { id: 4, name: 'execution_seeds' },
+      { id: 5, name: 'payloads' },
+      { id: 6, name: 'quota_counters' },
     ]);
     await full.close();
     const normal = await openSqliteStore(tempFile(), { synchronous: 'NORMAL', busyTimeoutMs: 100 });
@@ -145,6 +149,70 @@ describe('SQLite store', () => {
     await store.close();
   });
 
+  describe('payloads', () => {
+    const fileBytes = (file: string): number => (existsSync(file) ? statSync(file).size : 0) + (existsSync(`${file}-wal`) ? statSync(`${file}-wal`).size : 0);
+    const payload = { pad: 'p'.repeat(200_000), items: [1, 2, 3] };
+
+    /** 2,000 events after the ExecutionStarted, in 20 decisions, each event made by `details(i)`. */
+    async function loop(file: string, name: string, details: (i: number) => HistoryEvent['details']): Promise<HistoryEvent[]> {
+      const store = await openSqliteStore(file);
+      const record = execution('m', name);
+      const written: HistoryEvent[] = [...events(0, 1)];
+      await store.createExecution({ ...record, lastEventId: 1 }, startWrite(record, 1));
+      for (let decision = 0; decision < 20; decision++) {
+        const batch = Array.from({ length: 100 }, (_, k): HistoryEvent => {
+          const id = written.length + k + 1;
+          return { id, previousEventId: id - 1, timestamp: id, type: id % 2 ? 'PassStateExited' : 'PassStateEntered', frame: '', details: details(id) };
+        });
+        await store.appendExecution({ executionArn: record.arn, expectedLastEventId: written.length, events: batch });
+        written.push(...batch);
+      }
+      await store.close();
+      return written;
+    }
+
+    it('writes a 200 KB payload that 2,000 events carry once: the file stays under 2 MB and reads back exactly', async () => {
+      const file = tempFile();
+      const written = await loop(file, 'shared', (id) => (id % 2 ? { name: `S${id}`, output: payload } : { name: `S${id}`, input: payload }));
+      expect(fileBytes(file)).toBeLessThan(2_000_000);
+      const store = await openSqliteStore(file);
+      const read = await store.getEvents(execution('m', 'shared').arn, { limit: 1000 });
+      expect(read).toEqual(written.slice(0, 1000));
+      // One read parses the payload once and shares it, as the interpreter did.
+      expect(read[1]!.details!.input).toBe(read[2]!.details!.output);
+      expect(await store.getEvents(execution('m', 'shared').arn, { afterId: 1000, limit: 1001 })).toEqual(written.slice(1000));
+      expect(store.db.prepare('SELECT count(*) FROM payloads').pluck().get()).toBe(2); // the object and its long string
+      await store.close();
+    });
+
+    it('stores a counting loop (a new small object around the shared payload at every turn) in under 2 MB', async () => {
+      const file = tempFile();
+      const written = await loop(file, 'counting', (id) => ({ name: `S${id}`, input: { count: Math.floor(id / 4), data: payload } }));
+      expect(fileBytes(file)).toBeLessThan(2_000_000);
+      const store = await openSqliteStore(file);
+      expect(await store.getEvents(execution('m', 'counting').arn, { limit: 1000, reverse: true })).toEqual(written.slice(-1000).reverse());
+      await store.close();
+    });
+
+    it('stores equal payloads of different objects once per execution, and each execution has its own', async () => {
+      const store = await openSqliteStore(tempFile());
+      const copies = (n: number) => Array.from({ length: n }, () => JSON.parse(JSON.stringify(payload)) as typeof payload);
+      for (const name of ['a', 'b']) {
+        const record = execution('m', name);
+        const evs = events(0, 1);
+        await store.createExecution({ ...record, lastEventId: 1 }, startWrite(record, 1));
+        const more = copies(3).map((input, k): HistoryEvent => ({ id: k + 2, previousEventId: k + 1, timestamp: 1, type: 'PassStateEntered', frame: '', details: { name: 'P', input } }));
+        for (const e of more) await store.appendExecution({ executionArn: record.arn, expectedLastEventId: e.previousEventId, events: [e] });
+        expect(await store.getEvents(record.arn, { limit: 10 })).toEqual([...evs, ...more]);
+      }
+      expect(store.db.prepare('SELECT execution_id, count(*) AS n FROM payloads GROUP BY execution_id').all()).toEqual([
+        { execution_id: 1, n: 2 },
+        { execution_id: 2, n: 2 },
+      ]);
+      await store.close();
+    });
+  });
+
   describe('opening', () => {
     const message = async (location: string): Promise<string> => {
       const error = await openSqliteStore(location).then(
@@ -181,18 +249,27 @@ describe('SQLite store', () => {
       // Back to the schema of the first release: migration 1 only.
       const raw = new Database(file);
       raw.exec(
-        'DROP TABLE map_runs; ALTER TABLE executions DROP COLUMN parent_execution_arn; ALTER TABLE executions DROP COLUMN parent_task_id; ' +
-          'DELETE FROM schema_migrations WHERE id > 1',
+        'DROP INDEX executions_by_parent; DROP TRIGGER executions_open_on_insert; DROP TRIGGER executions_open_on_update; ' +
+          'DROP TRIGGER executions_open_on_delete; DROP TABLE counters; DROP TABLE payloads; ALTER TABLE events DROP COLUMN refs; ' +
+          'DROP TABLE map_runs; ALTER TABLE executions DROP COLUMN parent_execution_arn; ALTER TABLE executions DROP COLUMN parent_task_id; ' +
+          'ALTER TABLE executions DROP COLUMN seed; ALTER TABLE executions DROP COLUMN engine_version; DELETE FROM schema_migrations WHERE id > 1',
       );
       raw.close();
       openDatabase(file, {}, MIGRATIONS.filter((m) => m.id === 1)).close(); // a release that knows only 0001 opens it
       const store = await openSqliteStore(file);
-      expect(store.db.prepare('SELECT id FROM schema_migrations ORDER BY id').pluck().all()).toEqual([1, 2, 3]);
-      expect(await store.getExecution(record.arn)).toEqual({ ...record, lastEventId: 2 });
+      expect(store.db.prepare('SELECT id FROM schema_migrations ORDER BY id').pluck().all()).toEqual([1, 2, 3, 4, 5, 6]);
+      // The open-executions counter starts from the executions already there (one RUNNING).
+      expect(await store.countOpenExecutions()).toBe(1);
+      const before = await store.getExecution(record.arn);
+      expect(before).toEqual({ ...record, lastEventId: 2 });
+      // Stored before seeds were: it has none, and replays from its ARN (execution-secrets.ts).
+      expect(Object.keys(before!)).not.toContain('seed');
       const run = mapRun(record.arn, 'after');
       await store.appendExecution({ executionArn: record.arn, expectedLastEventId: 2, events: events(2, 1), mapRuns: [run] });
       expect(await store.listMapRuns(record.arn, { limit: 10 })).toEqual({ items: [run] });
-      const nested = execution('m', 'nested', { parentExecutionArn: record.arn, parentTaskId: 'task-1' });
+      // Events written whole before payloads were stored apart read as they did.
+      expect(await store.getEvents(record.arn, { limit: 10 })).toEqual(events(0, 3));
+      const nested = execution('m', 'nested', { parentExecutionArn: record.arn, parentTaskId: 'task-1', seed: 'c3'.repeat(32), engineVersion: 1 });
       await store.createExecution({ ...nested, lastEventId: 2 }, startWrite(nested, 2));
       expect(await store.getExecution(nested.arn)).toEqual({ ...nested, lastEventId: 2 });
       await store.close();
@@ -202,10 +279,11 @@ describe('SQLite store', () => {
       const file = tempFile();
       await (await openSqliteStore(file)).close();
       const raw = new Database(file);
-      raw.prepare('INSERT INTO schema_migrations (id, name, applied_at) VALUES (4, ?, 0)').run('from the future');
+      const latest = MIGRATIONS.length;
+      raw.prepare('INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, 0)').run(latest + 1, 'from the future');
       raw.close();
       expect(await message(file)).toBe(
-        `The database ${file} has schema version 4, newer than this release of Stepwise understands (3). Upgrade Stepwise to open it.`,
+        `The database ${file} has schema version ${latest + 1}, newer than this release of Stepwise understands (${latest}). Upgrade Stepwise to open it.`,
       );
     });
 

@@ -1,0 +1,30 @@
+/**
+ * The version of the decider's replay-relevant behaviour. Each execution records the version of
+ * the engine that started it (ExecutionRecord.engineVersion), because a durable execution is
+ * rebuilt by replaying its logged triggers through the engine of the day: if that engine decides
+ * differently, the rebuilt execution silently diverges from its stored history.
+ *
+ * Bump it (by one) with any change after which the same triggers at the same times could give
+ * different events, event details, commands, task or timer ids, or random draws (their number,
+ * order or derivation from the seed): a new or reordered event, a changed cause text, a limit
+ * applied inside a decision, a new draw from the generator. Do not bump it for changes that
+ * leave every decision identical (the API, the store's layout, speed).
+ */
+export const ENGINE_VERSION = 1;
+
+/**
+ * The version of executions stored before versions were recorded (no `engineVersion`): the
+ * engine of that time decides as version 1 does (executions without a seed keep drawing from
+ * their ARN-seeded generator, see src/runtime/execution-secrets.ts).
+ */
+export const UNRECORDED_ENGINE_VERSION = 1;
+
+/**
+ * Why an execution started by engine `recorded` cannot be rebuilt by this engine, as the cause
+ * to fail it with; undefined when it can be replayed.
+ */
+export function engineVersionMismatch(recorded: number | undefined): string | undefined {
+  const version = recorded ?? UNRECORDED_ENGINE_VERSION;
+  if (version === ENGINE_VERSION) return undefined;
+  return `The execution was started by engine version ${version} and this server runs engine version ${ENGINE_VERSION}, which cannot replay its history.`;
+}

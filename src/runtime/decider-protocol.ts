@@ -1,0 +1,31 @@
+/** The messages between the decider pool (server thread) and its decision workers. */
+import type { Decision, ExecutionStatus, Trigger } from '../engine/model.js';
+import type { DeciderInit, ReplayedTrigger, RestoreResult, SliceBudget } from './decider.js';
+
+export type WorkerRequest =
+  | { readonly id: number; readonly op: 'start'; readonly key: string; readonly init: DeciderInit; readonly now: number; readonly budget?: SliceBudget }
+  | { readonly id: number; readonly op: 'handle'; readonly key: string; readonly trigger: Trigger; readonly now: number; readonly budget?: SliceBudget }
+  | { readonly id: number; readonly op: 'restore'; readonly key: string; readonly init: DeciderInit; readonly triggers: readonly ReplayedTrigger[] }
+  | { readonly id: number; readonly op: 'drop'; readonly key: string };
+
+/** The interpreter's state after a request, mirrored by the RemoteDecider. */
+export interface DeciderState {
+  readonly status: ExecutionStatus;
+  readonly output: unknown;
+  readonly error: string | undefined;
+  readonly cause: string | undefined;
+  readonly redriveCount: number;
+  readonly now: number;
+  readonly startedTasks: readonly string[];
+}
+
+export interface WorkerReply {
+  readonly id: number;
+  readonly decision?: Decision;
+  readonly restored?: RestoreResult;
+  readonly state?: DeciderState;
+  /** The worker holds no interpreter for the key (dropped, or lost with a terminated worker). */
+  readonly missing?: true;
+  /** The request threw (a bug in Stepwise, not in the workflow: those end in the decision). */
+  readonly failure?: string;
+}

@@ -1,0 +1,166 @@
+/**
+ * A Decider is one execution's interpreter as a driver sees it: it takes triggers and returns
+ * decisions. Two kinds stand behind one interface:
+ *
+ * - `LocalDecider` runs the Interpreter on the calling thread (the library's `execute()`, tests);
+ * - `RemoteDecider` (decider-pool.ts) runs it in a worker thread that a watchdog can terminate,
+ *   which is how the server keeps user logic off its own thread.
+ *
+ * Both slice decisions (`SliceBudget`): a decision stops between two states once it has used its
+ * time or bytes, and the driver continues it later, after other executions had their turn.
+ */
+import { Interpreter, type InterpreterOptions } from '../engine/interpreter.js';
+import type { Decision, DecisionBudget, ExecutionIdentity, ExecutionStatus, Trigger } from '../engine/model.js';
+import type { RunnableDefinition } from './memory-driver.js';
+
+/** A decision budget that can cross a thread boundary (DecisionBudget's clock check is built where the decision runs). */
+export interface SliceBudget {
+  /** Wall-clock time a decision may take before it yields between two states. */
+  readonly sliceMs?: number;
+  /** Replay: stop after exactly this many steps, as the logged decision did. */
+  readonly maxSteps?: number;
+  /** Bytes of state output before the decision yields. */
+  readonly maxBytes?: number;
+  /** History events before the decision yields. */
+  readonly maxEvents?: number;
+}
+
+/** A trigger as the durable log keeps it: with its time, and the steps its decision took when it was cut short. */
+export interface ReplayedTrigger {
+  readonly time: number;
+  readonly trigger: Trigger | { readonly type: 'Start' };
+  readonly steps?: number;
+}
+
+/** What a replay regenerated: each decision's commands (the driver re-traces its bookkeeping) and the events' types. */
+export interface RestoreResult {
+  readonly decisions: ReadonlyArray<Pick<Decision, 'commands' | 'status'>>;
+  /** Each regenerated event's type and state name, in order (checked against the stored history). */
+  readonly events: ReadonlyArray<readonly [type: string, name: string | undefined]>;
+}
+
+/** Everything needed to build an execution's interpreter, as plain data (it crosses to workers). */
+export interface DeciderInit {
+  /**
+   * The definition: its JSON text (workers parse it once per text and share the parsed object),
+   * or, on this thread, the parsed object itself.
+   */
+  readonly definition: string | RunnableDefinition;
+  readonly input: unknown;
+  readonly identity: ExecutionIdentity;
+  readonly startTime: number;
+  readonly maxPayloadBytes?: number;
+  readonly maxHistoryEvents?: number;
+  readonly keepHistory?: boolean;
+  /** The execution's secret seed (absent for executions stored before seeds were: the ARN seeds them). */
+  readonly seed?: string;
+}
+
+export interface Decider {
+  readonly status: ExecutionStatus;
+  readonly output: unknown;
+  readonly error: string | undefined;
+  readonly cause: string | undefined;
+  readonly redriveCount: number;
+  /** The time of the last decision. */
+  readonly now: number;
+  start(now: number, budget?: SliceBudget): Promise<Decision>;
+  handle(trigger: Trigger, now: number, budget?: SliceBudget): Promise<Decision>;
+  /** Rebuilds the interpreter by replaying logged triggers. */
+  restore(triggers: readonly ReplayedTrigger[]): Promise<RestoreResult>;
+  isTaskStarted(taskId: string): boolean;
+  /** Frees what the decider holds (a worker's interpreter); it can be restored later. */
+  dispose(): void;
+}
+
+/** Turns a SliceBudget into the engine's DecisionBudget, with the clock check on this thread. */
+export function decisionBudget(budget: SliceBudget | undefined): DecisionBudget | undefined {
+  if (!budget) return undefined;
+  const { sliceMs, maxSteps, maxBytes, maxEvents } = budget;
+  const deadline = sliceMs !== undefined ? performance.now() + sliceMs : undefined;
+  return {
+    ...(maxSteps !== undefined ? { maxSteps } : {}),
+    ...(maxBytes !== undefined ? { maxBytes } : {}),
+    ...(maxEvents !== undefined ? { maxEvents } : {}),
+    ...(deadline !== undefined ? { shouldYield: () => performance.now() >= deadline } : {}),
+  };
+}
+
+/** Builds an Interpreter from plain data; `parse` lets a caller share parsed definitions. */
+export function interpreterFor(init: DeciderInit, parse: (text: string) => RunnableDefinition = (t) => JSON.parse(t) as RunnableDefinition): Interpreter {
+  const options: InterpreterOptions = {
+    definition: typeof init.definition === 'string' ? parse(init.definition) : init.definition,
+    input: init.input,
+    identity: init.identity,
+    startTime: init.startTime,
+    ...(init.maxPayloadBytes !== undefined ? { maxPayloadBytes: init.maxPayloadBytes } : {}),
+    ...(init.maxHistoryEvents !== undefined ? { maxHistoryEvents: init.maxHistoryEvents } : {}),
+    ...(init.keepHistory !== undefined ? { keepHistory: init.keepHistory } : {}),
+    // The engine draws from the secret seed (or, for rows stored before seeds, the ARN).
+    ...(init.seed !== undefined ? { seed: init.seed } : {}),
+  };
+  return new Interpreter(options);
+}
+
+/** Replays logged triggers through an interpreter (the same code in a worker and on this thread). */
+export async function replay(interp: Interpreter, triggers: readonly ReplayedTrigger[]): Promise<RestoreResult> {
+  const decisions: Array<Pick<Decision, 'commands' | 'status'>> = [];
+  const events: Array<readonly [string, string | undefined]> = [];
+  for (const logged of triggers) {
+    const budget = logged.steps !== undefined ? { maxSteps: logged.steps } : undefined;
+    const decision = logged.trigger.type === 'Start' ? await interp.start(logged.time, budget) : await interp.handle(logged.trigger, logged.time, budget);
+    decisions.push({ commands: decision.commands, status: decision.status });
+    for (const e of decision.events) events.push([e.type, (e.details as { name?: string } | undefined)?.name]);
+  }
+  return { decisions, events };
+}
+
+/** The interpreter on this thread. */
+export class LocalDecider implements Decider {
+  private interp: Interpreter;
+
+  constructor(private readonly init: DeciderInit, interp?: Interpreter) {
+    this.interp = interp ?? interpreterFor(init);
+  }
+
+  get interpreter(): Interpreter {
+    return this.interp;
+  }
+  get status(): ExecutionStatus {
+    return this.interp.status;
+  }
+  get output(): unknown {
+    return this.interp.output;
+  }
+  get error(): string | undefined {
+    return this.interp.error;
+  }
+  get cause(): string | undefined {
+    return this.interp.cause;
+  }
+  get redriveCount(): number {
+    return this.interp.redriveCount;
+  }
+  get now(): number {
+    return this.interp.now;
+  }
+
+  async start(now: number, budget?: SliceBudget): Promise<Decision> {
+    return this.interp.start(now, decisionBudget(budget));
+  }
+
+  handle(trigger: Trigger, now: number, budget?: SliceBudget): Promise<Decision> {
+    return this.interp.handle(trigger, now, decisionBudget(budget));
+  }
+
+  async restore(triggers: readonly ReplayedTrigger[]): Promise<RestoreResult> {
+    this.interp = interpreterFor(this.init);
+    return replay(this.interp, triggers);
+  }
+
+  isTaskStarted(taskId: string): boolean {
+    return this.interp.isTaskStarted(taskId);
+  }
+
+  dispose(): void {}
+}
