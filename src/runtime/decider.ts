@@ -54,6 +54,12 @@ export interface DeciderInit {
   readonly keepHistory?: boolean;
   /** The execution's secret seed (absent for executions stored before seeds were: the ARN seeds them). */
   readonly seed?: string;
+  /**
+   * Work that no client waits for (executions started by other executions): their decisions
+   * wait behind those of executions that clients started, so a workflow that starts many
+   * children cannot crowd out the API's callers.
+   */
+  readonly background?: boolean;
 }
 
 export interface Decider {

@@ -901,7 +901,7 @@ export class DurableRunner implements ExecutionRunner {
 
   // ------------------------------------------------------------------ helpers
 
-  private newInterpreter(execution: Pick<ExecutionRecord, 'arn' | 'name' | 'stateMachineArn' | 'roleArn' | 'redriveCount' | 'definition' | 'input' | 'seed' | 'stateMachineVersionArn' | 'stateMachineAliasArn'>, startDate: number, redriveCount = execution.redriveCount): Decider {
+  private newInterpreter(execution: Pick<ExecutionRecord, 'arn' | 'name' | 'stateMachineArn' | 'roleArn' | 'redriveCount' | 'definition' | 'input' | 'seed' | 'stateMachineVersionArn' | 'stateMachineAliasArn' | 'parentExecutionArn'>, startDate: number, redriveCount = execution.redriveCount): Decider {
     const identity: ExecutionIdentity = {
       executionArn: execution.arn,
       executionName: execution.name,
@@ -925,6 +925,7 @@ export class DurableRunner implements ExecutionRunner {
       keepHistory: false,
       // From the stored seed, so a rebuild draws the same UUIDs and tokens (the ARN for old rows).
       ...(execution.seed !== undefined ? { seed: execution.seed } : {}),
+      ...(execution.parentExecutionArn !== undefined ? { background: true } : {}),
     };
     const pool = this.options.deciders;
     if (!pool) return new LocalDecider(init);

@@ -49,13 +49,13 @@ export class RemoteDecider implements Decider {
   }
 
   async start(now: number, budget?: SliceBudget): Promise<Decision> {
-    return this.decision(await this.pool.call({ op: 'start', key: this.key, init: this.init, now, ...(budget ? { budget } : {}) }));
+    return this.decision(await this.pool.call({ op: 'start', key: this.key, init: this.init, now, ...(budget ? { budget } : {}) }, this.init.background ? 'later' : 'fresh'));
   }
 
   async handle(trigger: Trigger, now: number, budget?: SliceBudget): Promise<Decision> {
     const request: DeciderRequest = { op: 'handle', key: this.key, trigger, now, ...(budget ? { budget } : {}) };
     // Continuations of sliced decisions wait behind work that came from outside.
-    const lane = trigger.type === 'Continue' ? 'later' : 'fresh';
+    const lane = trigger.type === 'Continue' || this.init.background ? 'later' : 'fresh';
     let reply = await this.pool.call(request, lane);
     if (reply.missing) {
       await this.restore(await this.decided());

@@ -38,6 +38,22 @@ const HOSTILE: Record<string, { definition: object; input?: unknown; error: RegE
     definition: { QueryLanguage: 'JSONata', StartAt: 'A', States: { A: { Type: 'Pass', Output: "{% $match('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab', /^(a|a)*$/) %}", End: true } } },
     error: /.*/, // AWS's JSONata answers at once (no match); what matters is that it ends quickly
   },
+  selfStarting: {
+    definition: {
+      StartAt: 'Again',
+      States: {
+        Again: {
+          Type: 'Parallel',
+          Branches: [0, 1].map((i) => ({
+            StartAt: `Start${i}`,
+            States: { [`Start${i}`]: { Type: 'Task', Resource: 'arn:aws:states:::states:startExecution', Parameters: { 'StateMachineArn.$': '$$.StateMachine.Id', 'Input.$': '$' }, End: true } },
+          })),
+          End: true,
+        },
+      },
+    },
+    error: /.*/, // succeeds at the top; the flood is what must stop (checked below)
+  },
 };
 
 const ONE_STATE = { StartAt: 'Only', States: { Only: { Type: 'Pass', Result: { ok: true }, End: true } } };
