@@ -54,13 +54,15 @@ export function guardPattern(source: string, flags: string): GuardedPattern {
 }
 
 function guardUncached(source: string, flags: string): GuardedPattern {
-  let tree: Disjunction;
   try {
-    tree = new PatternReader(source).read();
-  } catch (error) {
-    if (error instanceof Unreadable) return { source, flags };
-    throw error;
+    return guardReadable(source, flags, new PatternReader(source).read());
+  } catch {
+    // Unreadable, or nested too deeply for this reader's recursion (a RangeError).
+    return { source, flags };
   }
+}
+
+function guardReadable(source: string, flags: string, tree: Disjunction): GuardedPattern {
   let out = { source, flags };
   if (flags.includes('i') && !flags.includes('u') && !flags.includes('v') && !tree.hasBackreference && classCharacters(tree.alternatives) <= MAX_FOLDED_CLASS_CHARACTERS) {
     out = { source: printDisjunction(tree.alternatives, true), flags: flags.replace('i', '') };
@@ -69,7 +71,7 @@ function guardUncached(source: string, flags: string): GuardedPattern {
   if (hasNestedUnboundedRepetition(tree.alternatives, false)) {
     return {
       refused:
-        `The regular expression /${source}/${flags} is refused: it repeats an unbounded repetition (such as (a+)+) and also uses ` +
+        `The regular expression /${source.length > 200 ? `${source.slice(0, 200)}…` : source}/${flags} is refused: it repeats an unbounded repetition (such as (a+)+) and also uses ` +
         'a backreference, a lookaround or a large bounded repetition, so matching it could take exponential time.',
     };
   }

@@ -10,7 +10,7 @@
  * applied inside a decision, a new draw from the generator. Do not bump it for changes that
  * leave every decision identical (the API, the store's layout, speed).
  */
-export const ENGINE_VERSION = 1;
+export const ENGINE_VERSION = 2;
 
 /**
  * The version of executions stored before versions were recorded (no `engineVersion`): the

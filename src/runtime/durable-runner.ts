@@ -103,6 +103,12 @@ function startTrigger(time: number, decision: Decision): LoggedTrigger {
 /** AWS's limit on an Express workflow's duration. */
 export const EXPRESS_MAX_DURATION_MS = 5 * 60 * 1000;
 
+/** A decision running this long marks its execution as in progress (quarantine). */
+const SUSPECT_AFTER_MS = 200;
+
+/** The stop during one execution's decision after which it is failed rather than run again. */
+const QUARANTINE_AFTER_RESTARTS = 2;
+
 /** How long one TestState call may run. */
 export const TEST_STATE_MAX_DURATION_MS = 60 * 1000;
 
@@ -150,6 +156,8 @@ export class DurableRunner implements ExecutionRunner {
   private readonly slice: SliceBudget;
   private readonly maxLive: number;
   private readonly startWaitMs: number;
+  /** Executions whose decision was interrupted by the last stop: their next decision clears the mark. */
+  private readonly suspects = new Set<string>();
 
   constructor(private readonly options: DurableRunnerOptions) {
     this.store = options.store;
@@ -165,6 +173,7 @@ export class DurableRunner implements ExecutionRunner {
    * RUNNING execution so tasks that were in flight at the crash are invoked again.
    */
   async resume(): Promise<void> {
+    await this.quarantine();
     await this.scheduleTimers();
     const running = await this.store.runningExecutions();
     void (async () => {
@@ -178,6 +187,45 @@ export class DurableRunner implements ExecutionRunner {
         await new Promise((r) => setImmediate(r));
       }
     })();
+  }
+
+  /**
+   * Crash loops: an execution whose decision was in progress when the process stopped is run
+   * again once (the crash may have had another cause); if the process stopped during its
+   * decision again, it is failed instead of run a third time.
+   */
+  private async quarantine(): Promise<void> {
+    for (const { executionArn, restarts } of await this.store.countInterruptedDecisions()) {
+      if (restarts < QUARANTINE_AFTER_RESTARTS) {
+        this.suspects.add(executionArn);
+        continue;
+      }
+      const record = await this.store.getExecution(executionArn);
+      if (record?.status === 'RUNNING') {
+        const cause = `The execution's decision was in progress when the server stopped, ${restarts} times in a row: it was failed instead of run again (Stepwise's quarantine, see docs/limits.md).`;
+        this.log('error', 'execution quarantined', { executionArn, restarts });
+        await this.failUnreplayable(record, cause);
+      }
+      await this.store.clearDecisionInProgress(executionArn);
+    }
+  }
+
+  /**
+   * A decision, watched for quarantine: one still running after SUSPECT_AFTER_MS marks its
+   * execution in the store until it ends. (Only a decision in a worker can be watched so: one
+   * on this thread holds the thread, and with it the timer, until it ends.)
+   */
+  private async watched<T>(executionArn: string, deciding: Promise<T>): Promise<T> {
+    let marked: Promise<void> | undefined;
+    const timer = setTimeout(() => (marked = this.store.markDecisionInProgress(executionArn).catch(() => undefined)), SUSPECT_AFTER_MS);
+    try {
+      return await deciding;
+    } finally {
+      clearTimeout(timer);
+      if (marked || this.suspects.delete(executionArn)) {
+        void (marked ?? Promise.resolve()).then(() => this.store.clearDecisionInProgress(executionArn)).catch(() => undefined);
+      }
+    }
   }
 
   async close(): Promise<void> {
@@ -194,7 +242,7 @@ export class DurableRunner implements ExecutionRunner {
     const now = this.clock.now();
     const interp = this.newInterpreter(execution, execution.startDate);
     const live = this.newLive({ ...execution, status: 'RUNNING', lastEventId: 0 }, interp);
-    const deciding: Promise<FirstDecision> = interp.start(now, this.slice).then(
+    const deciding: Promise<FirstDecision> = this.watched(execution.arn, interp.start(now, this.slice)).then(
       (decision) => ({ decision }),
       (e: unknown) => {
         if (e instanceof DecisionAborted) return { aborted: e };
@@ -241,7 +289,7 @@ export class DurableRunner implements ExecutionRunner {
     let decision: Decision;
     let aborted: DecisionAborted | undefined;
     try {
-      decision = await live.interp.start(now, this.slice);
+      decision = await this.watched(live.record.arn, live.interp.start(now, this.slice));
     } catch (e) {
       if (!(e instanceof DecisionAborted)) throw e;
       aborted = e;
@@ -419,7 +467,7 @@ export class DurableRunner implements ExecutionRunner {
   /** Decides one trigger, commits the decision, performs its commands; a sliced decision is continued later. */
   private async decide(target: LiveExecution, trigger: Trigger, extra?: Partial<ExecutionWrite>): Promise<void> {
     const now = Math.max(this.clock.now(), target.interp.now);
-    const decision = await target.interp.handle(trigger, now, trigger.type === 'RuntimeFailure' ? undefined : this.slice);
+    const decision = await this.watched(target.record.arn, target.interp.handle(trigger, now, trigger.type === 'RuntimeFailure' ? undefined : this.slice));
     const write = this.writeFor(target, decision, { time: now, trigger, ...(decision.more ? { steps: decision.steps } : {}) }, now, extra);
     await this.commit(target, write, decision);
     this.perform(target, decision.commands);
@@ -852,6 +900,7 @@ export class DurableRunner implements ExecutionRunner {
     ]);
     let restored: RestoreResult;
     try {
+      // Not watched: a replay re-runs decisions that completed before.
       restored = await live.interp.restore(triggers);
     } catch (e) {
       if (e instanceof DecisionAborted) return `Rebuilding the execution was stopped: ${e.message}`;

@@ -222,6 +222,7 @@ async function drive(run: Run, first: Decision, clock: Clock, scale: number, ide
   };
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
   const running = new Map<string, AbortController>();
+  const stopping = new Set<Promise<unknown>>();
 
   const arm = (timerId: string, dueAt: number): void => {
     const remaining = dueAt - Date.now();
@@ -314,6 +315,9 @@ async function drive(run: Run, first: Decision, clock: Clock, scale: number, ide
       return;
     }
     running.set(taskId, controller); // cancelling the task stops the child, as on AWS
+    // The parent's run ends only once the children it stops have stopped.
+    stopping.add(run);
+    void run.catch(() => undefined).finally(() => stopping.delete(run));
     push({ type: 'TaskSubmitted', taskId, output: response });
     void run.then(
       (result) => {
@@ -368,6 +372,7 @@ async function drive(run: Run, first: Decision, clock: Clock, scale: number, ide
     for (const t of timers.values()) clearTimeout(t);
     for (const c of running.values()) c.abort();
     decider.dispose();
+    await Promise.allSettled([...stopping]);
   }
   return resultOf(run);
 }

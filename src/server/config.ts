@@ -46,6 +46,12 @@ export interface IsolationConfig {
   readonly maxHistoryEvents: number;
   /** Executions kept in memory between triggers; the rest are rebuilt from the store. */
   readonly maxLiveExecutions: number;
+  /** A decision yields to other executions after this long (ms)… */
+  readonly sliceMs: number;
+  /** …or this many history events… */
+  readonly maxDecisionEvents: number;
+  /** …or this many bytes of state output. */
+  readonly maxDecisionBytes: number;
 }
 
 /** The quotas `serve` takes flags for (src/api/quotas.ts, src/api/throttling.ts). */
@@ -78,6 +84,9 @@ export const ENVIRONMENT = {
   STEPWISE_WORKER_MEMORY_MB: 'heap of each decision worker in MB (default 512)',
   STEPWISE_MAX_HISTORY_EVENTS: "most events in one execution's history (default 25000, as AWS)",
   STEPWISE_MAX_LIVE_EXECUTIONS: 'executions kept in memory between their triggers (default 1000)',
+  STEPWISE_DECISION_SLICE_MS: 'a decision yields to other executions after this many milliseconds (default 20)',
+  STEPWISE_DECISION_MAX_EVENTS: '… or after recording this many history events (default 1000)',
+  STEPWISE_DECISION_MAX_BYTES: '… or after producing this many bytes of state output (default 8388608)',
   STEPWISE_MAX_HISTORY_PAGE_BYTES: 'bytes of one GetExecutionHistory response at most, beyond one event (default 1048576)',
 } as const;
 
@@ -103,6 +112,9 @@ export const SERVE_OPTIONS = {
   'worker-memory-mb': { type: 'string' },
   'max-history-events': { type: 'string' },
   'max-live-executions': { type: 'string' },
+  'decision-slice-ms': { type: 'string' },
+  'decision-max-events': { type: 'string' },
+  'decision-max-bytes': { type: 'string' },
   'max-history-page-bytes': { type: 'string' },
 } as const;
 
@@ -150,6 +162,9 @@ export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv =
     workerMemoryMb: whole('worker-memory-mb', 'STEPWISE_WORKER_MEMORY_MB', 512, 64),
     maxHistoryEvents: whole('max-history-events', 'STEPWISE_MAX_HISTORY_EVENTS', 25_000, 10),
     maxLiveExecutions: whole('max-live-executions', 'STEPWISE_MAX_LIVE_EXECUTIONS', 1_000, 1),
+    sliceMs: whole('decision-slice-ms', 'STEPWISE_DECISION_SLICE_MS', 20, 1),
+    maxDecisionEvents: whole('decision-max-events', 'STEPWISE_DECISION_MAX_EVENTS', 1_000, 10),
+    maxDecisionBytes: whole('decision-max-bytes', 'STEPWISE_DECISION_MAX_BYTES', 8 * 1024 * 1024, 1024),
   };
   return {
     host: pick('host', 'STEPWISE_HOST') ?? '127.0.0.1',

@@ -797,6 +797,24 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
       });
     });
 
+    describe('quarantine marks', () => {
+      it('counts the restarts a mark survives until it is cleared', async () => {
+        const a = 'arn:aws:states:us-east-1:111111111111:execution:m:a';
+        const b = 'arn:aws:states:us-east-1:111111111111:execution:m:b';
+        expect(await store.countInterruptedDecisions()).toEqual([]);
+        await store.markDecisionInProgress(a);
+        await store.markDecisionInProgress(a); // marking again keeps the count
+        await store.markDecisionInProgress(b);
+        const sorted = async () => [...(await store.countInterruptedDecisions())].sort((x, y) => x.executionArn.localeCompare(y.executionArn));
+        expect(await sorted()).toEqual([{ executionArn: a, restarts: 1 }, { executionArn: b, restarts: 1 }]);
+        await store.markDecisionInProgress(a);
+        await store.clearDecisionInProgress(b);
+        expect(await sorted()).toEqual([{ executionArn: a, restarts: 2 }]);
+        await store.clearDecisionInProgress(a);
+        expect(await store.countInterruptedDecisions()).toEqual([]);
+      });
+    });
+
     describe('map runs', () => {
       it('stores Map Runs with the decision that starts them and replaces them with the ones that change them', async () => {
         const record = execution('m', 'fan');

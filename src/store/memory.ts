@@ -341,6 +341,26 @@ export class MemoryStore implements Store {
     return this.openExecutions;
   }
 
+  /** Quarantine marks: execution ARN -> restarts seen while marked. */
+  private readonly decisionMarks = new Map<string, number>();
+
+  async markDecisionInProgress(executionArn: string): Promise<void> {
+    if (!this.decisionMarks.has(executionArn)) this.decisionMarks.set(executionArn, 0);
+  }
+
+  async clearDecisionInProgress(executionArn: string): Promise<void> {
+    this.decisionMarks.delete(executionArn);
+  }
+
+  async countInterruptedDecisions(): Promise<ReadonlyArray<{ readonly executionArn: string; readonly restarts: number }>> {
+    const marked: Array<{ executionArn: string; restarts: number }> = [];
+    for (const [executionArn, restarts] of this.decisionMarks) {
+      this.decisionMarks.set(executionArn, restarts + 1);
+      marked.push({ executionArn, restarts: restarts + 1 });
+    }
+    return marked;
+  }
+
   async countChildExecutions(parentExecutionArn: string): Promise<number> {
     return this.children.get(parentExecutionArn)?.size ?? 0;
   }

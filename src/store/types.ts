@@ -362,6 +362,19 @@ export interface Store {
    */
   purgeClosedExecutions(closedBefore: number, limit: number): Promise<number>;
 
+  // ------------------------------------------------------------------ quarantine
+  /**
+   * Records that one of the execution's decisions is taking long (the runner clears it when the
+   * decision ends). Should the process die meanwhile, the mark survives: see countInterruptedDecisions.
+   */
+  markDecisionInProgress(executionArn: string): Promise<void>;
+  clearDecisionInProgress(executionArn: string): Promise<void>;
+  /**
+   * At start-up: every execution still marked had a decision in progress when the process
+   * stopped. Each counts one more interrupted start; resolves to them with their counts.
+   */
+  countInterruptedDecisions(): Promise<ReadonlyArray<{ readonly executionArn: string; readonly restarts: number }>>;
+
   // ------------------------------------------------------------------ map runs
   getMapRun(arn: string): Promise<MapRunRecord | undefined>;
   /** The Map Runs of an execution in the order they started. */

@@ -166,3 +166,32 @@ describe('hostile executions on a real server', () => {
     }
   }, 60_000);
 });
+
+describe('quarantine', () => {
+  test('an execution whose decision was in progress at two crashes in a row is failed, not run a third time', async () => {
+    const db = join(dir, 'quarantine.db');
+    // Slices and caps set far off: the loop's first decision runs until the process is killed.
+    const unbounded = ['--decision-slice-ms', '600000', '--decision-max-events', '1000000000', '--max-history-events', '1000000000', '--decision-timeout', '600'];
+    let crashing = await startServe({ db, args: unbounded });
+    let api = client(crashing.url);
+    const machine = (await api.send(new CreateStateMachineCommand({ name: 'crash-loop', definition: JSON.stringify({ StartAt: 'A', States: loopStates }), roleArn: ROLE }))).stateMachineArn!;
+    const { executionArn } = await api.send(new StartExecutionCommand({ stateMachineArn: machine }));
+    for (let crash = 1; crash <= 2; crash++) {
+      await new Promise((r) => setTimeout(r, 800)); // long enough for the decision to be marked
+      expect((await api.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('RUNNING');
+      await crashing.kill();
+      // The restart runs it again (once), and the process dies again during it.
+      if (crash === 1) {
+        crashing = await startServe({ db, args: unbounded });
+        api = client(crashing.url);
+      }
+    }
+    const healthy = await startServe({ db });
+    api = client(healthy.url);
+    const described = await api.send(new DescribeExecutionCommand({ executionArn }));
+    expect(described.status).toBe('FAILED');
+    expect(described.error).toBe('States.Runtime');
+    expect(described.cause).toMatch(/in progress when the server stopped, 2 times in a row/);
+    await healthy.stop();
+  }, 60_000);
+});

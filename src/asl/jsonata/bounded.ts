@@ -226,6 +226,9 @@ const CONCAT = 'stepwise concat';
 function concat(left: unknown, right: unknown): unknown {
   if (!natives) return nativesReady.then(() => concat(left, right));
   const toText = natives.string.implementation;
+  for (const side of [left, right]) {
+    if (side !== undefined && typeof side !== 'string' && jsonLongerThan(side, MAX_STRING_LENGTH)) throw memoryLimitExceeded();
+  }
   const l = left === undefined ? '' : (toText(left) as string);
   const r = right === undefined ? '' : (toText(right) as string);
   if (l.length + r.length > MAX_STRING_LENGTH) throw memoryLimitExceeded();

@@ -391,6 +391,21 @@ export class SqliteStore implements Store {
     return this.q.openExecutions.get() as number;
   }
 
+  async markDecisionInProgress(executionArn: string): Promise<void> {
+    await this.commits.submit(() => this.q.markDecision.run(executionArn));
+  }
+
+  async clearDecisionInProgress(executionArn: string): Promise<void> {
+    await this.commits.submit(() => this.q.clearDecision.run(executionArn));
+  }
+
+  countInterruptedDecisions(): Promise<ReadonlyArray<{ readonly executionArn: string; readonly restarts: number }>> {
+    return this.commits.submit(() => {
+      this.q.countRestart.run();
+      return (this.q.interruptedDecisions.all() as Array<{ execution_arn: string; restarts: number }>).map((r) => ({ executionArn: r.execution_arn, restarts: r.restarts }));
+    });
+  }
+
   async countChildExecutions(parentExecutionArn: string): Promise<number> {
     return this.q.countChildren.get(parentExecutionArn) as number;
   }
@@ -570,6 +585,10 @@ function statements(db: Database.Database) {
     triggers: p(`SELECT time, trigger FROM triggers WHERE execution_id = ${EXECUTION_ID} ORDER BY seq`),
     running: p("SELECT arn FROM executions WHERE status = 'RUNNING'").pluck(),
     openExecutions: p("SELECT value FROM counters WHERE name = 'open_executions'").pluck(),
+    markDecision: p('INSERT INTO decisions_in_progress (execution_arn, restarts) VALUES (?, 0) ON CONFLICT (execution_arn) DO NOTHING'),
+    clearDecision: p('DELETE FROM decisions_in_progress WHERE execution_arn = ?'),
+    countRestart: p('UPDATE decisions_in_progress SET restarts = restarts + 1'),
+    interruptedDecisions: p('SELECT execution_arn, restarts FROM decisions_in_progress'),
     countChildren: p('SELECT count(*) FROM executions WHERE parent_execution_arn = ?').pluck(),
 
     getMapRun: p(`SELECT ${MAP_RUN_COLUMNS} FROM map_runs m JOIN executions e ON e.id = m.execution_id WHERE m.arn = ?`),

@@ -223,6 +223,18 @@ ALTER TABLE events ADD COLUMN refs TEXT;
 `;
 
 /**
+ * 0007: quarantine. A decision that runs long marks its execution here until it ends; a mark
+ * left when the process stopped counts the restarts it survives, so an execution whose
+ * decision kills the process is failed instead of run again for ever (a crash loop).
+ */
+const DECISIONS_IN_PROGRESS = `
+CREATE TABLE decisions_in_progress (
+  execution_arn TEXT PRIMARY KEY,
+  restarts INTEGER NOT NULL
+) WITHOUT ROWID;
+`;
+
+/**
  * 0006: quotas that are checked on every start must not count rows. `counters` keeps the number
  * of RUNNING executions, maintained by triggers in the same transaction as the row it counts
  * (so a rolled-back write leaves it exact, also with several processes on one file); the
@@ -250,6 +262,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: 4, name: 'execution_seeds', sql: EXECUTION_SEEDS },
   { id: 5, name: 'payloads', sql: PAYLOADS },
   { id: 6, name: 'quota_counters', sql: QUOTA_COUNTERS },
+  { id: 7, name: 'decisions_in_progress', sql: DECISIONS_IN_PROGRESS },
 ];
 
 /** Written to the file header (PRAGMA application_id) so other SQLite files are recognised. */

@@ -68,6 +68,7 @@ describe('SQLite store', () => {
       { id: 4, name: 'execution_seeds' },
       { id: 5, name: 'payloads' },
       { id: 6, name: 'quota_counters' },
+      { id: 7, name: 'decisions_in_progress' },
     ]);
     await full.close();
     const normal = await openSqliteStore(tempFile(), { synchronous: 'NORMAL', busyTimeoutMs: 100 });
@@ -249,7 +250,7 @@ describe('SQLite store', () => {
       // Back to the schema of the first release: migration 1 only.
       const raw = new Database(file);
       raw.exec(
-        'DROP INDEX executions_by_parent; DROP TRIGGER executions_open_on_insert; DROP TRIGGER executions_open_on_update; ' +
+        'DROP TABLE decisions_in_progress; DROP INDEX executions_by_parent; DROP TRIGGER executions_open_on_insert; DROP TRIGGER executions_open_on_update; ' +
           'DROP TRIGGER executions_open_on_delete; DROP TABLE counters; DROP TABLE payloads; ALTER TABLE events DROP COLUMN refs; ' +
           'DROP TABLE map_runs; ALTER TABLE executions DROP COLUMN parent_execution_arn; ALTER TABLE executions DROP COLUMN parent_task_id; ' +
           'ALTER TABLE executions DROP COLUMN seed; ALTER TABLE executions DROP COLUMN engine_version; DELETE FROM schema_migrations WHERE id > 1',
@@ -257,7 +258,7 @@ describe('SQLite store', () => {
       raw.close();
       openDatabase(file, {}, MIGRATIONS.filter((m) => m.id === 1)).close(); // a release that knows only 0001 opens it
       const store = await openSqliteStore(file);
-      expect(store.db.prepare('SELECT id FROM schema_migrations ORDER BY id').pluck().all()).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(store.db.prepare('SELECT id FROM schema_migrations ORDER BY id').pluck().all()).toEqual([1, 2, 3, 4, 5, 6, 7]);
       // The open-executions counter starts from the executions already there (one RUNNING).
       expect(await store.countOpenExecutions()).toBe(1);
       const before = await store.getExecution(record.arn);
