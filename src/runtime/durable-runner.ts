@@ -11,7 +11,6 @@
  *   its logged triggers through a fresh Interpreter; the replay must regenerate exactly the
  *   events already stored, which is checked.
  */
-import { randomUUID } from 'node:crypto';
 import { AwsError } from '../api/errors.js';
 import { executionAlreadyExists } from '../api/aws-errors.js';
 import type { ExecutionRunner, NewExecution, TaskOutcome } from '../api/runner.js';
@@ -27,8 +26,9 @@ import { LocalDecider, type Decider, type DeciderInit, type RestoreResult, type 
 import { DecisionAborted, runtimeFailure, type DeciderPool } from './decider-pool.js';
 import { RemoteDecider, remoteDeciders } from './remote-decider.js';
 import { engineVersionMismatch } from '../engine/version.js';
-import { findHandler, isCallbackTask, mockedTrigger, noHandlerTrigger, runHandler, type TaskHandler } from '../integrations/local-tasks.js';
-import { apiFailure, childEndTrigger, isStartExecution, startRequest, startResponse, waitsForChild } from '../integrations/nested-executions.js';
+import type { TaskHandler } from '../integrations/local-tasks.js';
+import { childEndTrigger, isStartExecution, waitsForChild } from '../integrations/nested-executions.js';
+import { dispatchTask, type ChildExecutions, type LocalSdk, type TaskOutcomes } from './task-dispatcher.js';
 import type { Command, Decision, ExecutionIdentity, MapRunUpdate, Trigger } from '../engine/model.js';
 import type { IntegrationPattern } from '../engine/resources.js';
 
@@ -640,107 +640,96 @@ export class DurableRunner implements ExecutionRunner {
     }
   }
 
+  /** Performs an InvokeTask through the task dispatcher, with what this runner provides. */
   private invoke(live: LiveExecution, command: InvokeTask): void {
-    const arn = live.record.arn;
-    const { taskId, resource } = command;
-    const later = (trigger: Trigger) => {
-      // Answers arrive on a later tick, never inside the decision that asked. Until then the
-      // execution stays in memory: a rebuild would invoke the task again.
-      live.busy++;
-      setImmediate(() => {
-        live.busy--;
-        this.apply(arn, trigger).catch((e) => this.log('warn', 'task result not applied', { executionArn: arn, error: String(e) }));
-      });
-    };
-    const mocked = live.mocks?.mocks(command.stateName) ? mockedTrigger(taskId, live.mocks, command.stateName) : undefined;
-    if (resource.kind === 'activity') {
-      if (!mocked) {
-        for (const wake of this.activityWaiters.get(resource.arn) ?? []) wake();
-        return;
-      }
-      // A mocked activity is taken by an imaginary worker at once, as in Step Functions Local.
-      later({ type: 'TaskStarted', taskId });
-    }
-    const callback = isCallbackTask(command);
-    const submitted = () => later({ type: 'TaskSubmitted', taskId, output: {} });
-    if (mocked) {
-      if (callback) submitted();
-      return later(mocked);
-    }
-    const handler = findHandler(this.options.taskHandlers, command);
-    if (!handler) {
-      if (isStartExecution(resource) && this.options.prepareChild) {
-        live.busy++;
-        void this.startChild(live, command)
-          .catch((e) => this.log('error', 'child execution not started', { executionArn: arn, error: String(e) }))
-          .finally(() => live.busy--);
-        return;
-      }
-      if (this.callLocalSdk(live, command, later)) return;
-      // A callback task without a handler waits for SendTaskSuccess/Failure with its token.
-      if (callback) submitted();
-      else later(noHandlerTrigger(command));
-      return;
-    }
-    if (callback) submitted();
-    const controller = new AbortController();
-    live.running.set(taskId, controller);
-    void runHandler(handler, command, controller, later).finally(() => live.running.delete(taskId));
+    const work = dispatchTask(command, {
+      executionArn: live.record.arn,
+      mocks: live.mocks,
+      handlers: this.options.taskHandlers,
+      children: this.options.prepareChild ? this.childExecutions(live) : undefined,
+      sdk: this.localSdk(live),
+      outcomes: this.outcomesOf(live),
+      now: () => this.clock.now(),
+    });
+    if (!work) return;
+    // In memory until a child is started or the SDK call answers: a rebuild would do it again.
+    live.busy++;
+    void work
+      .catch((e) => this.log('error', 'task not performed', { executionArn: live.record.arn, taskId: command.taskId, error: String(e) }))
+      .finally(() => live.busy--);
   }
 
-  /**
-   * Performs an `aws-sdk:<service>:<action>` task this server answers itself (localSdk);
-   * false when the resource is not one of those.
-   */
-  private callLocalSdk(live: LiveExecution, command: InvokeTask, later: (trigger: Trigger) => void): boolean {
-    const { resource, taskId } = command;
-    const sdk = this.options.localSdk;
-    if (!sdk || resource.kind !== 'service' || !resource.service.startsWith('aws-sdk:') || resource.pattern === 'sync' || resource.pattern === 'sync2') return false;
-    const service = resource.service.slice('aws-sdk:'.length);
-    if (!sdk.services.includes(service)) return false;
-    const action = resource.action.replace(/\.waitForTaskToken$/, '');
-    live.busy++; // in memory until the call answers (a rebuild would call again)
-    void sdk.call(service, action, command.input, randomUUID(), live.record.arn).then(
-      (outcome) => {
-        if (!outcome.ok) return later({ type: 'TaskFailed', taskId, error: outcome.error, cause: outcome.cause });
-        // With .waitForTaskToken the call is the submission; the token answers the task.
-        const submitted = resource.pattern === 'wait-for-task-token';
-        later({ type: submitted ? 'TaskSubmitted' : 'TaskSucceeded', taskId, output: outcome.output });
+  /** How this runner takes a task's outcomes: applied on a later tick, work tracked in `live.running`. */
+  private outcomesOf(live: LiveExecution): TaskOutcomes {
+    const arn = live.record.arn;
+    return {
+      deliver: (trigger) => {
+        // Answers arrive on a later tick, never inside the decision that asked. Until then the
+        // execution stays in memory: a rebuild would invoke the task again.
+        live.busy++;
+        setImmediate(() => {
+          live.busy--;
+          this.apply(arn, trigger).catch((e) => this.log('warn', 'task result not applied', { executionArn: arn, error: String(e) }));
+        });
       },
-      (e: unknown) => later({ type: 'TaskFailed', taskId, error: 'States.Runtime', cause: String(e) }),
-    ).finally(() => live.busy--);
-    return true;
+      track: (taskId, controller) => {
+        // Cancelled by the decision that scheduled it (or the execution has ended): abort at once.
+        if (!live.openInvocations.has(taskId) || live.interp.status !== 'RUNNING') {
+          controller.abort();
+          return () => undefined;
+        }
+        live.running.set(taskId, controller);
+        return () => {
+          if (live.running.get(taskId) === controller) live.running.delete(taskId);
+        };
+      },
+      awaitOutsideAnswer: (command) => {
+        // The task's token is a row already (writeFor): a worker or SendTask* answers it.
+        if (command.resource.kind === 'activity') for (const wake of this.activityWaiters.get(command.resource.arn) ?? []) wake();
+      },
+    };
+  }
+
+  /** The AWS SDK integrations this server answers itself (localSdk), called as this execution. */
+  private localSdk(live: LiveExecution): LocalSdk | undefined {
+    const sdk = this.options.localSdk;
+    if (!sdk) return undefined;
+    return { services: sdk.services, call: (service, action, parameters, requestId) => sdk.call(service, action, parameters, requestId, live.record.arn) };
   }
 
   // ------------------------------------------------------------------ child executions
 
   /**
-   * Performs a `states:startExecution` task: starts the child (or finds the one started before
-   * a crash: the child's name is fixed by the parent and task) and answers the task. A `.sync`
-   * task is answered again when the child ends (answerParent).
+   * `states:startExecution` tasks start real executions on this runner: the API's checks
+   * (prepareChild), then the child is started, or found when the task is performed again after
+   * a crash (its name is fixed by the parent and task). A `.sync` task is answered when the
+   * child ends, by the child's final commit (answerParent).
    */
-  private async startChild(live: LiveExecution, command: InvokeTask): Promise<void> {
+  private childExecutions(live: LiveExecution): ChildExecutions {
     const parentArn = live.record.arn;
-    const { taskId } = command;
-    const pattern: IntegrationPattern = command.resource.kind === 'service' ? command.resource.pattern : 'request-response';
-    const requestId = randomUUID();
-    const deliver = (trigger: Trigger) => this.apply(parentArn, trigger);
-    let child: ExecutionRecord;
-    try {
-      const prepared = await this.options.prepareChild!(startRequest(command.input, parentArn, taskId), parentArn);
-      const execution: NewExecution = { ...prepared, parentExecutionArn: parentArn, parentTaskId: taskId };
-      child = await this.startOrFindChild(execution, pattern);
-    } catch (e) {
-      if (e instanceof AwsError) return deliver({ type: 'TaskFailed', taskId, ...apiFailure(e, requestId) });
-      // Not the API's answer but our own fault: fail the task rather than leave it waiting.
-      this.log('error', 'child execution not started', { executionArn: parentArn, taskId, error: String(e) });
-      return deliver({ type: 'TaskFailed', taskId, error: 'States.Runtime', cause: `The child execution could not be started: ${String(e)}` });
-    }
-    const response = startResponse(child, requestId, this.clock.now());
-    if (pattern === 'request-response') return deliver({ type: 'TaskSucceeded', taskId, output: response });
-    if (waitsForChild(pattern) && child.type === 'STANDARD') live.children.set(taskId, child.arn);
-    await deliver({ type: 'TaskSubmitted', taskId, output: response });
-    if (waitsForChild(pattern) && child.status !== 'RUNNING') await this.answerParent(child);
+    return {
+      runs: () => true,
+      start: async (request, command, signal) => {
+        const { taskId } = command;
+        const pattern: IntegrationPattern = command.resource.kind === 'service' ? command.resource.pattern : 'request-response';
+        let child: ExecutionRecord;
+        try {
+          const prepared = await this.options.prepareChild!(request, parentArn);
+          child = await this.startOrFindChild({ ...prepared, parentExecutionArn: parentArn, parentTaskId: taskId }, pattern);
+        } catch (e) {
+          // Not the API's answer but our own fault: the task fails rather than waits.
+          if (!(e instanceof AwsError)) this.log('error', 'child execution not started', { executionArn: parentArn, taskId, error: String(e) });
+          throw e;
+        }
+        if (waitsForChild(pattern) && child.type === 'STANDARD' && child.status === 'RUNNING') {
+          // Cancelling the task stops the child, as on AWS: a cancel committed from now on
+          // through `children` (writeFor), one that came while it was being started here.
+          if (signal.aborted) this.stop(child.arn).catch((e) => this.log('warn', 'child execution not stopped', { executionArn: child.arn, error: String(e) }));
+          else live.children.set(taskId, child.arn);
+        }
+        return { child };
+      },
+    };
   }
 
   private async startOrFindChild(execution: NewExecution, pattern: IntegrationPattern): Promise<ExecutionRecord> {

@@ -4,7 +4,7 @@
 import { createCipheriv } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { keyedRandom, seededRandom } from '../engine/random.js';
-import { ENGINE_VERSION, engineVersionMismatch } from '../engine/version.js';
+import { ENGINE_VERSION, UNRECORDED_ENGINE_VERSION, engineVersionMismatch } from '../engine/version.js';
 import { execute } from '../index.js';
 import {
   activityTaskToken,
@@ -150,8 +150,11 @@ describe('executions stored before seeds were', () => {
     expect(seeded.uuid()).toBe(keyedRandom(seed).uuid());
   });
 
-  it('count as the engine version of their time', () => {
-    expect(engineVersionMismatch(undefined)).toBeUndefined();
+  it('count as the engine version of their time, which this engine no longer replays', () => {
+    expect(ENGINE_VERSION).toBeGreaterThan(UNRECORDED_ENGINE_VERSION);
+    expect(engineVersionMismatch(undefined)).toBe(
+      `The execution was started by engine version ${UNRECORDED_ENGINE_VERSION} and this server runs engine version ${ENGINE_VERSION}, which cannot replay its history.`,
+    );
     expect(engineVersionMismatch(ENGINE_VERSION)).toBeUndefined();
     expect(engineVersionMismatch(ENGINE_VERSION + 1)).toBe(
       `The execution was started by engine version ${ENGINE_VERSION + 1} and this server runs engine version ${ENGINE_VERSION}, which cannot replay its history.`,

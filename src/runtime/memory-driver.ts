@@ -4,9 +4,11 @@
  * `execute()`, the CLI's `run`, and what the conformance corpus and benchmarks call.
  */
 import { MockSession, type MockConfigFile } from '../integrations/mock-config.js';
-import { findHandler, isCallbackTask, mockedTrigger, noHandlerTrigger, runHandler, type TaskHandler } from '../integrations/local-tasks.js';
-import { apiFailure, childEndTrigger, isStartExecution, startRequest, startResponse, waitsForChild } from '../integrations/nested-executions.js';
+import { noHandlerTrigger, type TaskHandler } from '../integrations/local-tasks.js';
+import { waitsForChild } from '../integrations/nested-executions.js';
+import { dispatchTask, type ChildExecutions, type TaskEnvironment, type TaskOutcomes } from './task-dispatcher.js';
 import { AwsError } from '../api/errors.js';
+import { checkExecutionInput } from '../api/executions.js';
 import type { ExecutionRecord } from '../store/types.js';
 import { toAwsEvent, type AwsHistoryEvent, type HistoryEvent } from '../engine/events.js';
 import type { Interpreter } from '../engine/interpreter.js';
@@ -258,93 +260,85 @@ async function drive(run: Run, first: Decision, clock: Clock, scale: number, ide
     }
   };
 
-  const invoke = (command: Extract<Command, { type: 'InvokeTask' }>): void => {
-    const { taskId } = command;
-    if (command.resource.kind === 'activity') push({ type: 'TaskStarted', taskId });
-    const mocked = mocks?.mocks(command.stateName) ?? false;
-    const handler = mocked ? undefined : findHandler(options.taskHandlers, command);
-    if (!mocked && !handler && startsChild(command, options)) return startChild(command);
-    // A callback or .sync task first submits its request; what the service answered is not
-    // modelled in memory, so the submission carries an empty response.
-    if (isCallbackTask(command)) push({ type: 'TaskSubmitted', taskId, output: {} });
-    if (mocked) return push(mockedTrigger(taskId, mocks!, command.stateName));
-    if (!handler) return push(noHandlerTrigger(command));
-    const controller = new AbortController();
-    running.set(taskId, controller);
-    void runHandler(handler, command, controller, push).finally(() => running.delete(taskId));
+  /** How this run takes a task's outcomes: triggers queued at once, work aborted on CancelTask. */
+  const outcomes: TaskOutcomes = {
+    deliver: push,
+    track: (taskId, controller) => {
+      running.set(taskId, controller);
+      return () => {
+        if (running.get(taskId) === controller) running.delete(taskId);
+      };
+    },
+    // Nobody outside can answer in memory: the task fails as one with no handler (an activity
+    // after an imaginary worker took it, as before there was a dispatcher).
+    awaitOutsideAnswer: (command) => {
+      if (command.resource.kind === 'activity') push({ type: 'TaskStarted', taskId: command.taskId });
+      push(noHandlerTrigger(command));
+    },
   };
 
-  /** Runs a child execution in memory for a `states:startExecution` task (see ExecuteOptions.stateMachines). */
-  const startChild = (command: Extract<Command, { type: 'InvokeTask' }>): void => {
+  /** Child executions run in memory from `stateMachines` (see ExecuteOptions.stateMachines). */
+  const startChild: ChildExecutions['start'] = async (request, command, signal) => {
     const { taskId } = command;
     const pattern = command.resource.kind === 'service' ? command.resource.pattern : 'request-response';
-    const requestId = globalThis.crypto.randomUUID();
-    const request = startRequest(command.input, identity.executionArn, taskId) as { stateMachineArn?: unknown; name: string; input: string };
+    const name = String(request.name);
     const machineArn = String(request.stateMachineArn);
     const machineName = machineArn.split(':')[6] ?? machineArn;
     const definition = options.stateMachines?.[machineArn] ?? options.stateMachines?.[machineName];
-    const refuse = (e: AwsError) => push({ type: 'TaskFailed', taskId, ...apiFailure(e, requestId) });
-    if (definition === undefined) return refuse(new AwsError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${machineArn}'`));
-    let input: unknown;
-    try {
-      input = JSON.parse(request.input);
-    } catch {
-      return refuse(new AwsError('InvalidExecutionInput', 'Invalid execution input.'));
-    }
+    if (definition === undefined) throw new AwsError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${machineArn}'`);
+    checkExecutionInput(String(request.input)); // StartExecution's check, in its words
+    const input: unknown = JSON.parse(String(request.input));
     const { region, accountId } = identity;
-    const childIdentity = {
+    const child: ExecutionRecord = {
+      arn: `arn:aws:states:${region}:${accountId}:execution:${machineName}:${name}`,
       stateMachineArn: `arn:aws:states:${region}:${accountId}:stateMachine:${machineName}`,
-      executionArn: `arn:aws:states:${region}:${accountId}:execution:${machineName}:${request.name}`,
+      name,
+      type: 'STANDARD',
+      status: 'RUNNING',
+      input: String(request.input),
+      startDate: clock.now(),
+      definition: '',
+      roleArn: identity.roleArn,
+      redriveCount: 0,
+      lastEventId: 0,
     };
-    const startDate = clock.now();
-    const response = startResponse({ arn: childIdentity.executionArn, startDate }, requestId, startDate);
-    const controller = new AbortController();
     // Mocks belong to the parent's test case; a seed too: the child derives its own from it.
     const { mockConfig: _mocks, testCase: _testCase, seed: parentSeed, ...inherited } = options;
     const run = runInMemory(definition as RunnableDefinition, input, {
       ...inherited,
-      ...(parentSeed !== undefined ? { seed: childExecutionSeed(parentSeed, taskId, request.name) } : {}),
+      ...(parentSeed !== undefined ? { seed: childExecutionSeed(parentSeed, taskId, name) } : {}),
       stateMachineName: machineName,
-      executionName: request.name,
-      context: { ...options.context, ...childIdentity },
-      signal: controller.signal,
+      executionName: name,
+      context: { ...options.context, stateMachineArn: child.stateMachineArn, executionArn: child.arn },
+      signal,
     });
-    if (!waitsForChild(pattern)) {
-      // The task only started the child, which runs on by itself.
-      push({ type: 'TaskSucceeded', taskId, output: response });
-      return;
+    if (waitsForChild(pattern)) {
+      // The parent's run ends only once the children it stops have stopped.
+      stopping.add(run);
+      void run.catch(() => undefined).finally(() => stopping.delete(run));
     }
-    running.set(taskId, controller); // cancelling the task stops the child, as on AWS
-    // The parent's run ends only once the children it stops have stopped.
-    stopping.add(run);
-    void run.catch(() => undefined).finally(() => stopping.delete(run));
-    push({ type: 'TaskSubmitted', taskId, output: response });
-    void run.then(
-      (result) => {
-        if (controller.signal.aborted) return;
-        running.delete(taskId);
-        const record: ExecutionRecord = {
-          arn: childIdentity.executionArn,
-          stateMachineArn: childIdentity.stateMachineArn,
-          name: request.name,
-          type: 'STANDARD',
-          status: result.status,
-          input: request.input,
-          ...(result.status === 'SUCCEEDED' ? { output: JSON.stringify(result.output ?? null) } : {}),
-          ...(result.error !== undefined ? { error: result.error } : {}),
-          ...(result.cause !== undefined ? { cause: result.cause } : {}),
-          startDate,
-          stopDate: clock.now(),
-          definition: '',
-          roleArn: identity.roleArn,
-          redriveCount: 0,
-          lastEventId: result.events.length,
-        };
-        push(childEndTrigger(taskId, record, pattern, clock.now()));
-      },
-      (e: unknown) => push({ type: 'TaskFailed', taskId, error: 'States.Runtime', cause: String(e) }),
-    );
+    const ended = run.then((result): ExecutionRecord => ({
+      ...child,
+      status: result.status,
+      ...(result.status === 'SUCCEEDED' ? { output: JSON.stringify(result.output ?? null) } : {}),
+      ...(result.error !== undefined ? { error: result.error } : {}),
+      ...(result.cause !== undefined ? { cause: result.cause } : {}),
+      stopDate: clock.now(),
+      lastEventId: result.events.length,
+    }));
+    return { child, ended };
   };
+
+  const tasks: TaskEnvironment = {
+    executionArn: identity.executionArn,
+    mocks,
+    handlers: options.taskHandlers,
+    // A .waitForTaskToken child has no one to answer its parent in memory: that task needs a handler.
+    children: options.stateMachines !== undefined ? { runs: (pattern) => pattern !== 'wait-for-task-token', start: startChild } : undefined,
+    outcomes,
+    now: () => clock.now(),
+  };
+  const invoke = (command: Extract<Command, { type: 'InvokeTask' }>): void => void dispatchTask(command, tasks);
 
   const onAbort = () => push({ type: 'StopRequested' });
   options.signal?.addEventListener('abort', onAbort);
@@ -390,11 +384,6 @@ async function decideOrFail(run: Run, trigger: Trigger, now: number): Promise<De
   }
   noteDecision(run, now, trigger, decision);
   return decision;
-}
-
-/** Whether a task starts a child execution that `stateMachines` can run (not a callback one). */
-function startsChild(command: Extract<Command, { type: 'InvokeTask' }>, options: ExecuteOptions): boolean {
-  return options.stateMachines !== undefined && isStartExecution(command.resource) && command.resource.pattern !== 'wait-for-task-token';
 }
 
 /** The outcome of a run; the AWS-shaped history is built only if someone reads it. */

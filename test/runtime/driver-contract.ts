@@ -226,6 +226,32 @@ export function driverContract(name: string, adapter: () => DriverAdapter): void
       expect(types(out)).toEqual(['ExecutionStarted', ...SYNC_TASK, 'TaskFailed', 'ExecutionFailed']);
     });
 
+    it('request-response answers with StartExecution’s response, without waiting for the child', async () => {
+      const out = await adapter().run({ definition: startChild('Child', ''), input: { n: 1 }, stateMachines: { Child: CHILD } });
+      expect(out).toMatchObject({
+        status: 'SUCCEEDED',
+        output: { ExecutionArn: `arn:aws:states:${REGION}:${ACCOUNT}:execution:Child:kid`, StartDate: expect.any(Number), SdkResponseMetadata: { RequestId: expect.any(String) } },
+      });
+      expect(Object.keys(out.output as object).sort()).toEqual(['ExecutionArn', 'SdkHttpMetadata', 'SdkResponseMetadata', 'StartDate']);
+      expect(types(out)).toEqual(['ExecutionStarted', 'TaskStateEntered', 'TaskScheduled', 'TaskStarted', 'TaskSucceeded', 'TaskStateExited', 'ExecutionSucceeded']);
+    });
+
+    it('a child of a state machine that does not exist fails the task with the API’s error, as the SDK words it', async () => {
+      const out = await adapter().run({ definition: startChild('Nope', '.sync'), stateMachines: { Child: CHILD } });
+      expect(out).toMatchObject({ status: 'FAILED', error: 'StepFunctions.StateMachineDoesNotExistException' });
+      expect(out.cause).toMatch(
+        new RegExp(`^State Machine Does Not Exist: '${machineArn('Nope')}' \\(Service: AWSStepFunctions; Status Code: 400; Error Code: StateMachineDoesNotExist; Request ID: [0-9a-f-]{36}; Proxy: null\\)$`),
+      );
+      expect(types(out)).toEqual(['ExecutionStarted', 'TaskStateEntered', 'TaskScheduled', 'TaskStarted', 'TaskFailed', 'ExecutionFailed']);
+    });
+
+    it('a child whose input is not JSON fails the task with InvalidExecutionInput', async () => {
+      const definition = oneTask(task('arn:aws:states:::states:startExecution.sync', { Parameters: { StateMachineArn: machineArn('Child'), Name: 'kid', Input: 'not json' } }));
+      const out = await adapter().run({ definition, stateMachines: { Child: CHILD } });
+      expect(out).toMatchObject({ status: 'FAILED', error: 'StepFunctions.InvalidExecutionInputException' });
+      expect(out.cause).toMatch(/^Invalid execution input\. \(Service: AWSStepFunctions; Status Code: 400; Error Code: InvalidExecutionInput; /);
+    });
+
     it('a .sync task that times out stops its child', async () => {
       let childSignal: AbortSignal | undefined;
       const holding = oneTask(task(LAMBDA), 'Hold');

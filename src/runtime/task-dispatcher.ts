@@ -1,0 +1,231 @@
+/**
+ * How an `InvokeTask` command is performed, for both drivers (`execute()` in memory and the
+ * durable runner), so that a Task behaves the same in each. The first of these that applies
+ * performs the task:
+ *
+ * 1. a Step Functions Local mock of the execution's test case (MockConfigFile);
+ * 2. an in-process task handler, by state name, then by resource ARN;
+ * 3. a configured route: not built yet (`TaskRoutes`, which no driver passes today);
+ * 4. a built-in integration, reached through what the driver provides: nested executions
+ *    (`arn:aws:states:::states:startExecution`, the driver starts and follows the child) and
+ *    the Step Functions API itself (`arn:aws:states:::aws-sdk:sfn:<action>`);
+ * 5. otherwise an activity waits for a worker and a callback or `.sync` task for SendTask* with
+ *    its token (the driver decides what waiting means), and any other task fails with the
+ *    no-handler failure.
+ *
+ * What the driver does with the outcome (deliver it after the decision is committed, abort the
+ * work on CancelTask, wait for an outside answer) is the small `TaskOutcomes` interface.
+ */
+import { AwsError } from '../api/errors.js';
+import type { SdkOutcome } from '../api/sdk-integration.js';
+import type { Command, Trigger } from '../engine/model.js';
+import type { IntegrationPattern } from '../engine/resources.js';
+import { findHandler, isCallbackTask, mockedTrigger, noHandlerTrigger, runHandler, type TaskHandler } from '../integrations/local-tasks.js';
+import type { MockSession } from '../integrations/mock-config.js';
+import { apiFailure, childEndTrigger, isStartExecution, startRequest, startResponse, waitsForChild } from '../integrations/nested-executions.js';
+import type { ExecutionRecord } from '../store/types.js';
+
+export type InvokeTask = Extract<Command, { type: 'InvokeTask' }>;
+
+/** What the dispatcher reports to the driver that performs an execution's commands. */
+export interface TaskOutcomes {
+  /**
+   * An answer for the interpreter (TaskStarted, TaskSubmitted, TaskSucceeded, …). Answers of one
+   * task are delivered in the order given, and never inside the decision that asked for it.
+   */
+  deliver(trigger: Trigger): void;
+  /**
+   * Work this process does for the task (a handler call, a child run in memory): the driver
+   * aborts it when the task is cancelled (CancelTask: a timeout, a failed sibling branch) or
+   * the execution ends, and at once when that already happened. Returns the release, called
+   * when the work ends by itself.
+   */
+  track(taskId: string, controller: AbortController): () => void;
+  /**
+   * Nobody in this process answers the task: an activity waits for a worker (GetActivityTask),
+   * a callback or `.sync` task for SendTaskSuccess/Failure with its token.
+   */
+  awaitOutsideAnswer(command: InvokeTask): void;
+}
+
+/**
+ * Child executions for `states:startExecution` tasks, started the driver's way: in memory with
+ * `runInMemory`, on the server through the API's checks and the store.
+ */
+export interface ChildExecutions {
+  /** Whether the driver can run a child for a task of this pattern. */
+  runs(pattern: IntegrationPattern): boolean;
+  /**
+   * Starts the execution the StartExecution request (API member names) asks for, or finds the
+   * one this very task started before a crash; rejects with the AwsError StartExecution would
+   * answer. `signal` is aborted when the task is cancelled: a child a `.sync` task waits for is
+   * then stopped, as on AWS.
+   */
+  start(request: Record<string, unknown>, command: InvokeTask, signal: AbortSignal): Promise<StartedChild>;
+}
+
+export interface StartedChild {
+  /** The child as it is now (one found after a crash may have ended already). */
+  readonly child: ExecutionRecord;
+  /**
+   * Its end, when the driver follows the child in this process (in memory). A durable driver
+   * leaves it out: the child's own final commit answers the task, after a restart too.
+   */
+  readonly ended?: Promise<ExecutionRecord>;
+}
+
+/** The AWS SDK integrations this process answers itself (the server: service `sfn`, its own API). */
+export interface LocalSdk {
+  readonly services: readonly string[];
+  call(service: string, action: string, parameters: unknown, requestId: string): Promise<SdkOutcome>;
+}
+
+/**
+ * Configured routes, the extension point between handlers and built-in integrations (not built
+ * yet, and no driver passes one): a Task resource sent where configuration says (an HTTP
+ * endpoint, a queue, a local Lambda runtime). Undefined when no route is configured for the
+ * task; otherwise the route's work, which answers through `outcomes`.
+ */
+export interface TaskRoutes {
+  perform(command: InvokeTask, outcomes: TaskOutcomes): Promise<void> | undefined;
+}
+
+/** What one execution's driver gives the dispatcher. */
+export interface TaskEnvironment {
+  /** The execution whose tasks these are. */
+  readonly executionArn: string;
+  readonly mocks?: MockSession | undefined;
+  readonly handlers?: Record<string, TaskHandler> | undefined;
+  readonly routes?: TaskRoutes | undefined;
+  readonly children?: ChildExecutions | undefined;
+  readonly sdk?: LocalSdk | undefined;
+  readonly outcomes: TaskOutcomes;
+  /** The driver's clock (the dates of a child's StartExecution answer). */
+  now(): number;
+}
+
+/**
+ * Performs one InvokeTask command. Returns the work still in flight for a built-in integration
+ * or route (the driver keeps the execution in memory until it settles), else undefined.
+ */
+export function dispatchTask(command: InvokeTask, env: TaskEnvironment): Promise<void> | undefined {
+  const { taskId, resource, stateName } = command;
+  const { outcomes } = env;
+  const activity = resource.kind === 'activity';
+  const callback = isCallbackTask(command);
+  // A callback or .sync task first submits its request; what the service would answer is not
+  // modelled here (a built-in integration gives its real answer instead).
+  const submit = () => outcomes.deliver({ type: 'TaskSubmitted', taskId, output: {} });
+
+  // 1. Mocks. As in Step Functions Local, a mocked activity is taken at once by an imaginary worker.
+  if (env.mocks?.mocks(stateName)) {
+    if (activity) outcomes.deliver({ type: 'TaskStarted', taskId });
+    if (callback) submit();
+    outcomes.deliver(mockedTrigger(taskId, env.mocks, stateName));
+    return undefined;
+  }
+
+  // 2. Handlers. A handler for an activity is its worker: it takes the task at once.
+  const handler = findHandler(env.handlers, command);
+  if (handler) {
+    if (activity) outcomes.deliver({ type: 'TaskStarted', taskId });
+    if (callback) submit();
+    const controller = new AbortController();
+    const release = outcomes.track(taskId, controller);
+    void runHandler(handler, command, controller, (trigger) => outcomes.deliver(trigger)).finally(release);
+    return undefined;
+  }
+
+  // 3. Configured routes (not built yet).
+  const routed = env.routes?.perform(command, outcomes);
+  if (routed) return routed;
+
+  // 4. Built-in integrations.
+  if (isStartExecution(resource) && env.children?.runs(resource.pattern)) return startChild(command, resource.pattern, env.children, env);
+  const sdkCall = callSdk(command, env.sdk, outcomes);
+  if (sdkCall) return sdkCall;
+
+  // 5. Answered from outside, or not at all.
+  if (activity || callback) {
+    if (callback) submit();
+    outcomes.awaitOutsideAnswer(command);
+  } else {
+    outcomes.deliver(noHandlerTrigger(command));
+  }
+  return undefined;
+}
+
+/**
+ * A `states:startExecution` task: starts the child and answers with StartExecution's response;
+ * a `.sync` task is submitted with it and answered with the child's description when it ends,
+ * a `.waitForTaskToken` one waits for its token.
+ */
+async function startChild(command: InvokeTask, pattern: IntegrationPattern, children: ChildExecutions, env: TaskEnvironment): Promise<void> {
+  const { taskId } = command;
+  const { outcomes } = env;
+  const requestId = globalThis.crypto.randomUUID();
+  const waits = waitsForChild(pattern);
+  // Tracked from the start, so a cancel that comes while the child is being started stops it too.
+  const controller = new AbortController();
+  const release = waits ? outcomes.track(taskId, controller) : () => undefined;
+  let started: StartedChild;
+  try {
+    // Without a Name, the child's name derives from the parent and task: a task performed again
+    // after a crash finds the child it started.
+    started = await children.start(startRequest(command.input, env.executionArn, taskId), command, controller.signal);
+  } catch (e) {
+    release();
+    const failure = e instanceof AwsError ? apiFailure(e, requestId) : { error: 'States.Runtime', cause: `The child execution could not be started: ${String(e)}` };
+    outcomes.deliver({ type: 'TaskFailed', taskId, ...failure });
+    return;
+  }
+  const { child, ended } = started;
+  const response = startResponse(child, requestId, env.now());
+  if (!waits) {
+    ended?.catch(() => undefined); // it runs on by itself
+    outcomes.deliver(pattern === 'request-response' ? { type: 'TaskSucceeded', taskId, output: response } : { type: 'TaskSubmitted', taskId, output: response });
+    if (pattern === 'wait-for-task-token') outcomes.awaitOutsideAnswer(command);
+    return;
+  }
+  outcomes.deliver({ type: 'TaskSubmitted', taskId, output: response });
+  if (child.status !== 'RUNNING') {
+    release();
+    outcomes.deliver(childEndTrigger(taskId, child, pattern, env.now()));
+    return;
+  }
+  if (!ended) return; // the driver answers the task when the child ends
+  await ended.then(
+    (record) => {
+      if (controller.signal.aborted) return; // the task was cancelled: nobody waits any more
+      release();
+      outcomes.deliver(childEndTrigger(taskId, record, pattern, env.now()));
+    },
+    (e: unknown) => {
+      if (controller.signal.aborted) return;
+      release();
+      outcomes.deliver({ type: 'TaskFailed', taskId, error: 'States.Runtime', cause: String(e) });
+    },
+  );
+}
+
+/**
+ * An `aws-sdk:<service>:<action>` task this process answers itself; undefined when the
+ * resource is not one of those (`.sync` is not a pattern SDK integrations have).
+ */
+function callSdk(command: InvokeTask, sdk: LocalSdk | undefined, outcomes: TaskOutcomes): Promise<void> | undefined {
+  const { resource, taskId } = command;
+  if (!sdk || resource.kind !== 'service' || !resource.service.startsWith('aws-sdk:') || resource.pattern === 'sync' || resource.pattern === 'sync2') return undefined;
+  const service = resource.service.slice('aws-sdk:'.length);
+  if (!sdk.services.includes(service)) return undefined;
+  const action = resource.action.replace(/\.waitForTaskToken$/, '');
+  return sdk.call(service, action, command.input, globalThis.crypto.randomUUID()).then(
+    (outcome) => {
+      if (!outcome.ok) return outcomes.deliver({ type: 'TaskFailed', taskId, error: outcome.error, cause: outcome.cause });
+      if (resource.pattern !== 'wait-for-task-token') return outcomes.deliver({ type: 'TaskSucceeded', taskId, output: outcome.output });
+      // With .waitForTaskToken the call is the submission; the token answers the task.
+      outcomes.deliver({ type: 'TaskSubmitted', taskId, output: outcome.output });
+      outcomes.awaitOutsideAnswer(command);
+    },
+    (e: unknown) => outcomes.deliver({ type: 'TaskFailed', taskId, error: 'States.Runtime', cause: String(e) }),
+  );
+}
