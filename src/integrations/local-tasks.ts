@@ -34,9 +34,9 @@ export function isCallbackTask(command: InvokeTask): boolean {
   return command.resource.kind === 'service' && command.resource.pattern !== 'request-response';
 }
 
-/** The trigger a mocked response stands for. */
+/** The trigger a mocked response stands for (the task's own response when it is performed again). */
 export function mockedTrigger(taskId: string, mocks: MockSession, stateName: string): Trigger {
-  const outcome = mocks.next(stateName)!;
+  const outcome = mocks.next(stateName, taskId)!;
   if (outcome.kind === 'return') return { type: 'TaskSucceeded', taskId, output: outcome.value };
   const fields = { ...(outcome.error !== undefined ? { error: outcome.error } : {}), ...(outcome.cause !== undefined ? { cause: outcome.cause } : {}) };
   return outcome.error === 'States.Timeout' ? { type: 'TaskTimedOut', taskId, ...fields } : { type: 'TaskFailed', taskId, ...fields };

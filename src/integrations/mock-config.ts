@@ -20,6 +20,11 @@ export type MockOutcome =
 /** The mocks of one execution: counts the calls of each state to pick the right response. */
 export class MockSession {
   private readonly calls = new Map<string, number>();
+  /**
+   * The response each task got: a task performed again (after a restart, whose replay has
+   * counted its call already) gets the same response, not the next call's.
+   */
+  private readonly answered = new Map<string, MockOutcome>();
 
   constructor(
     private readonly config: MockConfigFile,
@@ -32,10 +37,20 @@ export class MockSession {
     return this.responseName(stateName) !== undefined;
   }
 
-  /** The next response for a call of `stateName`, or undefined when the state is not mocked. */
-  next(stateName: string): MockOutcome | undefined {
+  /**
+   * The next response for a call of `stateName`, or undefined when the state is not mocked.
+   * With a task id, the response is that task's: picked at its first call, the same after.
+   */
+  next(stateName: string, taskId?: string): MockOutcome | undefined {
     const name = this.responseName(stateName);
     if (name === undefined) return undefined;
+    if (taskId === undefined) return this.pick(name, stateName);
+    let outcome = this.answered.get(taskId);
+    if (!outcome) this.answered.set(taskId, (outcome = this.pick(name, stateName)));
+    return outcome;
+  }
+
+  private pick(name: string, stateName: string): MockOutcome {
     const call = this.calls.get(stateName) ?? 0;
     this.calls.set(stateName, call + 1);
     const responses = this.config.MockedResponses?.[name];

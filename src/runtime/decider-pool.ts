@@ -155,13 +155,13 @@ export class DeciderPool {
         bestLoad = load;
       }
     }
-    if (best && bestLoad === 0) return best;
-    if (this.slots.length < this.maxWorkers && (!best || bestLoad > 0)) {
+    if (best) return best;
+    if (this.slots.length < this.maxWorkers) {
       const spare = this.spawn(this.slots.length);
       this.slots.push(spare);
       return spare;
     }
-    return best ?? this.slots.reduce((a, b) => (a.fresh.length + a.later.length <= b.fresh.length + b.later.length ? a : b));
+    return this.slots.reduce((a, b) => (a.fresh.length + a.later.length <= b.fresh.length + b.later.length ? a : b));
   }
 
   private enqueueJob(slot: Slot, request: DeciderRequest, lane: 'fresh' | 'later'): Promise<WorkerReply> {

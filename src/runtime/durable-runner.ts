@@ -87,6 +87,8 @@ export interface DurableRunnerOptions {
   readonly maxLiveExecutions?: number;
   /** How long an EXPRESS execution may run (AWS: 5 minutes). */
   readonly expressMaxDurationMs?: number;
+  /** How long one TestState call may run (default TEST_STATE_MAX_DURATION_MS). */
+  readonly testStateMaxDurationMs?: number;
   /**
    * How long StartExecution waits for the execution's first decision (ms, default 200). A
    * quicker one is committed with the execution; a slower one goes on after the answer.
@@ -351,7 +353,7 @@ export class DurableRunner implements ExecutionRunner {
   sandbox(): Pick<ExecuteOptions, 'decider' | 'maxHistoryEvents' | 'maxDurationMs'> {
     return {
       maxHistoryEvents: this.options.maxHistoryEvents ?? DEFAULT_MAX_HISTORY_EVENTS,
-      maxDurationMs: TEST_STATE_MAX_DURATION_MS,
+      maxDurationMs: this.options.testStateMaxDurationMs ?? TEST_STATE_MAX_DURATION_MS,
       ...(this.options.deciders ? { decider: remoteDeciders(this.options.deciders) } : {}),
     };
   }
@@ -899,7 +901,7 @@ export class DurableRunner implements ExecutionRunner {
       const logged = triggers[i]!;
       this.writeFor(live, { events: [], commands: decision.commands, status: decision.status, steps: 0 }, logged, logged.time);
       for (const command of decision.commands) {
-        if (command.type === 'InvokeTask' && live.mocks?.mocks(command.stateName)) live.mocks.next(command.stateName);
+        if (command.type === 'InvokeTask' && live.mocks?.mocks(command.stateName)) live.mocks.next(command.stateName, command.taskId);
       }
     });
     if (restored.events.length !== record.lastEventId) {

@@ -52,6 +52,10 @@ export interface IsolationConfig {
   readonly maxDecisionEvents: number;
   /** …or this many bytes of state output. */
   readonly maxDecisionBytes: number;
+  /** How long an EXPRESS execution may run (ms; AWS: 5 minutes). */
+  readonly expressMaxDurationMs: number;
+  /** How long one TestState call may run (ms). */
+  readonly testStateMaxDurationMs: number;
 }
 
 /** The quotas `serve` takes flags for (src/api/quotas.ts, src/api/throttling.ts). */
@@ -87,6 +91,8 @@ export const ENVIRONMENT = {
   STEPWISE_DECISION_SLICE_MS: 'a decision yields to other executions after this many milliseconds (default 20)',
   STEPWISE_DECISION_MAX_EVENTS: '… or after recording this many history events (default 1000)',
   STEPWISE_DECISION_MAX_BYTES: '… or after producing this many bytes of state output (default 8388608)',
+  STEPWISE_EXPRESS_TIMEOUT: 'seconds an EXPRESS execution may run before it ends TIMED_OUT (default 300, as AWS)',
+  STEPWISE_TEST_STATE_TIMEOUT: 'seconds one TestState call may run (default 60)',
   STEPWISE_MAX_HISTORY_PAGE_BYTES: 'bytes of one GetExecutionHistory response at most, beyond one event (default 1048576)',
 } as const;
 
@@ -115,6 +121,8 @@ export const SERVE_OPTIONS = {
   'decision-slice-ms': { type: 'string' },
   'decision-max-events': { type: 'string' },
   'decision-max-bytes': { type: 'string' },
+  'express-timeout': { type: 'string' },
+  'test-state-timeout': { type: 'string' },
   'max-history-page-bytes': { type: 'string' },
 } as const;
 
@@ -165,6 +173,8 @@ export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv =
     sliceMs: whole('decision-slice-ms', 'STEPWISE_DECISION_SLICE_MS', 20, 1),
     maxDecisionEvents: whole('decision-max-events', 'STEPWISE_DECISION_MAX_EVENTS', 1_000, 10),
     maxDecisionBytes: whole('decision-max-bytes', 'STEPWISE_DECISION_MAX_BYTES', 8 * 1024 * 1024, 1024),
+    expressMaxDurationMs: whole('express-timeout', 'STEPWISE_EXPRESS_TIMEOUT', 300, 1, 31_536_000) * 1000,
+    testStateMaxDurationMs: whole('test-state-timeout', 'STEPWISE_TEST_STATE_TIMEOUT', 60, 1, 86_400) * 1000,
   };
   return {
     host: pick('host', 'STEPWISE_HOST') ?? '127.0.0.1',

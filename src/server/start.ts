@@ -67,6 +67,8 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
     sliceMs: isolation.sliceMs,
     maxDecisionEvents: isolation.maxDecisionEvents,
     maxDecisionBytes: isolation.maxDecisionBytes,
+    expressMaxDurationMs: isolation.expressMaxDurationMs,
+    testStateMaxDurationMs: isolation.testStateMaxDurationMs,
     ...(deciders ? { deciders } : {}),
     ...(mockConfig ? { mockConfig } : {}),
     log: (level, message, fields) => log[level](message, fields),
