@@ -172,6 +172,11 @@ export class DeciderPool {
     });
   }
 
+  /** Forgets where a key lives, when its worker dropped it already (an ended execution). */
+  forget(key: string): void {
+    this.pins.delete(key);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     const closing = new Error('The decider pool is closed.');

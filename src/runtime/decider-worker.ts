@@ -65,6 +65,8 @@ async function answer(request: WorkerRequest): Promise<WorkerReply> {
       if (!interp) return { id: request.id, missing: true };
       host(request.key, interp);
       const decision = await interp.handle(request.trigger, request.now, decisionBudget(request.budget));
+      // An ended execution's interpreter is not kept (a redrive restores it from the log).
+      if (interp.status !== 'RUNNING') hosted.delete(request.key);
       return { id: request.id, decision, state: stateOf(interp) };
     }
     case 'restore': {

@@ -27,7 +27,7 @@ import { DecisionAborted, runtimeFailure, type DeciderPool } from './decider-poo
 import { RemoteDecider, remoteDeciders } from './remote-decider.js';
 import { engineVersionMismatch } from '../engine/version.js';
 import type { TaskHandler } from '../integrations/local-tasks.js';
-import { childEndTrigger, isStartExecution, waitsForChild } from '../integrations/nested-executions.js';
+import { childEndTrigger, waitsForChild } from '../integrations/nested-executions.js';
 import { dispatchTask, type ChildExecutions, type LocalSdk, type TaskOutcomes } from './task-dispatcher.js';
 import type { Command, Decision, ExecutionIdentity, MapRunUpdate, Trigger } from '../engine/model.js';
 import type { IntegrationPattern } from '../engine/resources.js';
@@ -857,15 +857,11 @@ export class DurableRunner implements ExecutionRunner {
       return live;
     }
     if (interp.status === 'RUNNING') {
-      // Tasks invoked before the restart and not answered: local handlers and mocks run again
-      // (at-least-once, as AWS integrations are); activity and callback tasks keep waiting.
-      // Starting a child again finds the child already started, by its name.
-      for (const command of live.openInvocations.values()) {
-        const { resource } = command;
-        if (resource.kind === 'activity') continue;
-        if (resource.kind === 'service' && resource.pattern === 'wait-for-task-token' && !isStartExecution(resource)) continue;
-        this.invoke(live, command);
-      }
+      // Tasks invoked before the restart and not answered are performed again: mocks answer
+      // again (the same response), handlers run again (at-least-once, as AWS integrations
+      // are), starting a child again finds the child already started (by its name), and tasks
+      // answered from outside (activity workers, task tokens) go on waiting for that answer.
+      for (const command of live.openInvocations.values()) this.invoke(live, command);
       // Activity tasks a worker took just before the crash, whose ActivityStarted was not written.
       for (const task of await this.store.tasksOf(executionArn)) {
         if (task.status === 'STARTED' && live.openTokens.has(task.token) && !interp.isTaskStarted(task.taskId)) {

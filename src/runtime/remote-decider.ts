@@ -76,7 +76,9 @@ export class RemoteDecider implements Decider {
   }
 
   dispose(): void {
-    this.pool.call({ op: 'drop', key: this.key }).catch(() => undefined);
+    // The worker drops an interpreter whose execution ended by itself: no message needed.
+    if (this.state.status !== 'RUNNING') this.pool.forget(this.key);
+    else this.pool.call({ op: 'drop', key: this.key }).catch(() => undefined);
   }
 
   private decision(reply: WorkerReply): Decision {

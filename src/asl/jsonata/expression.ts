@@ -8,7 +8,8 @@
 import jsonata from 'jsonata';
 import type { VariableLookup } from '../scope.js';
 import { JsonataSyntaxError } from './errors.js';
-import { bindBoundedFunctions, MAX_SEQUENCE_LENGTH } from './bounded.js';
+import { bindBoundedFunctions } from './bounded.js';
+import { expressionLimits, type ExpressionLimits } from '../limits.js';
 import { guardPattern } from '../safe-regexp.js';
 import { hash, makeRandom, makeShuffle, makeUuid, parse, partition, randomUuid, range } from './functions.js';
 import { referencedVariableNames } from './references.js';
@@ -41,14 +42,38 @@ interface SimplePath {
 /** AWS refuses an evaluation nested deeper than this (`1+1+…` of 100 terms passes, 101 fails). */
 const MAX_DEPTH = 100;
 /**
- * A run-away expression (an endless tail recursion) is stopped after this long. AWS's own limit
- * is not documented; its sentence is "Expression evaluation timeout: Check for infinite loop".
- * 2 s rather than jsonata's usual 5 s: the limit is checked between expression nodes on the thread
- * that makes the execution's decision, and a decision may evaluate many expressions (a Map of
- * twenty such states held the thread for 100 s at 5 s each), while an expression over a 256 KiB
- * payload that is not runaway needs well under a second.
+ * A run-away expression (an endless tail recursion) is stopped after `jsonataTimeoutMs`
+ * (src/asl/limits.ts). AWS's own limit is not documented; its sentence is "Expression evaluation
+ * timeout: Check for infinite loop". 2 s by default rather than jsonata's usual 5 s: the limit is
+ * checked between expression nodes on the thread that makes the execution's decision, and a
+ * decision may evaluate many expressions (a Map of twenty such states held the thread for 100 s
+ * at 5 s each), while an expression over a 256 KiB payload that is not runaway needs well under
+ * a second.
+ *
+ * jsonata takes its limits as options when it compiles, keeps the options object and reads
+ * `timeout` and `sequence` from it during each evaluation. Every program is compiled with this
+ * one object, brought up to date with the configured limits before each evaluation, so programs
+ * compiled (and cached, here and in template.ts) before a change follow it too.
  */
-const TIMEOUT_MS = 2_000;
+const jsonataOptions = {
+  stack: MAX_DEPTH,
+  timeout: 0,
+  sequence: 0,
+  RegexEngine: GuardedRegExp as unknown as RegExpConstructor,
+};
+/** The limits jsonataOptions was last brought up to date with. */
+let optionsFrom: ExpressionLimits | undefined;
+
+/** jsonataOptions with the limits in force: one identity comparison unless they changed. */
+function currentJsonataOptions(): typeof jsonataOptions {
+  const limits = expressionLimits();
+  if (limits !== optionsFrom) {
+    jsonataOptions.timeout = limits.jsonataTimeoutMs;
+    jsonataOptions.sequence = limits.jsonataMaxSequence;
+    optionsFrom = limits;
+  }
+  return jsonataOptions;
+}
 /** Compiled programs by expression text; definitions are few, but a server lives long. */
 const MAX_CACHED = 10_000;
 const cache = new Map<string, CompiledExpression>();
@@ -69,7 +94,7 @@ export function compileExpression(text: string, path: readonly (string | number)
   if (cached !== undefined) return cached;
   let program: jsonata.Expression;
   try {
-    program = jsonata(text, { stack: MAX_DEPTH, timeout: TIMEOUT_MS, sequence: MAX_SEQUENCE_LENGTH, RegexEngine: GuardedRegExp as unknown as RegExpConstructor });
+    program = jsonata(text, currentJsonataOptions());
   } catch (error) {
     const { message, code, position } = error as { message?: string; code?: string; position?: number };
     throw new JsonataSyntaxError(message ?? String(error), text, path, code, position);
@@ -107,6 +132,7 @@ export function evaluateExpression(compiled: CompiledExpression, bindings: Jsona
   }
   // `$states` is reserved: a variable cannot shadow it.
   frame.states = bindings.states;
+  currentJsonataOptions();
   return compiled.program.evaluate(undefined, frame);
 }
 
