@@ -2,7 +2,10 @@ import jsonata from 'jsonata';
 import { describe, expect, it } from 'vitest';
 import { compileJsonataTemplate, evaluateJsonataTemplate } from '../jsonata.js';
 import { StatesError } from '../errors.js';
-import { MAX_SEQUENCE_LENGTH, MAX_STRING_LENGTH, jsonLongerThan } from './bounded.js';
+import { jsonLongerThan } from './bounded.js';
+import { DEFAULT_EXPRESSION_LIMITS } from '../limits.js';
+
+const { jsonataMaxSequence: MAX_SEQUENCE_LENGTH, jsonataMaxStringLength: MAX_STRING_LENGTH } = DEFAULT_EXPRESSION_LIMITS;
 
 const noVariables = { has: () => false, get: () => undefined };
 

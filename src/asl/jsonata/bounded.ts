@@ -8,11 +8,15 @@
  * before the work is done where possible:
  *
  * - **Sequences and arrays** built by the range operator, `$append` and path mapping: at most
- *   MAX_SEQUENCE_LENGTH items (jsonata's `sequence` option), the same bound AWS puts on `$range`.
+ *   `jsonataMaxSequence` items (jsonata's `sequence` option), by default the same bound AWS puts
+ *   on `$range`.
  * - **Strings** built by `&`, `$string`, `$join`, `$pad`, `$replace`, `$split` and the encoders: at
- *   most MAX_STRING_LENGTH characters. A state's output is at most 256 KiB (AWS's payload quota),
- *   so a string sixteen times that is already useless as a result; bounding every string keeps
- *   each built-in call to a few milliseconds and megabytes.
+ *   most `jsonataMaxStringLength` characters. A state's output is at most 256 KiB (AWS's payload
+ *   quota), so a string sixteen times that (the default) is already useless as a result; bounding
+ *   every string keeps each built-in call to a few milliseconds and megabytes.
+ *
+ * Both limits are read from src/asl/limits.ts at each check, so a configured value applies to
+ * every program, however long ago it was compiled.
  * - **`$sort`** runs jsonata's own merge sort (same splits, same comparator calls, same result)
  *   without its quadratic copying: jsonata's took 9 s and 1 GB for 30,000 numbers.
  *
@@ -21,12 +25,7 @@
  * decision.
  */
 import jsonata from 'jsonata';
-import { MAX_RANGE_LENGTH } from './functions.js';
-
-/** Longest sequence one evaluation may build: AWS's `$range` bound. */
-export const MAX_SEQUENCE_LENGTH = MAX_RANGE_LENGTH;
-/** Longest string one evaluation may build: 16 × the 256 KiB payload quota. */
-export const MAX_STRING_LENGTH = 16 * 256 * 1024;
+import { expressionLimits } from '../limits.js';
 
 /** AWS's sentence for an evaluation that needs too much memory (see `$range`). */
 export const MEMORY_LIMIT_MESSAGE = 'Expression evaluation memory limit exceeded';
@@ -62,7 +61,7 @@ function callNative(name: keyof Natives, focus: Focus, args: unknown[]): unknown
 }
 
 function checkedString(value: unknown): unknown {
-  if (typeof value === 'string' && value.length > MAX_STRING_LENGTH) throw memoryLimitExceeded();
+  if (typeof value === 'string' && value.length > expressionLimits().jsonataMaxStringLength) throw memoryLimitExceeded();
   return value;
 }
 
@@ -115,7 +114,7 @@ const BOUNDED: ReadonlyArray<readonly [keyof typeof SIGNATURES, (this: Focus, ..
   [
     'string',
     function (this: Focus, ...args: unknown[]) {
-      if (typeof args[0] !== 'string' && jsonLongerThan(args[0], MAX_STRING_LENGTH)) throw memoryLimitExceeded();
+      if (typeof args[0] !== 'string' && jsonLongerThan(args[0], expressionLimits().jsonataMaxStringLength)) throw memoryLimitExceeded();
       return then(callNative('string', this, args), checkedString);
     },
   ],
@@ -126,7 +125,7 @@ const BOUNDED: ReadonlyArray<readonly [keyof typeof SIGNATURES, (this: Focus, ..
       if (Array.isArray(strings)) {
         let length = typeof separator === 'string' ? separator.length * Math.max(0, strings.length - 1) : 0;
         for (const s of strings) length += typeof s === 'string' ? s.length : 0;
-        if (length > MAX_STRING_LENGTH) throw memoryLimitExceeded();
+        if (length > expressionLimits().jsonataMaxStringLength) throw memoryLimitExceeded();
       }
       return callNative('join', this, args);
     },
@@ -135,7 +134,7 @@ const BOUNDED: ReadonlyArray<readonly [keyof typeof SIGNATURES, (this: Focus, ..
     'pad',
     function (this: Focus, ...args: unknown[]) {
       const width = args[1];
-      if (typeof width === 'number' && Math.abs(width) > MAX_STRING_LENGTH) throw memoryLimitExceeded();
+      if (typeof width === 'number' && Math.abs(width) > expressionLimits().jsonataMaxStringLength) throw memoryLimitExceeded();
       return then(callNative('pad', this, args), checkedString);
     },
   ],
@@ -149,7 +148,7 @@ const BOUNDED: ReadonlyArray<readonly [keyof typeof SIGNATURES, (this: Focus, ..
     'split',
     function (this: Focus, ...args: unknown[]) {
       return then(callNative('split', this, args), (parts) => {
-        if (Array.isArray(parts) && parts.length > MAX_SEQUENCE_LENGTH) throw memoryLimitExceeded();
+        if (Array.isArray(parts) && parts.length > expressionLimits().jsonataMaxSequence) throw memoryLimitExceeded();
         return parts;
       });
     },
@@ -226,12 +225,13 @@ const CONCAT = 'stepwise concat';
 function concat(left: unknown, right: unknown): unknown {
   if (!natives) return nativesReady.then(() => concat(left, right));
   const toText = natives.string.implementation;
+  const limit = expressionLimits().jsonataMaxStringLength;
   for (const side of [left, right]) {
-    if (side !== undefined && typeof side !== 'string' && jsonLongerThan(side, MAX_STRING_LENGTH)) throw memoryLimitExceeded();
+    if (side !== undefined && typeof side !== 'string' && jsonLongerThan(side, limit)) throw memoryLimitExceeded();
   }
   const l = left === undefined ? '' : (toText(left) as string);
   const r = right === undefined ? '' : (toText(right) as string);
-  if (l.length + r.length > MAX_STRING_LENGTH) throw memoryLimitExceeded();
+  if (l.length + r.length > limit) throw memoryLimitExceeded();
   return l + r;
 }
 

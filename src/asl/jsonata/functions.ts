@@ -11,11 +11,10 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { javaRandomFirstDouble, toJavaLong } from './java-random.js';
+import { expressionLimits } from '../limits.js';
 
 type Args = readonly unknown[];
 
-/** AWS's largest `$range`: it refuses one element more than this before building anything. */
-export const MAX_RANGE_LENGTH = 360_145;
 
 const HASH_ALGORITHMS: ReadonlyMap<string, string> = new Map([
   ['MD5', 'md5'],
@@ -83,7 +82,9 @@ export function range(...args: Args): unknown {
   const step = integerArgument(args[2], 'range', 3);
   if (step === 0 || (step > 0 && start > end) || (step < 0 && start < end)) return undefined;
   const length = Math.floor((end - start) / step) + 1;
-  if (length > MAX_RANGE_LENGTH) throw memoryLimitExceeded();
+  // AWS refuses one element more than 360,145 before building anything: the sequence limit's
+  // default (src/asl/limits.ts), which a configured limit replaces for `$range` too.
+  if (length > expressionLimits().jsonataMaxSequence) throw memoryLimitExceeded();
   const values = new Array<number>(length);
   for (let i = 0; i < length; i++) values[i] = start + i * step;
   return sequence(values);

@@ -3,7 +3,9 @@ import '../../regexp-engine.js';
 import { StatesError } from '../errors.js';
 import { queryPath } from '../jsonpath.js';
 import { noVariables } from '../scope.js';
-import { MAX_PATH_STEPS } from './budget.js';
+import { DEFAULT_EXPRESSION_LIMITS } from '../limits.js';
+
+const MAX_PATH_STEPS = DEFAULT_EXPRESSION_LIMITS.jsonPathMaxSteps;
 
 function select(path: string, input: unknown): unknown {
   const result = queryPath(path, { input, context: {}, variables: noVariables });
