@@ -17,6 +17,24 @@ export { StatesError } from './asl/errors.js';
 export type { ExecuteOptions, ExecutionResult, TaskHandler, TaskHandlerContext, Clock } from './runtime/memory-driver.js';
 export type { MockConfigFile } from './integrations/mock-config.js';
 export { toAwsEvent, type AwsHistoryEvent, type HistoryEvent } from './engine/events.js';
+/**
+ * The limits on JSONata and JSONPath evaluation, for the whole process (not per `execute()`
+ * call): JSONata's time limit (default 2,000 ms) and the longest sequence (360,145, AWS's
+ * `$range` limit) and string (4 MiB) one evaluation may build, and the steps one JSONPath
+ * evaluation may take (10,000,000). An evaluation beyond them fails its state with
+ * `States.QueryEvaluationError` (JSONata) or `States.Runtime` (JSONPath), as on the server.
+ *
+ * ```ts
+ * import { configureExpressionLimits, execute } from 'stepwise';
+ * configureExpressionLimits({ jsonataTimeoutMs: 500 });
+ * ```
+ *
+ * Call it once at start-up, before running anything: evaluations that start afterwards use the
+ * new limits, in every execution; ones under way are not promised either value. Values must be
+ * positive whole numbers (a TypeError otherwise); `DEFAULT_EXPRESSION_LIMITS` restores the
+ * defaults. It answers the limits now in force.
+ */
+export { configureExpressionLimits, DEFAULT_EXPRESSION_LIMITS, expressionLimits, type ExpressionLimits } from './asl/limits.js';
 
 /** Thrown by `execute` for a definition that AWS would refuse (InvalidDefinition). */
 export class InvalidDefinitionError extends Error {

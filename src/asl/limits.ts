@@ -59,6 +59,10 @@ export function expressionLimits(): ExpressionLimits {
  * Changes some of the limits, keeps the others, and answers the limits now in force. Each value
  * must be a positive safe integer; anything else (or an unknown name) throws a TypeError and
  * changes nothing. `configureExpressionLimits(DEFAULT_EXPRESSION_LIMITS)` restores the defaults.
+ *
+ * Process-wide (every execution, not one run): call it once at start-up, before anything is
+ * evaluated. Worker threads have their own copy; `stepwise serve` passes its limits to its
+ * decision workers.
  */
 export function configureExpressionLimits(partial: Partial<ExpressionLimits>): ExpressionLimits {
   if (partial === null || typeof partial !== 'object') throw new TypeError('Expression limits must be an object.');

@@ -20,6 +20,7 @@ import { setPriority } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import type { Trigger } from '../engine/model.js';
+import type { ExpressionLimits } from '../asl/limits.js';
 import type { WorkerReply, WorkerRequest } from './decider-protocol.js';
 
 /** A request without its id (the pool numbers them). */
@@ -55,6 +56,8 @@ export interface DeciderPoolOptions {
   readonly workerHeapMb?: number;
   /** Interpreters each worker keeps (least recently used beyond it are dropped and restored on demand). */
   readonly maxHostedPerWorker?: number;
+  /** Limits on JSONata and JSONPath evaluation, applied in each worker as it loads (default: src/asl/limits.ts's defaults). */
+  readonly expressionLimits?: Partial<ExpressionLimits>;
   readonly log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -199,7 +202,7 @@ export class DeciderPool {
 
   private start(slot: Slot): void {
     const worker = new Worker(fileURLToPath(workerScript()), {
-      workerData: { maxHosted: this.maxHosted },
+      workerData: { maxHosted: this.maxHosted, expressionLimits: this.options.expressionLimits },
       resourceLimits: { maxOldGenerationSizeMb: this.heapMb, maxYoungGenerationSizeMb: Math.min(64, Math.max(8, this.heapMb / 16)) },
       stdout: false,
       stderr: false,

@@ -1,6 +1,6 @@
 /** The messages between the decider pool (server thread) and its decision workers. */
-import type { Decision, ExecutionStatus, Trigger } from '../engine/model.js';
-import type { DeciderInit, ReplayedTrigger, RestoreResult, SliceBudget } from './decider.js';
+import type { Decision, Trigger } from '../engine/model.js';
+import type { Decider, DeciderInit, ReplayedTrigger, RestoreResult, SliceBudget } from './decider.js';
 
 export type WorkerRequest =
   | { readonly id: number; readonly op: 'start'; readonly key: string; readonly init: DeciderInit; readonly now: number; readonly budget?: SliceBudget }
@@ -9,13 +9,7 @@ export type WorkerRequest =
   | { readonly id: number; readonly op: 'drop'; readonly key: string };
 
 /** The interpreter's state after a request, mirrored by the RemoteDecider. */
-export interface DeciderState {
-  readonly status: ExecutionStatus;
-  readonly output: unknown;
-  readonly error: string | undefined;
-  readonly cause: string | undefined;
-  readonly redriveCount: number;
-  readonly now: number;
+export interface DeciderState extends Pick<Decider, 'status' | 'output' | 'error' | 'cause' | 'redriveCount' | 'now'> {
   readonly startedTasks: readonly string[];
 }
 

@@ -14,8 +14,12 @@ import type { Interpreter } from '../engine/interpreter.js';
 import type { RunnableDefinition } from './memory-driver.js';
 import { decisionBudget, interpreterFor, replay } from './decider.js';
 import type { WorkerReply, WorkerRequest } from './decider-protocol.js';
+import { configureExpressionLimits, type ExpressionLimits } from '../asl/limits.js';
 
-const maxHosted: number = (workerData as { maxHosted?: number } | undefined)?.maxHosted ?? 2_000;
+const data = workerData as { maxHosted?: number; expressionLimits?: Partial<ExpressionLimits> } | undefined;
+const maxHosted: number = data?.maxHosted ?? 2_000;
+// A worker is a fresh module graph: the server's limits reach it only through workerData.
+if (data?.expressionLimits) configureExpressionLimits(data.expressionLimits);
 
 const hosted = new Map<string, Interpreter>();
 

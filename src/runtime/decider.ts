@@ -10,7 +10,7 @@
  * time or bytes, and the driver continues it later, after other executions had their turn.
  */
 import { Interpreter, type InterpreterOptions } from '../engine/interpreter.js';
-import type { Decision, DecisionBudget, ExecutionIdentity, ExecutionStatus, Trigger } from '../engine/model.js';
+import type { Decision, DecisionBudget, ExecutionStatus, Trigger } from '../engine/model.js';
 import type { RunnableDefinition } from './memory-driver.js';
 
 /** A decision budget that can cross a thread boundary (DecisionBudget's clock check is built where the decision runs). */
@@ -39,21 +39,16 @@ export interface RestoreResult {
   readonly events: ReadonlyArray<readonly [type: string, name: string | undefined]>;
 }
 
-/** Everything needed to build an execution's interpreter, as plain data (it crosses to workers). */
-export interface DeciderInit {
+/**
+ * Everything needed to build an execution's interpreter, as plain data (it crosses to workers):
+ * the interpreter's options, but for a generator object (the seed stands for it).
+ */
+export interface DeciderInit extends Omit<InterpreterOptions, 'definition' | 'random'> {
   /**
    * The definition: its JSON text (workers parse it once per text and share the parsed object),
    * or, on this thread, the parsed object itself.
    */
   readonly definition: string | RunnableDefinition;
-  readonly input: unknown;
-  readonly identity: ExecutionIdentity;
-  readonly startTime: number;
-  readonly maxPayloadBytes?: number;
-  readonly maxHistoryEvents?: number;
-  readonly keepHistory?: boolean;
-  /** The execution's secret seed (absent for executions stored before seeds were: the ARN seeds them). */
-  readonly seed?: string;
   /**
    * Work that no client waits for (executions started by other executions): their decisions
    * wait behind those of executions that clients started, so a workflow that starts many
@@ -94,18 +89,8 @@ export function decisionBudget(budget: SliceBudget | undefined): DecisionBudget 
 
 /** Builds an Interpreter from plain data; `parse` lets a caller share parsed definitions. */
 export function interpreterFor(init: DeciderInit, parse: (text: string) => RunnableDefinition = (t) => JSON.parse(t) as RunnableDefinition): Interpreter {
-  const options: InterpreterOptions = {
-    definition: typeof init.definition === 'string' ? parse(init.definition) : init.definition,
-    input: init.input,
-    identity: init.identity,
-    startTime: init.startTime,
-    ...(init.maxPayloadBytes !== undefined ? { maxPayloadBytes: init.maxPayloadBytes } : {}),
-    ...(init.maxHistoryEvents !== undefined ? { maxHistoryEvents: init.maxHistoryEvents } : {}),
-    ...(init.keepHistory !== undefined ? { keepHistory: init.keepHistory } : {}),
-    // The engine draws from the secret seed (or, for rows stored before seeds, the ARN).
-    ...(init.seed !== undefined ? { seed: init.seed } : {}),
-  };
-  return new Interpreter(options);
+  const { definition, background: _lane, ...options } = init;
+  return new Interpreter({ ...options, definition: typeof definition === 'string' ? parse(definition) : definition });
 }
 
 /** Replays logged triggers through an interpreter (the same code in a worker and on this thread). */

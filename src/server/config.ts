@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import type { ApiLimits, ApiRateLimits, RateLimit } from '../api/context.js';
 import { operations } from '../api/operations/index.js';
 import { awsRateLimits } from '../api/throttling.js';
+import { DEFAULT_EXPRESSION_LIMITS } from '../asl/limits.js';
 import { DEFAULT_RETENTION_DAYS } from './retention.js';
 
 /** A hundred years: beyond it a cutoff date means nothing. */
@@ -56,6 +57,14 @@ export interface IsolationConfig {
   readonly expressMaxDurationMs: number;
   /** How long one TestState call may run (ms). */
   readonly testStateMaxDurationMs: number;
+  /** How long one JSONata evaluation may run (ms; src/asl/limits.ts). */
+  readonly jsonataTimeoutMs: number;
+  /** Longest sequence one JSONata evaluation may build (AWS's `$range` limit, 360,145). */
+  readonly jsonataMaxSequence: number;
+  /** Longest string one JSONata evaluation may build, in characters (UTF-16 code units). */
+  readonly jsonataMaxStringLength: number;
+  /** Steps one JSONPath evaluation may take before its state fails with States.Runtime. */
+  readonly jsonPathMaxSteps: number;
 }
 
 /** The quotas `serve` takes flags for (src/api/quotas.ts, src/api/throttling.ts). */
@@ -93,6 +102,10 @@ export const ENVIRONMENT = {
   STEPWISE_DECISION_MAX_BYTES: '… or after producing this many bytes of state output (default 8388608)',
   STEPWISE_EXPRESS_TIMEOUT: 'seconds an EXPRESS execution may run before it ends TIMED_OUT (default 300, as AWS)',
   STEPWISE_TEST_STATE_TIMEOUT: 'seconds one TestState call may run (default 60)',
+  STEPWISE_JSONATA_TIMEOUT_MS: 'milliseconds one JSONata evaluation may run, then States.QueryEvaluationError (default 2000)',
+  STEPWISE_JSONATA_MAX_SEQUENCE: "longest array one JSONata evaluation may build, $range included (default 360145, as AWS's $range)",
+  STEPWISE_JSONATA_MAX_STRING_BYTES: 'longest string one JSONata evaluation may build, in characters (one per byte of ASCII; default 4194304)',
+  STEPWISE_JSONPATH_MAX_STEPS: 'nodes visited and values compared in one JSONPath evaluation, then States.Runtime (default 10000000)',
   STEPWISE_MAX_HISTORY_PAGE_BYTES: 'bytes of one GetExecutionHistory response at most, beyond one event (default 1048576)',
 } as const;
 
@@ -123,6 +136,10 @@ export const SERVE_OPTIONS = {
   'decision-max-bytes': { type: 'string' },
   'express-timeout': { type: 'string' },
   'test-state-timeout': { type: 'string' },
+  'jsonata-timeout-ms': { type: 'string' },
+  'jsonata-max-sequence': { type: 'string' },
+  'jsonata-max-string-bytes': { type: 'string' },
+  'jsonpath-max-steps': { type: 'string' },
   'max-history-page-bytes': { type: 'string' },
 } as const;
 
@@ -175,6 +192,10 @@ export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv =
     maxDecisionBytes: whole('decision-max-bytes', 'STEPWISE_DECISION_MAX_BYTES', 8 * 1024 * 1024, 1024),
     expressMaxDurationMs: whole('express-timeout', 'STEPWISE_EXPRESS_TIMEOUT', 300, 1, 31_536_000) * 1000,
     testStateMaxDurationMs: whole('test-state-timeout', 'STEPWISE_TEST_STATE_TIMEOUT', 60, 1, 86_400) * 1000,
+    jsonataTimeoutMs: whole('jsonata-timeout-ms', 'STEPWISE_JSONATA_TIMEOUT_MS', DEFAULT_EXPRESSION_LIMITS.jsonataTimeoutMs, 1),
+    jsonataMaxSequence: whole('jsonata-max-sequence', 'STEPWISE_JSONATA_MAX_SEQUENCE', DEFAULT_EXPRESSION_LIMITS.jsonataMaxSequence, 1),
+    jsonataMaxStringLength: whole('jsonata-max-string-bytes', 'STEPWISE_JSONATA_MAX_STRING_BYTES', DEFAULT_EXPRESSION_LIMITS.jsonataMaxStringLength, 1),
+    jsonPathMaxSteps: whole('jsonpath-max-steps', 'STEPWISE_JSONPATH_MAX_STEPS', DEFAULT_EXPRESSION_LIMITS.jsonPathMaxSteps, 1),
   };
   return {
     host: pick('host', 'STEPWISE_HOST') ?? '127.0.0.1',

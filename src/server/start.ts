@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { DurableRunner } from '../runtime/durable-runner.js';
 import { DeciderPool } from '../runtime/decider-pool.js';
+import { configureExpressionLimits, type ExpressionLimits } from '../asl/limits.js';
 import type { MockConfigFile } from '../integrations/mock-config.js';
 import { createContext, type ApiContext, type ApiLogger } from '../api/context.js';
 import { prepareNestedExecution } from '../api/operations/start-execution.js';
@@ -46,6 +47,16 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
   // through the runner: the context is made right after the runner.
   let context: ApiContext | undefined;
   const { isolation } = config;
+  // Process-wide, before anything is evaluated: this thread evaluates too (TestState, validation,
+  // and every decision with --decision-workers 0), and each decision worker applies the same
+  // limits when it loads.
+  const expressionLimits: ExpressionLimits = {
+    jsonataTimeoutMs: isolation.jsonataTimeoutMs,
+    jsonataMaxSequence: isolation.jsonataMaxSequence,
+    jsonataMaxStringLength: isolation.jsonataMaxStringLength,
+    jsonPathMaxSteps: isolation.jsonPathMaxSteps,
+  };
+  configureExpressionLimits(expressionLimits);
   // User logic runs in these workers, never on the thread that serves the API (docs/architecture.md).
   const deciders =
     isolation.decisionWorkers > 0
@@ -53,6 +64,7 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
           workers: isolation.decisionWorkers,
           decisionTimeoutMs: isolation.decisionTimeoutMs,
           workerHeapMb: isolation.workerMemoryMb,
+          expressionLimits,
           log: (level, message, fields) => log[level](message, fields),
         })
       : undefined;
