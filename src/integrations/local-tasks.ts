@@ -1,7 +1,8 @@
 /**
- * Performing an InvokeTask command locally, shared by the in-memory driver and the durable
- * runner: Step Functions Local mocks first, then task handlers (by state name, then resource
- * ARN). Each answer is a Trigger for the interpreter, delivered through `deliver`.
+ * Answering an InvokeTask command in this process: Step Functions Local mocks, task handlers
+ * (by state name, then resource ARN) and the no-handler failure. The task dispatcher
+ * (runtime/task-dispatcher.ts) decides which applies, for both drivers. Each answer is a
+ * Trigger for the interpreter, delivered through `deliver`.
  */
 import { StatesError } from '../asl/errors.js';
 import type { Command, Trigger } from '../engine/model.js';

@@ -13,7 +13,9 @@
  *   the task with `States.TaskFailed` and that object as JSON text for the cause;
  * - API errors as `StepFunctions.<Code>Exception` with the SDK's cause text.
  *
- * The durable runner (runtime/durable-runner.ts) does the starting and the waiting.
+ * The task dispatcher (runtime/task-dispatcher.ts) performs the task with these; each driver
+ * starts and follows the child its own way (the durable runner on its store, `execute()` with
+ * runInMemory).
  */
 import { createHash } from 'node:crypto';
 import { AwsError } from '../api/errors.js';

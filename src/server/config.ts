@@ -104,7 +104,7 @@ export const ENVIRONMENT = {
   STEPWISE_TEST_STATE_TIMEOUT: 'seconds one TestState call may run (default 60)',
   STEPWISE_JSONATA_TIMEOUT_MS: 'milliseconds one JSONata evaluation may run, then States.QueryEvaluationError (default 2000)',
   STEPWISE_JSONATA_MAX_SEQUENCE: "longest array one JSONata evaluation may build, $range included (default 360145, as AWS's $range)",
-  STEPWISE_JSONATA_MAX_STRING_BYTES: 'longest string one JSONata evaluation may build, in characters (one per byte of ASCII; default 4194304)',
+  STEPWISE_JSONATA_MAX_STRING_LENGTH: 'longest string one JSONata evaluation may build, in characters (one per byte of ASCII; default 4194304)',
   STEPWISE_JSONPATH_MAX_STEPS: 'nodes visited and values compared in one JSONPath evaluation, then States.Runtime (default 10000000)',
   STEPWISE_MAX_HISTORY_PAGE_BYTES: 'bytes of one GetExecutionHistory response at most, beyond one event (default 1048576)',
 } as const;
@@ -138,7 +138,7 @@ export const SERVE_OPTIONS = {
   'test-state-timeout': { type: 'string' },
   'jsonata-timeout-ms': { type: 'string' },
   'jsonata-max-sequence': { type: 'string' },
-  'jsonata-max-string-bytes': { type: 'string' },
+  'jsonata-max-string-length': { type: 'string' },
   'jsonpath-max-steps': { type: 'string' },
   'max-history-page-bytes': { type: 'string' },
 } as const;
@@ -194,7 +194,7 @@ export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv =
     testStateMaxDurationMs: whole('test-state-timeout', 'STEPWISE_TEST_STATE_TIMEOUT', 60, 1, 86_400) * 1000,
     jsonataTimeoutMs: whole('jsonata-timeout-ms', 'STEPWISE_JSONATA_TIMEOUT_MS', DEFAULT_EXPRESSION_LIMITS.jsonataTimeoutMs, 1),
     jsonataMaxSequence: whole('jsonata-max-sequence', 'STEPWISE_JSONATA_MAX_SEQUENCE', DEFAULT_EXPRESSION_LIMITS.jsonataMaxSequence, 1),
-    jsonataMaxStringLength: whole('jsonata-max-string-bytes', 'STEPWISE_JSONATA_MAX_STRING_BYTES', DEFAULT_EXPRESSION_LIMITS.jsonataMaxStringLength, 1),
+    jsonataMaxStringLength: whole('jsonata-max-string-length', 'STEPWISE_JSONATA_MAX_STRING_LENGTH', DEFAULT_EXPRESSION_LIMITS.jsonataMaxStringLength, 1),
     jsonPathMaxSteps: whole('jsonpath-max-steps', 'STEPWISE_JSONPATH_MAX_STEPS', DEFAULT_EXPRESSION_LIMITS.jsonPathMaxSteps, 1),
   };
   return {

@@ -5,7 +5,12 @@
  * history event types, written out here once for every driver.
  *
  * An adapter runs one execution to its end and hands back what a client would see: the status,
- * output, error, cause and the history in GetExecutionHistory's shape.
+ * output, error, cause and the history in GetExecutionHistory's shape. What happened to a
+ * cancelled task is read while the execution still runs (a Catch leads to a Check state whose
+ * handler reports it), since an execution's end aborts all of its work in either driver.
+ *
+ * Tasks answered from outside (an activity worker, SendTaskSuccess with a token) are not part
+ * of the contract: in memory nobody outside can answer, so such a task fails at once there.
  */
 import { describe, expect, it } from 'vitest';
 import type { TaskHandler } from '../../src/runtime/memory-driver.js';
@@ -48,7 +53,7 @@ const machineArn = (name: string) => `arn:aws:states:${REGION}:${ACCOUNT}:stateM
 const task = (resource: string, extra: Record<string, unknown> = {}) => ({ Type: 'Task', Resource: resource, End: true, ...extra });
 const oneTask = (state: object, name = 'Work') => ({ StartAt: name, States: { [name]: state } });
 /** The state, going on to `next` instead of ending. */
-const then = (state: object, next: string) => {
+const goingOn = (state: object, next: string) => {
   const { End: _end, ...rest } = state as Record<string, unknown>;
   return { ...rest, Next: next };
 };
@@ -85,7 +90,7 @@ function untilAborted(signal: AbortSignal): Promise<never> {
   return new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('aborted'))));
 }
 
-/** Runs the contract against the adapter `make` returns (a fresh one per scenario is fine). */
+/** Runs the contract against the adapters `adapter` returns (one per run is fine). */
 export function driverContract(name: string, adapter: () => DriverAdapter): void {
   describe(`driver contract: ${name}`, () => {
     it('a handler by resource ARN answers a Lambda task', async () => {
@@ -139,7 +144,7 @@ export function driverContract(name: string, adapter: () => DriverAdapter): void
 
     it('a state the test case does not mock, with no handler, fails with the no-handler failure', async () => {
       const out = await adapter().run({
-        definition: { StartAt: 'Mocked', States: { Mocked: then(task(LAMBDA), 'Work'), Work: task(LAMBDA) } },
+        definition: { StartAt: 'Mocked', States: { Mocked: goingOn(task(LAMBDA), 'Work'), Work: task(LAMBDA) } },
         mock: { testCase: { Mocked: 'Ok' }, responses: { Ok: { '0': { Return: 1 } } } },
       });
       expect(out).toMatchObject({
@@ -260,7 +265,7 @@ export function driverContract(name: string, adapter: () => DriverAdapter): void
       let childSignal: AbortSignal | undefined;
       const holding = oneTask(task(LAMBDA), 'Hold');
       const out = await adapter().run({
-        definition: { StartAt: 'Work', States: { Work: then(startChild('Holding', '.sync', { TimeoutSeconds: 1, ...CAUGHT_TIMEOUT }).States.Work, 'Check'), Check: task(CHECK) } },
+        definition: { StartAt: 'Work', States: { Work: goingOn(startChild('Holding', '.sync', { TimeoutSeconds: 1, ...CAUGHT_TIMEOUT }).States.Work, 'Check'), Check: task(CHECK) } },
         stateMachines: { Holding: holding },
         taskHandlers: {
           Hold: (_input, context) => ((childSignal = context.signal), untilAborted(context.signal)),
@@ -317,7 +322,7 @@ export function driverContract(name: string, adapter: () => DriverAdapter): void
     it('times a task out after TimeoutSeconds and aborts its handler', async () => {
       let signal: AbortSignal | undefined;
       const out = await adapter().run({
-        definition: { StartAt: 'Work', States: { Work: then(task(LAMBDA, { TimeoutSeconds: 1, ...CAUGHT_TIMEOUT }), 'Check'), Check: task(CHECK) } },
+        definition: { StartAt: 'Work', States: { Work: goingOn(task(LAMBDA, { TimeoutSeconds: 1, ...CAUGHT_TIMEOUT }), 'Check'), Check: task(CHECK) } },
         taskHandlers: {
           Work: (_input, context) => ((signal = context.signal), untilAborted(context.signal)),
           Check: (input) => ({ caught: input, workAborted: signal?.aborted }),

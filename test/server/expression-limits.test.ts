@@ -1,5 +1,5 @@
 // The expression limits of `stepwise serve` (--jsonata-timeout-ms, --jsonata-max-sequence,
-// --jsonata-max-string-bytes, --jsonpath-max-steps): parsed and checked like every other flag,
+// --jsonata-max-string-length, --jsonpath-max-steps): parsed and checked like every other flag,
 // and in force where user logic runs, which is a decision worker (the default), not the thread
 // that parsed them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,12 +31,12 @@ describe('expression limits on a running server', { timeout: 90_000 }, () => {
   beforeAll(async () => {
     assertBuilt();
     [limited, defaults] = await Promise.all([
-      startServe({ db: ':memory:', args: ['--jsonata-max-string-bytes', '1024', '--jsonpath-max-steps', '1000'] }),
+      startServe({ db: ':memory:', args: ['--jsonata-max-string-length', '1024', '--jsonpath-max-steps', '1000'] }),
       startServe({ db: ':memory:' }),
     ]);
   });
 
-  it('--jsonata-max-string-bytes reaches the decision workers: a longer string fails with States.QueryEvaluationError', async () => {
+  it('--jsonata-max-string-length reaches the decision workers: a longer string fails with States.QueryEvaluationError', async () => {
     const client = sdk(limited.url);
     const failed = await runToEnd(client, 'pad', PAD);
     expect(failed.status).toBe('FAILED');
@@ -72,7 +72,7 @@ describe('expression limit flags', () => {
   const FLAGS = [
     ['jsonata-timeout-ms', 'STEPWISE_JSONATA_TIMEOUT_MS', 'jsonataTimeoutMs', 2_000],
     ['jsonata-max-sequence', 'STEPWISE_JSONATA_MAX_SEQUENCE', 'jsonataMaxSequence', 360_145],
-    ['jsonata-max-string-bytes', 'STEPWISE_JSONATA_MAX_STRING_BYTES', 'jsonataMaxStringLength', 4_194_304],
+    ['jsonata-max-string-length', 'STEPWISE_JSONATA_MAX_STRING_LENGTH', 'jsonataMaxStringLength', 4_194_304],
     ['jsonpath-max-steps', 'STEPWISE_JSONPATH_MAX_STEPS', 'jsonPathMaxSteps', 10_000_000],
   ] as const;
 
@@ -87,16 +87,16 @@ describe('expression limit flags', () => {
   it('refuse what is not a positive whole number, naming the option', () => {
     for (const [option, variable] of FLAGS) {
       for (const bad of ['0', '-1', '1.5', 'abc']) {
-        expect(() => parseServeArgs([`--${option}`, bad], {})).toThrow(`--${option} must be a whole number from 1 to 9007199254740991, not '${bad}'.`);
+        expect(() => parseServeArgs([`--${option}=${bad}`], {})).toThrow(`--${option} must be a whole number from 1 to 9007199254740991, not '${bad}'.`);
       }
       expect(() => parseServeArgs([], { [variable]: 'x' })).toThrow(`--${option} must be a whole number from 1 to 9007199254740991, not 'x'.`);
     }
   });
 
   it('make serve exit 2 with one line and no stack trace', { timeout: 60_000 }, async () => {
-    const run = await runCli(['serve', '--port', '0', '--db', ':memory:', '--jsonata-max-string-bytes', '0']);
+    const run = await runCli(['serve', '--port', '0', '--db', ':memory:', '--jsonata-max-string-length', '0']);
     expect(run.code, run.stderr).toBe(2);
-    expect(run.stderr).toBe("stepwise: --jsonata-max-string-bytes must be a whole number from 1 to 9007199254740991, not '0'.\n");
+    expect(run.stderr).toBe("stepwise: --jsonata-max-string-length must be a whole number from 1 to 9007199254740991, not '0'.\n");
     expect(hasStackTrace(run.stderr)).toBe(false);
     const fromEnv = await runCli(['serve', '--port', '0', '--db', ':memory:'], { env: { STEPWISE_JSONATA_TIMEOUT_MS: 'soon' } });
     expect(fromEnv.code, fromEnv.stderr).toBe(2);
