@@ -203,7 +203,7 @@ export class DeciderPool {
   private start(slot: Slot): void {
     const worker = new Worker(fileURLToPath(workerScript()), {
       workerData: { maxHosted: this.maxHosted, expressionLimits: this.options.expressionLimits },
-      resourceLimits: { maxOldGenerationSizeMb: this.heapMb, maxYoungGenerationSizeMb: Math.min(64, Math.max(8, this.heapMb / 16)) },
+      resourceLimits: { maxOldGenerationSizeMb: this.heapMb, maxYoungGenerationSizeMb: Math.min(16, Math.max(4, this.heapMb / 32)) },
       stdout: false,
       stderr: false,
     });

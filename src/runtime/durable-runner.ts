@@ -642,9 +642,10 @@ export class DurableRunner implements ExecutionRunner {
     }
   }
 
-  /** Performs an InvokeTask through the task dispatcher, with what this runner provides. */
-  private invoke(live: LiveExecution, command: InvokeTask): void {
+  /** Performs an InvokeTask through the task dispatcher, with what this runner provides (again: after a rebuild). */
+  private invoke(live: LiveExecution, command: InvokeTask, again = false): void {
     const work = dispatchTask(command, {
+      again,
       executionArn: live.record.arn,
       mocks: live.mocks,
       handlers: this.options.taskHandlers,
@@ -861,7 +862,7 @@ export class DurableRunner implements ExecutionRunner {
       // again (the same response), handlers run again (at-least-once, as AWS integrations
       // are), starting a child again finds the child already started (by its name), and tasks
       // answered from outside (activity workers, task tokens) go on waiting for that answer.
-      for (const command of live.openInvocations.values()) this.invoke(live, command);
+      for (const command of live.openInvocations.values()) this.invoke(live, command, true);
       // Activity tasks a worker took just before the crash, whose ActivityStarted was not written.
       for (const task of await this.store.tasksOf(executionArn)) {
         if (task.status === 'STARTED' && live.openTokens.has(task.token) && !interp.isTaskStarted(task.taskId)) {

@@ -102,6 +102,12 @@ export interface TaskEnvironment {
   readonly outcomes: TaskOutcomes;
   /** The driver's clock (the dates of a child's StartExecution answer). */
   now(): number;
+  /**
+   * The task is performed again, its execution rebuilt from the store (after a restart, or
+   * once dropped from memory): a task answered from outside was submitted already and only
+   * goes on waiting, so a rebuild writes nothing for it.
+   */
+  readonly again?: boolean;
 }
 
 /**
@@ -147,7 +153,7 @@ export function dispatchTask(command: InvokeTask, env: TaskEnvironment): Promise
 
   // 5. Answered from outside, or not at all.
   if (activity || callback) {
-    if (callback) submit();
+    if (callback && !env.again) submit();
     outcomes.awaitOutsideAnswer(command);
   } else {
     outcomes.deliver(noHandlerTrigger(command));

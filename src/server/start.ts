@@ -64,6 +64,8 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
           workers: isolation.decisionWorkers,
           decisionTimeoutMs: isolation.decisionTimeoutMs,
           workerHeapMb: isolation.workerMemoryMb,
+          // The runner keeps at most this many executions live; a worker never needs to hold more.
+          maxHostedPerWorker: isolation.maxLiveExecutions,
           expressionLimits,
           log: (level, message, fields) => log[level](message, fields),
         })

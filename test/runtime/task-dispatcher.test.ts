@@ -96,6 +96,31 @@ describe('tasks in flight at a crash, after the restart', () => {
     await store.close();
   });
 
+  it('rebuilding an execution that waits for a token writes nothing', async () => {
+    const file = join(root, `run-${++files}.db`);
+    let store = await openSqliteStore(file);
+    const exec = execution(CALLBACK);
+    const first = runnerOn(store);
+    await first.start(exec);
+    for (const deadline = Date.now() + 5000; (await store.getEvents(exec.arn, { limit: 100 })).every((e) => e.type !== 'TaskSubmitted'); ) {
+      if (Date.now() > deadline) throw new Error('not submitted');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await first.close();
+    await store.close();
+    store = await openSqliteStore(file);
+    const logged = (await store.getTriggers(exec.arn)).length;
+    const runner = runnerOn(store);
+    await runner.resume();
+    await new Promise((r) => setTimeout(r, 100)); // the rebuild runs in the background
+    expect((await store.getTriggers(exec.arn)).length).toBe(logged);
+    const [task] = await store.tasksOf(exec.arn);
+    await runner.completeTask(task!.token, { type: 'success', output: 'answered' });
+    expect(await settled(store, exec.arn)).toMatchObject({ status: 'SUCCEEDED', output: '"answered"' });
+    await runner.close();
+    await store.close();
+  });
+
   it('a callback task with no handler waits for its token, submitted once', async () => {
     const exec = execution(CALLBACK);
     const { store, runner } = await crashAndRestart(exec, {}, {});

@@ -1,0 +1,116 @@
+#!/usr/bin/env node
+// Waiting executions cost rows, not memory (issue 8): starts N executions that each wait an hour
+// (a Wait state) with a 10 KB input on `stepwise serve` (SQLite), through raw keep-alive HTTP;
+// reports the server's RSS once they all wait, then restarts it (SIGKILL) and reports the time
+// from starting the process to answering /health, and the RSS while and after it rebuilds them.
+//
+//   node bench/waiting.mjs [--executions 100000] [--node-args "--max-old-space-size=1024"]
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CLI = join(ROOT, 'dist/cli/main.js');
+const args = Object.fromEntries(
+  process.argv.slice(2).reduce((pairs, arg, i, all) => (arg.startsWith('--') ? [...pairs, [arg.slice(2), all[i + 1]]] : pairs), []),
+);
+const EXECUTIONS = Number(args.executions ?? 100_000);
+const NODE_ARGS = (args['node-args'] ?? '').split(' ').filter(Boolean);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function rssMb(pid) {
+  try {
+    return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+  } catch {
+    return NaN;
+  }
+}
+
+async function serve(db, port) {
+  const started = performance.now();
+  const child = spawn(process.execPath, [...NODE_ARGS, CLI, 'serve', '--port', String(port), '--db', db, '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  for (;;) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) return { child, readyMs: performance.now() - started };
+    } catch {}
+    await sleep(10);
+  }
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+function call(port, action, body) {
+  return new Promise((resolve, reject) => {
+    const data = JSON.stringify(body);
+    const req = http.request(
+      { host: '127.0.0.1', port, method: 'POST', path: '/', agent, headers: { 'Content-Type': 'application/x-amz-json-1.0', 'X-Amz-Target': `AWSStepFunctions.${action}`, 'Content-Length': Buffer.byteLength(data) } },
+      (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(text)) : reject(new Error(`${action}: ${res.statusCode} ${text}`))));
+      },
+    );
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'stepwise-waiting-'));
+const db = join(dir, 'stepwise.db');
+try {
+  const port = await freePort();
+  let { child } = await serve(db, port);
+  const definition = { StartAt: 'Hold', States: { Hold: { Type: 'Wait', Seconds: 3600, Next: 'Done' }, Done: { Type: 'Succeed' } } };
+  const { stateMachineArn } = await call(port, 'CreateStateMachine', { name: 'waits', definition: JSON.stringify(definition), roleArn: 'arn:aws:iam::111111111111:role/bench' });
+  const input = JSON.stringify({ blob: 'x'.repeat(10_000) });
+  let next = 0;
+  const t0 = performance.now();
+  let peak = 0;
+  const watch = setInterval(() => (peak = Math.max(peak, rssMb(child.pid))), 250);
+  await Promise.all(
+    Array.from({ length: 64 }, async () => {
+      while (next < EXECUTIONS) {
+        next++;
+        await call(port, 'StartExecution', { stateMachineArn, input });
+      }
+    }),
+  );
+  const startSeconds = (performance.now() - t0) / 1000;
+  await sleep(2000);
+  const waitingRss = rssMb(child.pid);
+  clearInterval(watch);
+  console.log(`${EXECUTIONS} executions started in ${startSeconds.toFixed(1)} s (${Math.round(EXECUTIONS / startSeconds)}/s), each waiting with a 10 KB input`);
+  console.log(`server RSS with them all waiting: ${waitingRss.toFixed(0)} MB (peak while starting: ${peak.toFixed(0)} MB)`);
+
+  child.kill('SIGKILL');
+  await new Promise((r) => child.once('exit', r));
+  const restarted = await serve(db, port);
+  child = restarted.child;
+  console.log(`restart (after SIGKILL) to serving /health: ${restarted.readyMs.toFixed(0)} ms`);
+  let rebuildPeak = 0;
+  for (let i = 0; i < 20; i++) {
+    rebuildPeak = Math.max(rebuildPeak, rssMb(child.pid));
+    await sleep(500);
+  }
+  const probe = performance.now();
+  await call(port, 'ListExecutions', { stateMachineArn, maxResults: 10 });
+  console.log(`RSS during the first 10 s of recovery: peak ${rebuildPeak.toFixed(0)} MB; a ListExecutions call meanwhile: ${(performance.now() - probe).toFixed(0)} ms`);
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+} finally {
+  agent.destroy();
+  rmSync(dir, { recursive: true, force: true });
+}
