@@ -80,7 +80,7 @@ export interface DurableRunnerOptions {
    */
   readonly maxDecisionEvents?: number;
   /**
-   * Executions kept in memory between their triggers (default 1,000). Beyond it the least
+   * Executions kept in memory between their triggers (default 500). Beyond it the least
    * recently used idle ones are dropped and rebuilt from the store on their next trigger, so
    * waiting executions cost rows, not memory.
    */
@@ -166,7 +166,7 @@ export class DurableRunner implements ExecutionRunner {
     this.clock = options.clock ?? systemClock;
     this.scale = options.waitTimeScale ?? 1;
     this.slice = { sliceMs: options.sliceMs ?? 20, maxBytes: options.maxDecisionBytes ?? 8 * 1024 * 1024, maxEvents: options.maxDecisionEvents ?? 1_000 };
-    this.maxLive = options.maxLiveExecutions ?? 1_000;
+    this.maxLive = options.maxLiveExecutions ?? 500;
     this.startWaitMs = options.startWaitMs ?? 200;
   }
 
