@@ -73,7 +73,7 @@ interface Slot {
   readonly index: number;
   worker: Worker;
   ready: boolean;
-  current: { id: number; job: Job; timer: ReturnType<typeof setTimeout>; heldTimer: ReturnType<typeof setTimeout>; since: number } | undefined;
+  current: { id: number; job: Job; timer: ReturnType<typeof setTimeout>; heldTimer: ReturnType<typeof setTimeout>; since: number; long?: true } | undefined;
   /** The worker's thread id (Linux), to lower its priority while it is held. */
   tid: number | undefined;
   lowered: boolean;
@@ -101,6 +101,11 @@ export class DeciderPool {
   private readonly maxHosted: number;
   /** Terminations and crashes so far (metrics, tests). */
   aborted = 0;
+  /**
+   * Told when a decision has been running (in its worker, not waiting in a queue) for longer
+   * than a slice should take, and when such a decision answers: the runner's quarantine marks.
+   */
+  watcher: { long(key: string): void; done(key: string): void } | undefined;
 
   constructor(private readonly options: DeciderPoolOptions = {}) {
     this.decisionTimeoutMs = options.decisionTimeoutMs ?? 10_000;
@@ -226,6 +231,7 @@ export class DeciderPool {
       clearTimeout(current.heldTimer);
       slot.current = undefined;
       if (slot.lowered) setThreadPriority(slot, 0);
+      if (current.long) this.watcher?.done(current.job.request.key);
       if (process.env.DEBUG_POOL) console.error(`pool slot=${slot.index}/${this.slots.length} op=${current.job.request.op} key=${current.job.request.key.slice(-30)} waited=${(current.since - current.job.queuedAt).toFixed(0)} ran=${(performance.now() - current.since).toFixed(0)}`);
       if (reply.failure !== undefined) current.job.reject(new Error(reply.failure));
       else current.job.resolve(reply);
@@ -272,7 +278,12 @@ export class DeciderPool {
     // A request still running after a slice's worth of time is a long decision: its thread gives
     // way (a lower OS priority) to the API and to other executions' decisions.
     const heldTimer = setTimeout(() => {
-      if (slot.current?.id === id) setThreadPriority(slot, LOW_PRIORITY);
+      if (slot.current?.id !== id) return;
+      setThreadPriority(slot, LOW_PRIORITY);
+      if (job.request.op === 'start' || job.request.op === 'handle') {
+        slot.current.long = true;
+        this.watcher?.long(job.request.key);
+      }
     }, HELD_AFTER_MS);
     slot.current = { id, job, timer, heldTimer, since: performance.now() };
     slot.worker.postMessage({ ...job.request, id });

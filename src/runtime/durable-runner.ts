@@ -105,9 +105,6 @@ function startTrigger(time: number, decision: Decision): LoggedTrigger {
 /** AWS's limit on an Express workflow's duration. */
 export const EXPRESS_MAX_DURATION_MS = 5 * 60 * 1000;
 
-/** A decision running this long marks its execution as in progress (quarantine). */
-const SUSPECT_AFTER_MS = 200;
-
 /** The stop during one execution's decision after which it is failed rather than run again. */
 const QUARANTINE_AFTER_RESTARTS = 2;
 
@@ -168,6 +165,7 @@ export class DurableRunner implements ExecutionRunner {
     this.slice = { sliceMs: options.sliceMs ?? 20, maxBytes: options.maxDecisionBytes ?? 8 * 1024 * 1024, maxEvents: options.maxDecisionEvents ?? 1_000 };
     this.maxLive = options.maxLiveExecutions ?? 500;
     this.startWaitMs = options.startWaitMs ?? 200;
+    if (options.deciders) this.watchDecisions(options.deciders);
   }
 
   /**
@@ -213,21 +211,34 @@ export class DurableRunner implements ExecutionRunner {
   }
 
   /**
-   * A decision, watched for quarantine: one still running after SUSPECT_AFTER_MS marks its
-   * execution in the store until it ends. (Only a decision in a worker can be watched so: one
-   * on this thread holds the thread, and with it the timer, until it ends.)
+   * Quarantine marks: the decider pool says when a decision has been running in its worker for
+   * longer than a slice should take (and when it answers); such a decision marks its execution
+   * in the store until it ends. (A decision on this thread cannot be watched so: it holds the
+   * thread, and with it any timer, until it ends.)
    */
+  private watchDecisions(pool: DeciderPool): void {
+    const marks = new Map<string, Promise<void>>();
+    const arnOf = (key: string) => key.slice(0, key.lastIndexOf('#'));
+    pool.watcher = {
+      long: (key) => {
+        const arn = arnOf(key);
+        if (!marks.has(arn)) marks.set(arn, this.store.markDecisionInProgress(arn).catch(() => undefined));
+      },
+      done: (key) => {
+        const arn = arnOf(key);
+        const marked = marks.get(arn);
+        if (!marked) return;
+        marks.delete(arn);
+        void marked.then(() => this.store.clearDecisionInProgress(arn)).catch(() => undefined);
+      },
+    };
+  }
+
+  /** A decision; when it completes, the mark an interrupted decision of its execution left is cleared. */
   private async watched<T>(executionArn: string, deciding: Promise<T>): Promise<T> {
-    let marked: Promise<void> | undefined;
-    const timer = setTimeout(() => (marked = this.store.markDecisionInProgress(executionArn).catch(() => undefined)), SUSPECT_AFTER_MS);
-    try {
-      return await deciding;
-    } finally {
-      clearTimeout(timer);
-      if (marked || this.suspects.delete(executionArn)) {
-        void (marked ?? Promise.resolve()).then(() => this.store.clearDecisionInProgress(executionArn)).catch(() => undefined);
-      }
-    }
+    const result = await deciding;
+    if (this.suspects.delete(executionArn)) void this.store.clearDecisionInProgress(executionArn).catch(() => undefined);
+    return result;
   }
 
   async close(): Promise<void> {
