@@ -11,10 +11,11 @@ import { AwsError } from '../api/errors.js';
 import { checkExecutionInput } from '../api/executions.js';
 import type { ExecutionRecord } from '../store/types.js';
 import { toAwsEvent, type AwsHistoryEvent, type HistoryEvent } from '../engine/events.js';
-import type { Interpreter } from '../engine/interpreter.js';
+import { Interpreter } from '../engine/interpreter.js';
+import { keyedRandom, type RandomSource } from '../engine/random.js';
 import { childExecutionSeed, newExecutionSeed } from './execution-secrets.js';
 import { DecisionAborted, runtimeFailure } from './decider-pool.js';
-import { LocalDecider, interpreterFor, type Decider, type DeciderInit, type ReplayedTrigger, type SliceBudget } from './decider.js';
+import { LocalDecider, decisionBudget, type Decider, type DeciderInit, type ReplayedTrigger, type SliceBudget } from './decider.js';
 import type { Command, Decision, ExecutionIdentity, ExecutionStatus, Trigger } from '../engine/model.js';
 import type { Graph, QueryLanguage } from '../engine/frames.js';
 
@@ -81,12 +82,16 @@ export interface ExecuteOptions {
 /** AWS's quota on one execution's history. */
 export const DEFAULT_MAX_HISTORY_EVENTS = 25_000;
 
+let environmentLimit: string | undefined;
+
 /** How long a decision in memory runs before it lets the event loop in. */
 export const DEFAULT_SLICE_MS = 20;
 
 /** ExecuteOptions.maxHistoryEvents, else STEPWISE_MAX_HISTORY_EVENTS, else AWS's 25,000; 0 is no limit. */
 export function historyEventLimit(option: number | undefined): number {
-  const text = option === undefined ? globalThis.process?.env?.STEPWISE_MAX_HISTORY_EVENTS : undefined;
+  // The environment is read once: reading process.env costs a microsecond, a run of a small
+  // execution not many more.
+  const text = option === undefined ? (environmentLimit ??= globalThis.process?.env?.STEPWISE_MAX_HISTORY_EVENTS ?? '') : undefined;
   const value = option ?? (text !== undefined && text !== '' ? Number(text) : DEFAULT_MAX_HISTORY_EVENTS);
   if (!Number.isFinite(value) || value < 0) throw new TypeError(`maxHistoryEvents must be a whole number of at least 0, not ${String(option ?? text)}.`);
   return value === 0 ? Infinity : Math.floor(value);
@@ -154,24 +159,63 @@ export async function runInMemory(definition: RunnableDefinition, input: unknown
   const scale = options.waitTimeScale ?? 1;
   const identity = identityFor(options);
   const maxHistoryEvents = historyEventLimit(options.maxHistoryEvents);
+  const startTime = clock.now();
+  const budget: SliceBudget = { sliceMs: options.sliceMs ?? DEFAULT_SLICE_MS };
+  if (options.decider) return runElsewhere(definition, input, options, identity, maxHistoryEvents, startTime, budget, clock, scale);
+  // On this thread: the interpreter is built and started directly (no promise for a JSONPath
+  // start), since most executions end in their first decision.
+  const interp = new Interpreter({
+    definition,
+    input,
+    identity,
+    startTime,
+    ...(options.maxPayloadBytes !== undefined ? { maxPayloadBytes: options.maxPayloadBytes } : {}),
+    ...(maxHistoryEvents !== Infinity ? { maxHistoryEvents } : {}),
+    ...(options.seed !== undefined ? { seed: options.seed } : { random: secretRandom() }),
+  });
+  lastExecution = interp;
+  const now = clock.now();
+  const started = interp.start(now, decisionBudget(budget));
+  const first = started instanceof Promise ? await started : started;
+  const run: Run = { log: [], events: [], interp, decider: new LocalDecider({ definition, input, identity, startTime }, interp), budget };
+  // Executions of Pass/Choice/Succeed/Fail states end in their first decision: skip the driver.
+  if (first.status !== 'RUNNING' && first.commands.every((c) => c.type === 'CancelTimer')) return resultOf(run);
+  return drive(run, first, clock, scale, identity, options);
+}
+
+/**
+ * A secret seed's generator, drawn only when the execution first needs a random value: most
+ * never do, and a seed costs more than a small execution.
+ */
+function secretRandom(): RandomSource {
+  let source: RandomSource | undefined;
+  const get = () => (source ??= keyedRandom(newExecutionSeed()));
+  return { next: () => get().next(), uuid: () => get().uuid() };
+}
+
+/** A run whose decisions are made by `options.decider` (the server's decision workers). */
+async function runElsewhere(
+  definition: RunnableDefinition,
+  input: unknown,
+  options: ExecuteOptions,
+  identity: ExecutionIdentity,
+  maxHistoryEvents: number,
+  startTime: number,
+  budget: SliceBudget,
+  clock: Clock,
+  scale: number,
+): Promise<ExecutionResult> {
   const init: DeciderInit = {
     definition,
     input,
     identity,
-    startTime: clock.now(),
+    startTime,
     ...(options.maxPayloadBytes !== undefined ? { maxPayloadBytes: options.maxPayloadBytes } : {}),
     ...(maxHistoryEvents !== Infinity ? { maxHistoryEvents } : {}),
     seed: options.seed ?? newExecutionSeed(),
   };
-  const budget: SliceBudget = { sliceMs: options.sliceMs ?? DEFAULT_SLICE_MS };
   const run: Run = { log: [], events: [], interp: undefined, decider: undefined as unknown as Decider, budget };
-  if (options.decider) {
-    run.decider = options.decider(init, () => run.log);
-  } else {
-    run.interp = interpreterFor(init);
-    run.decider = new LocalDecider(init, run.interp);
-    lastExecution = run.interp;
-  }
+  run.decider = options.decider!(init, () => run.log);
   const now = clock.now();
   let first: Decision;
   try {
@@ -184,7 +228,6 @@ export async function runInMemory(definition: RunnableDefinition, input: unknown
     noteDecision(run, now, { type: 'Start' }, first);
     first = await decideOrFail(run, runtimeFailure(e), now);
   }
-  // Executions of Pass/Choice/Succeed/Fail states end in their first decision: skip the driver.
   if (first.status !== 'RUNNING' && first.commands.every((c) => c.type === 'CancelTimer')) return resultOf(run);
   return drive(run, first, clock, scale, identity, options);
 }
