@@ -85,7 +85,8 @@ async function answer(request: WorkerRequest): Promise<WorkerReply> {
   }
 }
 
-parentPort!.on('message', (request: WorkerRequest) => {
+parentPort!.on('message', (text: string) => {
+  const request = JSON.parse(text) as WorkerRequest;
   answer(request).then(
     (reply) => parentPort!.postMessage(reply),
     (e: unknown) => parentPort!.postMessage({ id: request.id, failure: e instanceof Error ? e.message : String(e) } satisfies WorkerReply),
