@@ -120,13 +120,10 @@ export async function runMap(runner: StateRunner, frame: Frame, state: StateDef)
     toleratedFailurePercentage: toleratedFailurePercentage ?? -1,
   };
   if (state.ItemReader) {
-    return readItems(runner, frame, state.ItemReader, effective, maxItems, mapRunArn, async (read) => {
-      let items = read;
-      if (!jsonata && state.ItemsPath !== undefined) {
-        items = flow.pathValue(frame, state.ItemsPath, read) as unknown[];
-      }
-      return startIterations(runner, frame, state, items, effective, settings);
-    });
+    // With an ItemReader the items are what it read; ItemsPath selects nothing from them (AWS's
+    // recording test_map_item_reader_base_json_with_items_path: `"ItemsPath": "$[0]"` over the
+    // read `[["a"]]` iterates over `["a"]` as one item, as if ItemsPath were absent).
+    return readItems(runner, frame, state.ItemReader, effective, maxItems, mapRunArn, async (read) => startIterations(runner, frame, state, read, effective, settings));
   }
   let items: unknown;
   if (jsonata) {
@@ -320,7 +317,8 @@ export function numberFromPathValue(value: unknown, kind: 'integer' | 'float'): 
 async function batchItems(runner: StateRunner, frame: Frame, batcher: Record<string, any>, items: unknown[], effective: unknown): Promise<unknown[]> {
   const { flow } = runner;
   let maxItems: unknown = batcher.MaxItemsPerBatch;
-  if (batcher.MaxItemsPerBatchPath !== undefined) maxItems = flow.pathValue(frame, batcher.MaxItemsPerBatchPath, effective);
+  // A path's number may be JSON text, as AWS reads it ("2" is 2).
+  if (batcher.MaxItemsPerBatchPath !== undefined) maxItems = numberFromPathValue(flow.pathValue(frame, batcher.MaxItemsPerBatchPath, effective), 'integer');
   else if (typeof maxItems === 'string') maxItems = await flow.jsonata(frame, maxItems, 'MaxItemsPerBatch');
   const size = typeof maxItems === 'number' && maxItems > 0 ? Math.floor(maxItems) : items.length || 1;
   let batchInput: unknown;
