@@ -8,12 +8,11 @@
 //   node bench/fairness.mjs [--loops 100] [--seconds 20] [--project DIR]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import http from 'node:http';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { apiClient, freePort } from './local-api.mjs';
 
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((pairs, arg, i, all) => (arg.startsWith('--') ? [...pairs, [arg.slice(2), all[i + 1]]] : pairs), []),
@@ -27,44 +26,20 @@ const pct = (xs, p) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 };
 
-function freePort() {
-  return new Promise((done) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => done(port));
-    });
-  });
-}
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
-function call(port, action, body) {
-  return new Promise((done, fail) => {
-    const data = JSON.stringify(body);
-    const req = http.request(
-      { host: '127.0.0.1', port, method: 'POST', path: '/', agent, headers: { 'Content-Type': 'application/x-amz-json-1.0', 'X-Amz-Target': `AWSStepFunctions.${action}`, 'Content-Length': Buffer.byteLength(data) } },
-      (res) => {
-        let text = '';
-        res.on('data', (c) => (text += c));
-        res.on('end', () => (res.statusCode === 200 ? done(JSON.parse(text)) : fail(new Error(`${action}: ${res.statusCode} ${text}`))));
-      },
-    );
-    req.on('error', fail);
-    req.end(data);
-  });
-}
 
-async function probe(port, oneState, seconds) {
+async function probe(oneState, seconds) {
   const api = [];
   const run = [];
   const until = performance.now() + seconds * 1000;
   while (performance.now() < until) {
     let t = performance.now();
-    await call(port, 'ListStateMachines', {});
+    await call('ListStateMachines', {});
     api.push(performance.now() - t);
     t = performance.now();
-    const { executionArn } = await call(port, 'StartExecution', { stateMachineArn: oneState });
+    const { executionArn } = await call('StartExecution', { stateMachineArn: oneState });
     for (;;) {
-      const { status } = await call(port, 'DescribeExecution', { executionArn });
+      const { status } = await call('DescribeExecution', { executionArn });
       if (status !== 'RUNNING') break;
       await sleep(2);
     }
@@ -77,6 +52,8 @@ async function probe(port, oneState, seconds) {
 
 const dir = mkdtempSync(join(tmpdir(), 'stepwise-fairness-'));
 const port = await freePort();
+const client = apiClient(port, 16);
+const { call } = client;
 const child = spawn(process.execPath, [join(ROOT, 'dist/cli/main.js'), 'serve', '--port', String(port), '--db', join(dir, 'db'), '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'] });
 try {
   for (;;) {
@@ -88,20 +65,20 @@ try {
   const role = 'arn:aws:iam::111111111111:role/bench';
   const loop = { StartAt: 'A', States: { A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Choice', Choices: [{ Variable: '$.never', IsPresent: true, Next: 'Done' }], Default: 'A' }, Done: { Type: 'Succeed' } } };
   const one = { StartAt: 'Only', States: { Only: { Type: 'Pass', End: true } } };
-  const loops = (await call(port, 'CreateStateMachine', { name: 'loops', definition: JSON.stringify(loop), roleArn: role })).stateMachineArn;
-  const oneState = (await call(port, 'CreateStateMachine', { name: 'one', definition: JSON.stringify(one), roleArn: role })).stateMachineArn;
-  const idle = await probe(port, oneState, 3);
+  const loops = (await call('CreateStateMachine', { name: 'loops', definition: JSON.stringify(loop), roleArn: role })).stateMachineArn;
+  const oneState = (await call('CreateStateMachine', { name: 'one', definition: JSON.stringify(one), roleArn: role })).stateMachineArn;
+  const idle = await probe(oneState, 3);
   console.log(`idle server:    ListStateMachines ${idle.api}`);
   console.log(`                one-state execution start to end ${idle.run}`);
-  await Promise.all(Array.from({ length: LOOPS }, () => call(port, 'StartExecution', { stateMachineArn: loops })));
-  const busy = await probe(port, oneState, SECONDS);
-  const { executions } = await call(port, 'ListExecutions', { stateMachineArn: loops, statusFilter: 'RUNNING', maxResults: 1000 });
+  await Promise.all(Array.from({ length: LOOPS }, () => call('StartExecution', { stateMachineArn: loops })));
+  const busy = await probe(oneState, SECONDS);
+  const { executions } = await call('ListExecutions', { stateMachineArn: loops, statusFilter: 'RUNNING', maxResults: 1000 });
   console.log(`${LOOPS} loops:       ListStateMachines ${busy.api}`);
   console.log(`                one-state execution start to end ${busy.run}`);
   console.log(`                loops still running at the end: ${executions.length}`);
 } finally {
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
-  agent.destroy();
+  client.close();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -7,12 +7,11 @@
 //   node bench/waiting.mjs [--executions 100000] [--node-args "--max-old-space-size=1024"]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import http from 'node:http';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { apiClient, freePort } from './local-api.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'dist/cli/main.js');
@@ -23,14 +22,6 @@ const EXECUTIONS = Number(args.executions ?? 100_000);
 const NODE_ARGS = (args['node-args'] ?? '').split(' ').filter(Boolean);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function rssMb(pid) {
   try {
@@ -51,30 +42,17 @@ async function serve(db, port) {
   }
 }
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-function call(port, action, body) {
-  return new Promise((resolve, reject) => {
-    const data = JSON.stringify(body);
-    const req = http.request(
-      { host: '127.0.0.1', port, method: 'POST', path: '/', agent, headers: { 'Content-Type': 'application/x-amz-json-1.0', 'X-Amz-Target': `AWSStepFunctions.${action}`, 'Content-Length': Buffer.byteLength(data) } },
-      (res) => {
-        let text = '';
-        res.on('data', (c) => (text += c));
-        res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(text)) : reject(new Error(`${action}: ${res.statusCode} ${text}`))));
-      },
-    );
-    req.on('error', reject);
-    req.end(data);
-  });
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'stepwise-waiting-'));
 const db = join(dir, 'stepwise.db');
+let api;
 try {
   const port = await freePort();
+  api = apiClient(port);
+  const { call } = api;
   let { child } = await serve(db, port);
   const definition = { StartAt: 'Hold', States: { Hold: { Type: 'Wait', Seconds: 3600, Next: 'Done' }, Done: { Type: 'Succeed' } } };
-  const { stateMachineArn } = await call(port, 'CreateStateMachine', { name: 'waits', definition: JSON.stringify(definition), roleArn: 'arn:aws:iam::111111111111:role/bench' });
+  const { stateMachineArn } = await call('CreateStateMachine', { name: 'waits', definition: JSON.stringify(definition), roleArn: 'arn:aws:iam::111111111111:role/bench' });
   const input = JSON.stringify({ blob: 'x'.repeat(10_000) });
   let next = 0;
   const t0 = performance.now();
@@ -84,7 +62,7 @@ try {
     Array.from({ length: 64 }, async () => {
       while (next < EXECUTIONS) {
         next++;
-        await call(port, 'StartExecution', { stateMachineArn, input });
+        await call('StartExecution', { stateMachineArn, input });
       }
     }),
   );
@@ -106,11 +84,11 @@ try {
     await sleep(500);
   }
   const probe = performance.now();
-  await call(port, 'ListExecutions', { stateMachineArn, maxResults: 10 });
+  await call('ListExecutions', { stateMachineArn, maxResults: 10 });
   console.log(`RSS during the first 10 s of recovery: peak ${rebuildPeak.toFixed(0)} MB; a ListExecutions call meanwhile: ${(performance.now() - probe).toFixed(0)} ms`);
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
 } finally {
-  agent.destroy();
+  api?.close();
   rmSync(dir, { recursive: true, force: true });
 }

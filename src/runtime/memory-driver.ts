@@ -159,25 +159,35 @@ export async function runInMemory(definition: RunnableDefinition, input: unknown
   const scale = options.waitTimeScale ?? 1;
   const identity = identityFor(options);
   const maxHistoryEvents = historyEventLimit(options.maxHistoryEvents);
-  const startTime = clock.now();
   const budget: SliceBudget = { sliceMs: options.sliceMs ?? DEFAULT_SLICE_MS };
-  if (options.decider) return runElsewhere(definition, input, options, identity, maxHistoryEvents, startTime, budget, clock, scale);
+  const init: DeciderInit = {
+    definition,
+    input,
+    identity,
+    startTime: clock.now(),
+    ...(options.maxPayloadBytes !== undefined ? { maxPayloadBytes: options.maxPayloadBytes } : {}),
+    ...(maxHistoryEvents !== Infinity ? { maxHistoryEvents } : {}),
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+  };
+  if (options.decider) return runElsewhere(init, options, budget, clock, scale);
   // On this thread: the interpreter is built and started directly (no promise for a JSONPath
   // start), since most executions end in their first decision.
+  // Written out, not spread: this runs once per execution, and small executions are many.
   const interp = new Interpreter({
     definition,
     input,
     identity,
-    startTime,
-    ...(options.maxPayloadBytes !== undefined ? { maxPayloadBytes: options.maxPayloadBytes } : {}),
-    ...(maxHistoryEvents !== Infinity ? { maxHistoryEvents } : {}),
-    ...(options.seed !== undefined ? { seed: options.seed } : { random: secretRandom() }),
+    startTime: init.startTime,
+    maxPayloadBytes: init.maxPayloadBytes,
+    maxHistoryEvents: init.maxHistoryEvents,
+    seed: init.seed,
+    random: init.seed === undefined ? secretRandom() : undefined,
   });
   lastExecution = interp;
   const now = clock.now();
   const started = interp.start(now, decisionBudget(budget));
   const first = started instanceof Promise ? await started : started;
-  const run: Run = { log: [], events: [], interp, decider: new LocalDecider({ definition, input, identity, startTime }, interp), budget };
+  const run: Run = { log: [], events: [], interp, decider: new LocalDecider(init, interp), budget };
   // Executions of Pass/Choice/Succeed/Fail states end in their first decision: skip the driver.
   if (first.status !== 'RUNNING' && first.commands.every((c) => c.type === 'CancelTimer')) return resultOf(run);
   return drive(run, first, clock, scale, identity, options);
@@ -194,26 +204,9 @@ function secretRandom(): RandomSource {
 }
 
 /** A run whose decisions are made by `options.decider` (the server's decision workers). */
-async function runElsewhere(
-  definition: RunnableDefinition,
-  input: unknown,
-  options: ExecuteOptions,
-  identity: ExecutionIdentity,
-  maxHistoryEvents: number,
-  startTime: number,
-  budget: SliceBudget,
-  clock: Clock,
-  scale: number,
-): Promise<ExecutionResult> {
-  const init: DeciderInit = {
-    definition,
-    input,
-    identity,
-    startTime,
-    ...(options.maxPayloadBytes !== undefined ? { maxPayloadBytes: options.maxPayloadBytes } : {}),
-    ...(maxHistoryEvents !== Infinity ? { maxHistoryEvents } : {}),
-    seed: options.seed ?? newExecutionSeed(),
-  };
+async function runElsewhere(local: DeciderInit, options: ExecuteOptions, budget: SliceBudget, clock: Clock, scale: number): Promise<ExecutionResult> {
+  // A worker needs the seed itself (it cannot be drawn lazily there and found again on a restore).
+  const init: DeciderInit = local.seed !== undefined ? local : { ...local, seed: newExecutionSeed() };
   const run: Run = { log: [], events: [], interp: undefined, decider: undefined as unknown as Decider, budget };
   run.decider = options.decider!(init, () => run.log);
   const now = clock.now();
@@ -229,7 +222,7 @@ async function runElsewhere(
     first = await decideOrFail(run, runtimeFailure(e), now);
   }
   if (first.status !== 'RUNNING' && first.commands.every((c) => c.type === 'CancelTimer')) return resultOf(run);
-  return drive(run, first, clock, scale, identity, options);
+  return drive(run, first, clock, scale, init.identity, options);
 }
 
 /** One run's decider and what the driver keeps of it. */
