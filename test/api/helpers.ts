@@ -7,7 +7,7 @@ import { createContext, type ApiContext, type ContextOptions } from '../../src/a
 import { handleRequest } from '../../src/api/protocol.js';
 import { prepareNestedExecution } from '../../src/api/operations/start-execution.js';
 import { callSfnAction } from '../../src/api/sdk-integration.js';
-import { DurableRunner } from '../../src/runtime/durable-runner.js';
+import { DurableRunner, type DurableRunnerOptions } from '../../src/runtime/durable-runner.js';
 import type { TaskHandler } from '../../src/runtime/memory-driver.js';
 import type { MockConfigFile } from '../../src/integrations/mock-config.js';
 import { MemoryStore } from '../../src/store/memory.js';
@@ -47,6 +47,8 @@ export interface HarnessOptions extends Omit<Partial<ContextOptions>, 'store' | 
   readonly taskHandlers?: Record<string, TaskHandler>;
   readonly mockConfig?: MockConfigFile;
   readonly waitTimeScale?: number;
+  /** Limits of the runner (EXPRESS and TestState durations, the history quota). */
+  readonly runnerLimits?: Partial<Pick<DurableRunnerOptions, 'expressMaxDurationMs' | 'testStateMaxDurationMs' | 'maxHistoryEvents'>>;
 }
 
 export interface Harness {
@@ -71,7 +73,7 @@ export interface Harness {
 }
 
 export async function harness(options: HarnessOptions = {}): Promise<Harness> {
-  const { taskHandlers, mockConfig, waitTimeScale, ...contextOptions } = options;
+  const { taskHandlers, mockConfig, waitTimeScale, runnerLimits, ...contextOptions } = options;
   const store = new MemoryStore();
   let ctx: ApiContext | undefined;
   const runner = new DurableRunner({
@@ -83,6 +85,7 @@ export async function harness(options: HarnessOptions = {}): Promise<Harness> {
     ...(waitTimeScale !== undefined ? { waitTimeScale } : {}),
     ...(taskHandlers ? { taskHandlers } : {}),
     ...(mockConfig ? { mockConfig } : {}),
+    ...runnerLimits,
   });
   await runner.resume();
   ctx = createContext({ store, runner, region: REGION, accountId: ACCOUNT, ...contextOptions });
