@@ -124,13 +124,14 @@ export class DeciderPool {
    * Sends a request to the worker that hosts `key`; continuations wait behind fresh work. A new
    * interpreter (start, restore) goes to the least loaded worker. A key whose worker is held by
    * another execution's long decision answers `missing` at once, so its decider restores it on
-   * another worker instead of waiting for the watchdog.
+   * another worker instead of waiting for the watchdog; with `stay` (a request right after such
+   * a restore) it waits its turn instead, so a key is moved at most once per request.
    */
-  call(request: DeciderRequest, lane: 'fresh' | 'later' = 'fresh'): Promise<WorkerReply> {
+  call(request: DeciderRequest, lane: 'fresh' | 'later' = 'fresh', stay = false): Promise<WorkerReply> {
     if (this.closed) return Promise.reject(new Error('The decider pool is closed.'));
     const pinned = this.pins.get(request.key);
     let slot: Slot;
-    if (request.op === 'start' || request.op === 'restore') {
+    if (request.op === 'start' || request.op === 'restore' || (request.op === 'handle' && request.restore)) {
       slot = pinned && !this.held(pinned, request.key) ? pinned : this.leastLoaded();
       this.pins.set(request.key, slot);
     } else if (!pinned) {
@@ -138,7 +139,7 @@ export class DeciderPool {
     } else if (request.op === 'drop') {
       this.pins.delete(request.key);
       slot = pinned;
-    } else if (this.held(pinned, request.key)) {
+    } else if (!stay && this.held(pinned, request.key)) {
       this.pins.delete(request.key);
       this.enqueueJob(pinned, { op: 'drop', key: request.key }, 'later').catch(() => undefined);
       return Promise.resolve({ id: 0, missing: true });

@@ -4,7 +4,16 @@ import type { Decider, DeciderInit, ReplayedTrigger, RestoreResult, SliceBudget 
 
 export type WorkerRequest =
   | { readonly id: number; readonly op: 'start'; readonly key: string; readonly init: DeciderInit; readonly now: number; readonly budget?: SliceBudget }
-  | { readonly id: number; readonly op: 'handle'; readonly key: string; readonly trigger: Trigger; readonly now: number; readonly budget?: SliceBudget }
+  | {
+      readonly id: number;
+      readonly op: 'handle';
+      readonly key: string;
+      readonly trigger: Trigger;
+      readonly now: number;
+      readonly budget?: SliceBudget;
+      /** When the worker no longer holds the interpreter: rebuild it from these first (one request, no window to lose it again). */
+      readonly restore?: { readonly init: DeciderInit; readonly triggers: readonly ReplayedTrigger[] };
+    }
   | { readonly id: number; readonly op: 'restore'; readonly key: string; readonly init: DeciderInit; readonly triggers: readonly ReplayedTrigger[] }
   | { readonly id: number; readonly op: 'drop'; readonly key: string };
 

@@ -65,7 +65,11 @@ async function answer(request: WorkerRequest): Promise<WorkerReply> {
       return { id: request.id, decision, state: stateOf(interp) };
     }
     case 'handle': {
-      const interp = hosted.get(request.key);
+      let interp = hosted.get(request.key);
+      if (!interp && request.restore) {
+        interp = interpreterFor(request.restore.init, parse);
+        await replay(interp, request.restore.triggers);
+      }
       if (!interp) return { id: request.id, missing: true };
       host(request.key, interp);
       const decision = await interp.handle(request.trigger, request.now, decisionBudget(request.budget));

@@ -492,12 +492,31 @@ export class DurableRunner implements ExecutionRunner {
    * I/O (setImmediate), in a worker behind the work that came from outside.
    */
   private continueLater(live: LiveExecution): void {
-    const arn = live.record.arn;
     live.busy++;
     setImmediate(() => {
       live.busy--;
       if (this.closed) return;
-      this.apply(arn, CONTINUE).catch((e) => this.log('warn', 'execution not continued', { executionArn: arn, error: String(e) }));
+      this.applyLater(live, CONTINUE, 'execution not continued');
+    });
+  }
+
+  /**
+   * Applies a trigger the runner itself produced (a task's answer, a continuation). Losing one
+   * would leave its execution waiting for ever, so a failure that is not the API's answer (a
+   * store that was busy, a worker replaced meanwhile) is tried again, a few times, with back-off.
+   */
+  private applyLater(live: LiveExecution, trigger: Trigger, what: string, attempt = 0): void {
+    const arn = live.record.arn;
+    this.apply(arn, trigger).catch((e: unknown) => {
+      if (e instanceof AwsError || attempt >= 4 || this.closed) {
+        this.log('warn', what, { executionArn: arn, error: String(e) });
+        return;
+      }
+      live.busy++;
+      setTimeout(() => {
+        live.busy--;
+        this.applyLater(live, trigger, what, attempt + 1);
+      }, 50 * 2 ** attempt);
     });
   }
 
@@ -675,7 +694,6 @@ export class DurableRunner implements ExecutionRunner {
 
   /** How this runner takes a task's outcomes: applied on a later tick, work tracked in `live.running`. */
   private outcomesOf(live: LiveExecution): TaskOutcomes {
-    const arn = live.record.arn;
     return {
       deliver: (trigger) => {
         // Answers arrive on a later tick, never inside the decision that asked. Until then the
@@ -683,7 +701,7 @@ export class DurableRunner implements ExecutionRunner {
         live.busy++;
         setImmediate(() => {
           live.busy--;
-          this.apply(arn, trigger).catch((e) => this.log('warn', 'task result not applied', { executionArn: arn, error: String(e) }));
+          this.applyLater(live, trigger, 'task result not applied');
         });
       },
       track: (taskId, controller) => {

@@ -58,9 +58,9 @@ export class RemoteDecider implements Decider {
     const lane = trigger.type === 'Continue' || this.init.background ? 'later' : 'fresh';
     let reply = await this.pool.call(request, lane);
     if (reply.missing) {
-      await this.restore(await this.decided());
-      reply = await this.pool.call(request, lane);
-      if (reply.missing) throw new Error('The decision worker lost the execution again right after restoring it.');
+      // The worker no longer holds the interpreter: the same request carries what rebuilds it.
+      reply = await this.pool.call({ ...request, restore: { init: this.init, triggers: await this.decided() } }, lane, true);
+      if (reply.missing) throw new Error('The decision worker could not rebuild the execution.');
     }
     return this.decision(reply);
   }

@@ -64,8 +64,9 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
           workers: isolation.decisionWorkers,
           decisionTimeoutMs: isolation.decisionTimeoutMs,
           workerHeapMb: isolation.workerMemoryMb,
-          // The runner keeps at most this many executions live; a worker never needs to hold more.
-          maxHostedPerWorker: isolation.maxLiveExecutions,
+          // The runner drops idle executions from memory (and from their worker); busy ones can be
+          // many more (a fan-out of children), so a worker's own limit is only a safety net.
+          maxHostedPerWorker: Math.max(2_000, isolation.maxLiveExecutions * 4),
           expressionLimits,
           log: (level, message, fields) => log[level](message, fields),
         })
