@@ -114,9 +114,6 @@ export class LocalDecider implements Decider {
     this.interp = interp ?? interpreterFor(init);
   }
 
-  get interpreter(): Interpreter {
-    return this.interp;
-  }
   get status(): ExecutionStatus {
     return this.interp.status;
   }

@@ -96,7 +96,12 @@ export interface DurableRunnerOptions {
   readonly startWaitMs?: number;
 }
 
-type FirstDecision = { readonly decision: Decision; readonly aborted?: undefined } | { readonly decision?: undefined; readonly aborted: DecisionAborted };
+/**
+ * An execution's first decision. One that ran away in its worker (`aborted`) is replaced by a
+ * start that takes no step, so the execution is recorded as started and then failed with the
+ * reason: its history reads as any failed execution's does.
+ */
+type FirstDecision = { readonly decision: Decision; readonly aborted?: DecisionAborted };
 
 function startTrigger(time: number, decision: Decision): LoggedTrigger {
   return { time, trigger: { type: 'Start' }, ...(decision.more ? { steps: decision.steps } : {}) };
@@ -235,7 +240,7 @@ export class DurableRunner implements ExecutionRunner {
   }
 
   /** A decision; when it completes, the mark an interrupted decision of its execution left is cleared. */
-  private async watched<T>(executionArn: string, deciding: Promise<T>): Promise<T> {
+  private async clearingMark<T>(executionArn: string, deciding: Promise<T>): Promise<T> {
     const result = await deciding;
     if (this.suspects.delete(executionArn)) void this.store.clearDecisionInProgress(executionArn).catch(() => undefined);
     return result;
@@ -255,19 +260,13 @@ export class DurableRunner implements ExecutionRunner {
     const now = this.clock.now();
     const interp = this.newInterpreter(execution, execution.startDate);
     const live = this.newLive({ ...execution, status: 'RUNNING', lastEventId: 0 }, interp);
-    const deciding: Promise<FirstDecision> = this.watched(execution.arn, interp.start(now, this.slice)).then(
-      (decision) => ({ decision }),
-      (e: unknown) => {
-        if (e instanceof DecisionAborted) return { aborted: e };
-        throw e;
-      },
-    );
+    const deciding = this.firstDecision(live, now);
     let waited: ReturnType<typeof setTimeout> | undefined;
     const early = await Promise.race([deciding, new Promise<undefined>((resolve) => (waited = setTimeout(() => resolve(undefined), this.startWaitMs)))]);
     clearTimeout(waited);
     if (early) {
       // The usual case: the first decision is written with the execution, in one commit.
-      const decision = early.decision ?? (await interp.start(now, { maxSteps: 0 }));
+      const { decision } = early;
       const write = this.writeFor(live, decision, startTrigger(now, decision), now);
       const record: ExecutionRecord = { ...live.record, ...write.update, lastEventId: lastId(decision, 0) };
       if (!(await this.store.createExecution(record, write))) return false;
@@ -289,34 +288,26 @@ export class DurableRunner implements ExecutionRunner {
       return false;
     }
     this.keepLive(live);
-    this.enqueue(live, async () => {
-      const first = await deciding;
-      await this.commitStart(live, first.decision ?? (await interp.start(now, { maxSteps: 0 })), now);
-      if (first.aborted) await this.decide(live, runtimeFailure(first.aborted));
-    }).catch((e) => this.log('error', 'first decision not committed', { executionArn: execution.arn, error: String(e) }));
+    this.enqueue(live, async () => this.commitStart(live, await deciding, now)).catch((e) => this.log('error', 'first decision not committed', { executionArn: execution.arn, error: String(e) }));
     return true;
   }
 
-  /** Decides and commits the first decision of an execution whose row exists already. */
-  private async decideStart(live: LiveExecution, now: number): Promise<void> {
-    let decision: Decision;
-    let aborted: DecisionAborted | undefined;
+  /** Decides an execution's first decision (see FirstDecision). */
+  private async firstDecision(live: LiveExecution, now: number): Promise<FirstDecision> {
     try {
-      decision = await this.watched(live.record.arn, live.interp.start(now, this.slice));
+      return { decision: await this.clearingMark(live.record.arn, live.interp.start(now, this.slice)) };
     } catch (e) {
       if (!(e instanceof DecisionAborted)) throw e;
-      aborted = e;
-      decision = await live.interp.start(now, { maxSteps: 0 });
+      return { decision: await live.interp.start(now, { maxSteps: 0 }), aborted: e };
     }
-    await this.commitStart(live, decision, now);
-    if (aborted) await this.decide(live, runtimeFailure(aborted));
   }
 
-  /** Commits an execution's first decision (after the execution's row was created). */
-  private async commitStart(live: LiveExecution, decision: Decision, now: number): Promise<void> {
+  /** Commits an execution's first decision after the execution's row was created (then fails it, if it ran away). */
+  private async commitStart(live: LiveExecution, { decision, aborted }: FirstDecision, now: number): Promise<void> {
     await this.commit(live, this.writeFor(live, decision, startTrigger(now, decision), now), decision);
     this.perform(live, decision.commands);
-    if (decision.more) this.continueLater(live);
+    if (aborted) await this.decide(live, runtimeFailure(aborted));
+    else if (decision.more) this.continueLater(live);
   }
 
   /**
@@ -480,7 +471,7 @@ export class DurableRunner implements ExecutionRunner {
   /** Decides one trigger, commits the decision, performs its commands; a sliced decision is continued later. */
   private async decide(target: LiveExecution, trigger: Trigger, extra?: Partial<ExecutionWrite>): Promise<void> {
     const now = Math.max(this.clock.now(), target.interp.now);
-    const decision = await this.watched(target.record.arn, target.interp.handle(trigger, now, trigger.type === 'RuntimeFailure' ? undefined : this.slice));
+    const decision = await this.clearingMark(target.record.arn, target.interp.handle(trigger, now, trigger.type === 'RuntimeFailure' ? undefined : this.slice));
     const write = this.writeFor(target, decision, { time: now, trigger, ...(decision.more ? { steps: decision.steps } : {}) }, now, extra);
     await this.commit(target, write, decision);
     this.perform(target, decision.commands);
@@ -881,7 +872,7 @@ export class DurableRunner implements ExecutionRunner {
     if (record.lastEventId === 0 && record.status === 'RUNNING') {
       // Created, but the server stopped before its first decision was committed: decide it now.
       const now = this.clock.now();
-      this.enqueue(live, () => this.decideStart(live, now)).catch((e) =>
+      this.enqueue(live, async () => this.commitStart(live, await this.firstDecision(live, now), now)).catch((e) =>
         this.log('error', 'first decision not committed', { executionArn, error: String(e) }),
       );
       return live;
@@ -917,7 +908,7 @@ export class DurableRunner implements ExecutionRunner {
     ]);
     let restored: RestoreResult;
     try {
-      // Not watched: a replay re-runs decisions that completed before.
+      // A replay re-runs decisions that completed before: it clears no quarantine mark.
       restored = await live.interp.restore(triggers);
     } catch (e) {
       if (e instanceof DecisionAborted) return `Rebuilding the execution was stopped: ${e.message}`;
