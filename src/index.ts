@@ -16,6 +16,15 @@ export { validateDefinition, parseDefinition, type Diagnostic } from './asl/vali
 export { StatesError } from './asl/errors.js';
 export type { ExecuteOptions, ExecutionResult, TaskHandler, TaskHandlerContext, Clock } from './runtime/memory-driver.js';
 export type { MockConfigFile } from './integrations/mock-config.js';
+/**
+ * The project configuration (stepwise.config.json): `loadProjectConfig()` finds, reads and
+ * validates it (a ConfigFileError lists every problem); pass it, or its path, as
+ * `execute(definition, input, { config })`. `closeTaskIntegrations()` stops the local functions'
+ * worker processes that runs with a configuration started (they also exit when idle).
+ */
+export { loadProjectConfig, validateProjectConfig, ConfigFileError, type ConfigProblem } from './config/load.js';
+export type { ProjectConfig, FunctionConfig, ConnectionConfig, RouteConfig } from './config/types.js';
+export { closeTaskIntegrations } from './runtime/shared-integrations.js';
 export { toAwsEvent, type AwsHistoryEvent, type HistoryEvent } from './engine/events.js';
 /**
  * The limits on JSONata and JSONPath evaluation, for the whole process (not per `execute()`

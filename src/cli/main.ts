@@ -12,6 +12,11 @@ import { runCommand } from './run-command.js';
 import { validateCommand } from './validate-command.js';
 import { SERVE_HELP, serveCommand } from './serve-command.js';
 
+// The AWS SDK (loaded for tasks that call AWS services) warns once per process that its releases
+// after January 2027 need Node.js 22. Stepwise supports Node.js 20; the notice would only clutter
+// a run's stderr, so the command line turns it off unless the user decided otherwise.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const HELP = `Usage: stepwise <command> [options]
 
 AWS Step Functions, self-hosted: run and validate Amazon States Language definitions.
@@ -33,6 +38,11 @@ Options of run:
       --handlers FILE         an ES module exporting task handlers by state name or resource ARN
       --state-machine FILE    a state machine that states:startExecution tasks may start, named
                               after its file (repeatable)
+      --config FILE           the project configuration: functions, connections, endpoints,
+                              buckets, routes (default: STEPWISE_CONFIG, else ./stepwise.config.json)
+      --route NAME=TARGET     send one state's (or resource ARN's) tasks to TARGET: function:NAME,
+                              url:URL, return:JSON, throw:ERROR[:CAUSE] or aws (repeatable)
+      --lambda-endpoint URL   a Lambda API for functions the configuration does not declare
 
 General:
   -h, --help                  this help
@@ -57,6 +67,9 @@ const RUN_OPTIONS = {
   'wait-time-scale': { type: 'string' },
   handlers: { type: 'string' },
   'state-machine': { type: 'string', multiple: true },
+  config: { type: 'string' },
+  route: { type: 'string', multiple: true },
+  'lambda-endpoint': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
 
@@ -130,6 +143,9 @@ async function run(rest: readonly string[]): Promise<number> {
         waitTimeScale: values['wait-time-scale'],
         handlers: values.handlers,
         stateMachines: values['state-machine'],
+        config: values.config,
+        routes: values.route,
+        lambdaEndpoint: values['lambda-endpoint'],
       },
       { out, err },
       controller.signal,

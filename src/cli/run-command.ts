@@ -16,6 +16,10 @@ import {
   type TaskHandler,
 } from '../index.js';
 import { formatHistory, HISTORY_FORMATS, type HistoryFormat } from './history-table.js';
+import { ConfigFileError, loadProjectConfig } from '../config/load.js';
+import type { ProjectConfig, RouteConfig } from '../config/types.js';
+import { TaskIntegrations } from '../runtime/task-integrations.js';
+import { DEFAULT_ACCOUNT_ID } from '../runtime/memory-driver.js';
 import { EXIT, parseJson, readJsonArgument, readText, UsageError } from './io.js';
 import { formatDiagnostic } from './validate-command.js';
 
@@ -32,6 +36,11 @@ export interface RunArguments {
   readonly handlers?: string;
   /** Definition files that states:startExecution tasks may start, each named after its file. */
   readonly stateMachines?: readonly string[];
+  /** The project configuration file (else STEPWISE_CONFIG, else ./stepwise.config.json if present). */
+  readonly config?: string;
+  /** `--route NAME=TARGET` items, after the configuration's routes (so they win). */
+  readonly routes?: readonly string[];
+  readonly lambdaEndpoint?: string;
 }
 
 export interface Output {
@@ -47,7 +56,9 @@ export async function runCommand(args: RunArguments, io: Output, signal?: AbortS
   const stateMachineName = args.stateMachineName ?? machineNameFromFile(args.file);
   const stateMachines = args.stateMachines?.length ? loadStateMachines(args.stateMachines, io) : undefined;
   if (stateMachines === null) return EXIT.USAGE;
+  const integrations = loadIntegrations(args);
   const options: ExecuteOptions = {
+    integrations,
     stateMachineName,
     ...(args.executionName !== undefined ? { executionName: args.executionName } : {}),
     ...(args.waitTimeScale !== undefined ? { waitTimeScale: parseScale(args.waitTimeScale) } : {}),
@@ -66,6 +77,8 @@ export async function runCommand(args: RunArguments, io: Output, signal?: AbortS
       return EXIT.USAGE;
     }
     throw e;
+  } finally {
+    await integrations.close();
   }
 
   if (historyFormat) {
@@ -86,6 +99,64 @@ function exitFor(result: ExecutionResult, io: Output, printOutput: boolean): num
   if (result.error !== undefined) io.err(`  error: ${result.error}`);
   if (result.cause !== undefined) io.err(`  cause: ${result.cause}`);
   return EXIT[result.status];
+}
+
+/** The project configuration with the --route items added, and its integrations; a UsageError lists every problem. */
+function loadIntegrations(args: RunArguments): TaskIntegrations {
+  let config: ProjectConfig;
+  try {
+    config = loadProjectConfig({ ...(args.config !== undefined ? { file: args.config } : {}) });
+  } catch (e) {
+    if (e instanceof ConfigFileError) throw new UsageError(e.message.replace(/^stepwise: /, ''));
+    throw e;
+  }
+  if (args.routes?.length) {
+    const routes = [...config.routes, ...args.routes.map((item) => parseRoute(item, config))];
+    config = { ...config, routes };
+  }
+  // The identity `execute()` gives executions (ARNs of functions and connections use it too).
+  return new TaskIntegrations(config, {
+    region: 'us-east-1',
+    accountId: DEFAULT_ACCOUNT_ID,
+    ...(args.lambdaEndpoint !== undefined ? { lambdaEndpoint: args.lambdaEndpoint } : {}),
+    log: (level, message, fields) => {
+      // A function's own output and the integrations' warnings go to stderr, never into the output.
+      if (level !== 'info' || fields?.stream !== undefined) process.stderr.write(`${message}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`);
+    },
+  });
+}
+
+/** `--route NAME=TARGET`: NAME a state name or a resource ARN; TARGET function:F, url:URL, return:JSON, throw:ERROR[:CAUSE] or aws. */
+export function parseRoute(item: string, config: ProjectConfig): RouteConfig {
+  const at = item.indexOf('=');
+  if (at <= 0) throw new UsageError(`--route must be NAME=TARGET (a state name or resource ARN, then function:F, url:URL, return:JSON, throw:ERROR[:CAUSE] or aws), not '${item}'`);
+  const name = item.slice(0, at);
+  const target = item.slice(at + 1);
+  const key = name.startsWith('arn:') ? { resource: name } : { state: name };
+  if (target === 'aws') return { ...key, service: 'aws' };
+  const colon = target.indexOf(':');
+  const kind = colon < 0 ? target : target.slice(0, colon);
+  const value = colon < 0 ? '' : target.slice(colon + 1);
+  switch (kind) {
+    case 'function':
+      if (!Object.prototype.hasOwnProperty.call(config.functions, value)) {
+        const known = Object.keys(config.functions);
+        throw new UsageError(`--route ${item}: no function '${value}' in the configuration${known.length ? ` (functions: ${known.join(', ')})` : ' (it declares none)'}`);
+      }
+      return { ...key, function: value };
+    case 'url':
+      if (!/^https?:\/\//.test(value)) throw new UsageError(`--route ${item}: url: needs an http(s) URL`);
+      return { ...key, url: value };
+    case 'return':
+      return { ...key, mock: { Return: parseJson(value, `--route ${item}`) } };
+    case 'throw': {
+      const [error, ...cause] = value.split(':');
+      if (!error) throw new UsageError(`--route ${item}: throw: needs an error name`);
+      return { ...key, mock: { Throw: { Error: error, ...(cause.length ? { Cause: cause.join(':') } : {}) } } };
+    }
+    default:
+      throw new UsageError(`--route ${item}: the target must be function:F, url:URL, return:JSON, throw:ERROR[:CAUSE] or aws`);
+  }
 }
 
 /** The --state-machine files by name; null after printing why one cannot run. */

@@ -20,6 +20,8 @@ Options (each also read from the environment variable beside it):
   --region REGION         ${ENVIRONMENT.STEPWISE_REGION}   [STEPWISE_REGION]
   --account-id ID         ${ENVIRONMENT.STEPWISE_ACCOUNT_ID}   [STEPWISE_ACCOUNT_ID]
   --mock-config FILE      ${ENVIRONMENT.SFN_MOCK_CONFIG}   [SFN_MOCK_CONFIG]
+  --config FILE           ${ENVIRONMENT.STEPWISE_CONFIG}   [STEPWISE_CONFIG]
+  --lambda-endpoint URL   ${ENVIRONMENT.LAMBDA_ENDPOINT}   [LAMBDA_ENDPOINT]
   --wait-time-scale N     ${ENVIRONMENT.WAIT_TIME_SCALE}   [WAIT_TIME_SCALE]
   --log-level LEVEL       ${ENVIRONMENT.STEPWISE_LOG_LEVEL}   [STEPWISE_LOG_LEVEL]
   --synchronous MODE      SQLite durability: ${ENVIRONMENT.STEPWISE_SQLITE_SYNCHRONOUS}   [STEPWISE_SQLITE_SYNCHRONOUS]

@@ -12,6 +12,7 @@ import { VariableScope, type ChildExecution, type FanOut, type Frame, type Graph
 import { BLOCKED, type Outcome, type Step, type StateRunner } from './states.js';
 import { taskResult } from './task-state.js';
 import { readItems, readerMaxItems } from './item-reader.js';
+import { ChildLedger, exportedOutput, exportPlan, exportResults, previewOutput, writerSettings, type ChildIdentity } from './result-writer.js';
 
 export async function runParallel(runner: StateRunner, frame: Frame, state: StateDef): Promise<Outcome> {
   const { interp, flow } = runner;
@@ -176,6 +177,10 @@ export async function startIterations(
     }
   }
 
+  // A ResultWriter reports when each child execution ran and how it ended.
+  const writer: Record<string, any> | undefined = settings.distributed ? state.ResultWriter : undefined;
+  const ledger = writer ? new ChildLedger() : undefined;
+
   const fan = newFanOut(frame, {
     kind: 'map',
     distributed: settings.distributed,
@@ -201,10 +206,12 @@ export async function startIterations(
       });
       if (settings.distributed) childExecution!.root = child;
       if (!settings.distributed) interp.record(frame, 'MapIterationStarted', { name: frame.stateName, index });
+      ledger?.started(index, interp.now);
       interp.scheduleFrame(child, inputs[index]);
       return child;
     },
     onChildDone: (child, error) => {
+      ledger?.finished(child.index, interp.now, error);
       if (settings.distributed) return;
       interp.record(frame, error ? 'MapIterationFailed' : 'MapIterationSucceeded', { name: frame.stateName, index: child.index });
     },
@@ -221,16 +228,33 @@ export async function startIterations(
         const error = (run ? run.hasTolerance : settings.hasTolerance) || childRuntime
           ? new StatesError('States.ExceedToleratedFailureThreshold', 'The specified tolerated failure threshold was exceeded')
           : fan.failed;
-        if (mapRunArn) interp.record(frame, 'MapRunFailed', { error: error.error, cause: error.cause });
-        return runner.recover(frame, error);
+        const failRun = (): Step => {
+          if (mapRunArn) interp.record(frame, 'MapRunFailed', { error: error.error, cause: error.cause });
+          return runner.recover(frame, error);
+        };
+        // The children of a failed run are exported too (FAILED and PENDING files); the Map
+        // then fails with the run's error, whatever became of the export.
+        if (writer?.Resource !== undefined && mapRunArn) return writeResults(runner, frame, writer, effective, results(), mapRunArn, mapRunId!, { failRun });
+        return failRun();
       }
-      if (mapRunArn) interp.record(frame, 'MapRunSucceeded');
-      interp.closeMapRun(frame, 'SUCCEEDED');
-      interp.record(frame, 'MapStateSucceeded');
-      if (state.ResultWriter && mapRunArn) {
-        return resultWriterOutput(runner, frame, state.ResultWriter, effective, mapRunArn, mapRunId!).then((output) => taskResult(runner, frame, output));
-      }
-      return taskResult(runner, frame, fan.results);
+      const succeed = (output: unknown): Step => {
+        if (mapRunArn) interp.record(frame, 'MapRunSucceeded');
+        interp.closeMapRun(frame, 'SUCCEEDED');
+        interp.record(frame, 'MapStateSucceeded');
+        return taskResult(runner, frame, output);
+      };
+      if (writer && mapRunArn) return writeResults(runner, frame, writer, effective, results(), mapRunArn, mapRunId!, { succeed });
+      return succeed(fan.results);
+    },
+  });
+  const results = (): ChildRun => ({
+    children: ledger!.children(items.length, inputs, fan.results, interp.now),
+    identity: {
+      region: interp.identity.region,
+      accountId: interp.identity.accountId,
+      childMachine: `${interp.identity.stateMachineName}/${state.Label ?? frame.stateName}`,
+      mapRunId: mapRunId!,
+      express: (settings.processor as { ProcessorConfig?: { ExecutionType?: string } }).ProcessorConfig?.ExecutionType === 'EXPRESS',
     },
   });
   // With an ItemBatcher each child execution processes a batch: item counts count its items.
@@ -238,18 +262,52 @@ export async function startIterations(
   return startFanOut(runner, frame, fan);
 }
 
+interface ChildRun {
+  readonly children: ReturnType<ChildLedger['children']>;
+  readonly identity: ChildIdentity;
+}
+
+/** How the Map goes on once its results are written: its run failed, or succeeded. */
+type AfterExport = { readonly failRun: () => Step } | { readonly succeed: (output: unknown) => Step };
+
 /**
- * A Distributed Map with a ResultWriter outputs where its results went (AWS's shape: the Map Run
- * ARN and the manifest's bucket and key) instead of the results themselves.
- * TODO(issue 3): write manifest.json and the result files through the S3 integration.
+ * A Distributed Map's ResultWriter (result-writer.ts), once its Map Run has ended. On success
+ * the Map outputs where the results went (the Map Run ARN and the manifest's bucket and key), or
+ * with WriterConfig alone the transformed results; a failed export fails the Map with
+ * States.ResultWriterFailed. After a failed run the export is made and the Map goes on failing
+ * with the run's error.
  */
-async function resultWriterOutput(runner: StateRunner, frame: Frame, writer: Record<string, any>, effective: unknown, mapRunArn: string, mapRunId: string): Promise<unknown> {
-  const { flow } = runner;
-  const parameters = (flow.isJsonata(frame)
-    ? await flow.jsonata(frame, writer.Arguments ?? {}, 'Arguments')
-    : flow.payload(frame, writer.Parameters ?? {}, effective, 'Parameters')) as { Bucket?: string; Prefix?: string };
-  const prefix = parameters.Prefix ? `${parameters.Prefix}/` : '';
-  return { MapRunArn: mapRunArn, ResultWriterDetails: { Bucket: parameters.Bucket, Key: `${prefix}${mapRunId}/manifest.json` } };
+async function writeResults(
+  runner: StateRunner,
+  frame: Frame,
+  writer: Record<string, any>,
+  effective: unknown,
+  run: ChildRun,
+  mapRunArn: string,
+  mapRunId: string,
+  then: AfterExport,
+): Promise<Outcome> {
+  const { interp } = runner;
+  const failExport = (error: StatesError): Step => {
+    interp.record(frame, 'MapRunFailed', { error: error.error, cause: error.cause });
+    return runner.recover(frame, error);
+  };
+  let settings: Awaited<ReturnType<typeof writerSettings>>;
+  try {
+    settings = await writerSettings(runner, frame, writer, effective);
+  } catch (e) {
+    if ('failRun' in then) return then.failRun();
+    if (e instanceof StatesError) return failExport(e);
+    throw e;
+  }
+  const { destination, transformation, outputType } = settings;
+  if (!destination) return 'failRun' in then ? then.failRun() : then.succeed(previewOutput(run.children, run.identity, transformation));
+  const plan = exportPlan(run.children, run.identity, { bucket: destination.bucket, prefix: destination.prefix, transformation, outputType }, mapRunArn);
+  return exportResults(runner, frame, destination.resource, destination.bucket, plan, (outcome) => {
+    if ('failRun' in then) return then.failRun();
+    if (outcome.kind === 'failed') return failExport(outcome.error);
+    return then.succeed(exportedOutput(mapRunArn, destination.bucket, destination.prefix, mapRunId));
+  });
 }
 
 function newFanOut(

@@ -47,7 +47,8 @@ export function findHandler(handlers: Record<string, TaskHandler> | undefined, c
   return handlers?.[command.stateName] ?? handlers?.[command.resource.arn];
 }
 
-export function noHandlerTrigger(command: InvokeTask): Trigger {
+/** `why`: what else was tried, appended to the cause (e.g. the service had no endpoint or credentials). */
+export function noHandlerTrigger(command: InvokeTask, why?: string): Trigger {
   const { resource } = command;
   const nested = resource.kind === 'service' && resource.service === 'states' && resource.action.startsWith('startExecution');
   return {
@@ -56,7 +57,8 @@ export function noHandlerTrigger(command: InvokeTask): Trigger {
     error: 'States.TaskFailed',
     cause:
       `No task handler or mocked response for resource '${resource.arn}' (state '${command.stateName}').` +
-      (nested ? ' Give the state machine it starts in `stateMachines` (stepwise run: --state-machine FILE), or run it on stepwise serve.' : ''),
+      (nested ? ' Give the state machine it starts in `stateMachines` (stepwise run: --state-machine FILE), or run it on stepwise serve.' : '') +
+      (why !== undefined ? ` ${why}` : ''),
   };
 }
 

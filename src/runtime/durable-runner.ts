@@ -28,7 +28,8 @@ import { RemoteDecider, remoteDeciders } from './remote-decider.js';
 import { engineVersionMismatch } from '../engine/version.js';
 import type { TaskHandler } from '../integrations/local-tasks.js';
 import { childEndTrigger, waitsForChild } from '../integrations/nested-executions.js';
-import { dispatchTask, type ChildExecutions, type LocalSdk, type TaskOutcomes } from './task-dispatcher.js';
+import { answeredByMocks, dispatchTask, type ChildExecutions, type LocalSdk, type TaskOutcomes } from './task-dispatcher.js';
+import type { TaskIntegrations } from './task-integrations.js';
 import type { Command, Decision, ExecutionIdentity, MapRunUpdate, Trigger } from '../engine/model.js';
 import type { IntegrationPattern } from '../engine/resources.js';
 
@@ -41,13 +42,15 @@ export interface DurableRunnerOptions {
   readonly mockConfig?: MockConfigFile;
   /** Local task handlers by resource ARN or state name. */
   readonly taskHandlers?: Record<string, TaskHandler>;
+  /** Routes and built-in integrations of the project configuration (Lambda, HTTP, AWS services). */
+  readonly integrations?: TaskIntegrations;
   /** Scales Wait and retry delays (WAIT_TIME_SCALE). */
   readonly waitTimeScale?: number;
   /** Largest state output or task result (default 256 KiB, AWS's quota). */
   readonly maxPayloadBytes?: number;
   /** Most events in one execution's history (default 25,000, AWS's quota). */
   readonly maxHistoryEvents?: number;
-  readonly log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+  readonly log?: (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
   /** Notified of each committed decision (metrics, live console updates). */
   readonly onDecision?: (executionArn: string, events: readonly HistoryEvent[], status: string) => void;
   /**
@@ -664,12 +667,15 @@ export class DurableRunner implements ExecutionRunner {
   }
 
   /** Performs an InvokeTask through the task dispatcher, with what this runner provides (again: after a rebuild). */
-  private invoke(live: LiveExecution, command: InvokeTask, again = false): void {
+  private invoke(live: LiveExecution, command: InvokeTask, again = false, submitted = false): void {
     const work = dispatchTask(command, {
       again,
+      submitted,
       executionArn: live.record.arn,
       mocks: live.mocks,
       handlers: this.options.taskHandlers,
+      integrations: this.options.integrations,
+      log: (level, message, fields) => this.log(level, message, { executionArn: live.record.arn, ...fields }),
       children: this.options.prepareChild ? this.childExecutions(live) : undefined,
       sdk: this.localSdk(live),
       outcomes: this.outcomesOf(live),
@@ -882,7 +888,8 @@ export class DurableRunner implements ExecutionRunner {
       // again (the same response), handlers run again (at-least-once, as AWS integrations
       // are), starting a child again finds the child already started (by its name), and tasks
       // answered from outside (activity workers, task tokens) go on waiting for that answer.
-      for (const command of live.openInvocations.values()) this.invoke(live, command, true);
+      const submitted = await this.submittedTasks(executionArn);
+      for (const command of live.openInvocations.values()) this.invoke(live, command, true, submitted.has(command.taskId));
       // Activity tasks a worker took just before the crash, whose ActivityStarted was not written.
       for (const task of await this.store.tasksOf(executionArn)) {
         if (task.status === 'STARTED' && live.openTokens.has(task.token) && !interp.isTaskStarted(task.taskId)) {
@@ -918,7 +925,7 @@ export class DurableRunner implements ExecutionRunner {
       const logged = triggers[i]!;
       this.writeFor(live, { events: [], commands: decision.commands, status: decision.status, steps: 0 }, logged, logged.time);
       for (const command of decision.commands) {
-        if (command.type === 'InvokeTask' && live.mocks?.mocks(command.stateName)) live.mocks.next(command.stateName, command.taskId);
+        if (command.type === 'InvokeTask' && answeredByMocks(command, live.mocks)) live.mocks!.next(command.stateName, command.taskId);
       }
     });
     if (restored.events.length !== record.lastEventId) {
@@ -933,6 +940,14 @@ export class DurableRunner implements ExecutionRunner {
       }
     }
     return undefined;
+  }
+
+  /** Tasks whose submission (TaskSubmitted) is committed: a .waitForTaskToken call was made for each. */
+  private async submittedTasks(executionArn: string): Promise<Set<string>> {
+    const submitted = new Set<string>();
+    if (!this.options.integrations) return submitted;
+    for (const logged of await this.store.getTriggers(executionArn)) if (logged.trigger.type === 'TaskSubmitted') submitted.add(logged.trigger.taskId);
+    return submitted;
   }
 
   /**
@@ -1034,7 +1049,7 @@ export class DurableRunner implements ExecutionRunner {
     this.options.onDecision?.(live.record.arn, decision.events, live.interp.status);
   }
 
-  private log(level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void {
+  private log(level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void {
     this.options.log?.(level, message, fields);
   }
 }

@@ -7,6 +7,9 @@ import { MockSession, type MockConfigFile } from '../integrations/mock-config.js
 import { noHandlerTrigger, type TaskHandler } from '../integrations/local-tasks.js';
 import { waitsForChild } from '../integrations/nested-executions.js';
 import { dispatchTask, type ChildExecutions, type TaskEnvironment, type TaskOutcomes } from './task-dispatcher.js';
+import { sharedTaskIntegrations } from './shared-integrations.js';
+import type { ProjectConfig } from '../config/types.js';
+import type { TaskIntegrations } from './task-integrations.js';
 import { AwsError } from '../api/errors.js';
 import { checkExecutionInput } from '../api/executions.js';
 import type { ExecutionRecord } from '../store/types.js';
@@ -33,6 +36,16 @@ export interface ExecuteOptions {
   readonly executionName?: string;
   /** Handlers by resource ARN or by state name (the state name wins). */
   readonly taskHandlers?: Record<string, TaskHandler>;
+  /**
+   * The project configuration (stepwise.config.json): its path, or a configuration loaded with
+   * `loadProjectConfig`. Tasks that no mock or handler answers go to its routes and functions,
+   * and to the built-in integrations (Lambda, HTTP, S3, DynamoDB, SQS, SNS, EventBridge, any
+   * AWS SDK call). Its worker processes are shared by every run with the same configuration and
+   * exit when idle (or at `closeTaskIntegrations()`). Without it, such tasks fail as before.
+   */
+  readonly config?: string | ProjectConfig;
+  /** @internal Integrations made by the caller (the CLI), used instead of `config`'s. */
+  readonly integrations?: TaskIntegrations;
   /** Multiplies Wait durations and retry intervals; 0 makes them instant. Default 1. */
   readonly waitTimeScale?: number;
   readonly clock?: Clock;
@@ -77,6 +90,19 @@ export interface ExecuteOptions {
    * initial data and the triggers decided so far (to restore a decider that lost its state).
    */
   readonly decider?: (init: DeciderInit, log: () => readonly ReplayedTrigger[]) => Decider;
+}
+
+/**
+ * In memory nothing can send a task token back (there is no SendTaskSuccess without a server):
+ * a `.waitForTaskToken` task whose request was sent fails, saying so.
+ */
+function tokenNeverAnswered(command: Extract<Command, { type: 'InvokeTask' }>): Trigger {
+  return {
+    type: 'TaskFailed',
+    taskId: command.taskId,
+    error: 'States.TaskFailed',
+    cause: `The request of '${command.stateName}' was sent (${command.resource.arn}), but in memory nothing can answer its task token: run it on stepwise serve, where SendTaskSuccess/SendTaskFailure can, or give the state a task handler.`,
+  };
 }
 
 /** AWS's quota on one execution's history. */
@@ -307,9 +333,9 @@ async function drive(run: Run, first: Decision, clock: Clock, scale: number, ide
     },
     // Nobody outside can answer in memory: the task fails as one with no handler (an activity
     // after an imaginary worker took it, as before there was a dispatcher).
-    awaitOutsideAnswer: (command) => {
+    awaitOutsideAnswer: (command, sent) => {
       if (command.resource.kind === 'activity') push({ type: 'TaskStarted', taskId: command.taskId });
-      push(noHandlerTrigger(command));
+      push(sent ? tokenNeverAnswered(command) : noHandlerTrigger(command));
     },
   };
 
@@ -369,6 +395,7 @@ async function drive(run: Run, first: Decision, clock: Clock, scale: number, ide
     executionArn: identity.executionArn,
     mocks,
     handlers: options.taskHandlers,
+    integrations: options.integrations ?? (options.config !== undefined ? sharedTaskIntegrations(options.config, identity) : undefined),
     // A .waitForTaskToken child has no one to answer its parent in memory: that task needs a handler.
     children: options.stateMachines !== undefined ? { runs: (pattern) => pattern !== 'wait-for-task-token', start: startChild } : undefined,
     outcomes,

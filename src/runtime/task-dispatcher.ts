@@ -5,10 +5,12 @@
  *
  * 1. a Step Functions Local mock of the execution's test case (MockConfigFile);
  * 2. an in-process task handler, by state name, then by resource ARN;
- * 3. a configured route: not built yet (`TaskRoutes`, which no driver passes today);
+ * 3. a configured route (stepwise.config.json `routes`: one state's or resource's tasks sent to
+ *    a function, a URL or a fixed answer);
  * 4. a built-in integration, reached through what the driver provides: nested executions
- *    (`arn:aws:states:::states:startExecution`, the driver starts and follows the child) and
- *    the Step Functions API itself (`arn:aws:states:::aws-sdk:sfn:<action>`);
+ *    (`arn:aws:states:::states:startExecution`, the driver starts and follows the child), the
+ *    Step Functions API itself (`arn:aws:states:::aws-sdk:sfn:<action>`), and the services of
+ *    src/integrations/ (Lambda, HTTP, S3, DynamoDB, SQS, SNS, EventBridge, any AWS SDK call);
  * 5. otherwise an activity waits for a worker and a callback or `.sync` task for SendTask* with
  *    its token (the driver decides what waiting means), and any other task fails with the
  *    no-handler failure.
@@ -24,6 +26,8 @@ import { findHandler, isCallbackTask, mockedTrigger, noHandlerTrigger, runHandle
 import type { MockSession } from '../integrations/mock-config.js';
 import { apiFailure, childEndTrigger, isStartExecution, startRequest, startResponse, waitsForChild } from '../integrations/nested-executions.js';
 import type { ExecutionRecord } from '../store/types.js';
+import type { IntegrationCall } from '../integrations/integration.js';
+import { describeResource, type TaskAnswerer, type TaskIntegrations } from './task-integrations.js';
 
 export type InvokeTask = Extract<Command, { type: 'InvokeTask' }>;
 
@@ -43,9 +47,10 @@ export interface TaskOutcomes {
   track(taskId: string, controller: AbortController): () => void;
   /**
    * Nobody in this process answers the task: an activity waits for a worker (GetActivityTask),
-   * a callback or `.sync` task for SendTaskSuccess/Failure with its token.
+   * a callback or `.sync` task for SendTaskSuccess/Failure with its token. `sent`: an
+   * integration made the task's call (a .waitForTaskToken request went out with the token).
    */
-  awaitOutsideAnswer(command: InvokeTask): void;
+  awaitOutsideAnswer(command: InvokeTask, sent?: boolean): void;
 }
 
 /**
@@ -80,23 +85,14 @@ export interface LocalSdk {
   call(service: string, action: string, parameters: unknown, requestId: string): Promise<SdkOutcome>;
 }
 
-/**
- * Configured routes, the extension point between handlers and built-in integrations (not built
- * yet, and no driver passes one): a Task resource sent where configuration says (an HTTP
- * endpoint, a queue, a local Lambda runtime). Undefined when no route is configured for the
- * task; otherwise the route's work, which answers through `outcomes`.
- */
-export interface TaskRoutes {
-  perform(command: InvokeTask, outcomes: TaskOutcomes): Promise<void> | undefined;
-}
-
 /** What one execution's driver gives the dispatcher. */
 export interface TaskEnvironment {
   /** The execution whose tasks these are. */
   readonly executionArn: string;
   readonly mocks?: MockSession | undefined;
   readonly handlers?: Record<string, TaskHandler> | undefined;
-  readonly routes?: TaskRoutes | undefined;
+  /** Routes and built-in integrations (from the project configuration). */
+  readonly integrations?: TaskIntegrations | undefined;
   readonly children?: ChildExecutions | undefined;
   readonly sdk?: LocalSdk | undefined;
   readonly outcomes: TaskOutcomes;
@@ -108,6 +104,13 @@ export interface TaskEnvironment {
    * goes on waiting, so a rebuild writes nothing for it.
    */
   readonly again?: boolean;
+  /**
+   * With `again`: the task's submission (TaskSubmitted) was committed before the restart, so a
+   * `.waitForTaskToken` call was made and only its token is awaited.
+   */
+  readonly submitted?: boolean;
+  /** Where a task's answer came from (route or integration), for the logs. */
+  readonly log?: (level: 'debug' | 'warn', message: string, fields: Record<string, unknown>) => void;
 }
 
 /**
@@ -124,10 +127,10 @@ export function dispatchTask(command: InvokeTask, env: TaskEnvironment): Promise
   const submit = () => outcomes.deliver({ type: 'TaskSubmitted', taskId, output: {} });
 
   // 1. Mocks. As in Step Functions Local, a mocked activity is taken at once by an imaginary worker.
-  if (env.mocks?.mocks(stateName)) {
+  if (answeredByMocks(command, env.mocks)) {
     if (activity) outcomes.deliver({ type: 'TaskStarted', taskId });
     if (callback) submit();
-    outcomes.deliver(mockedTrigger(taskId, env.mocks, stateName));
+    outcomes.deliver(mockedTrigger(taskId, env.mocks!, stateName));
     return undefined;
   }
 
@@ -142,24 +145,38 @@ export function dispatchTask(command: InvokeTask, env: TaskEnvironment): Promise
     return undefined;
   }
 
-  // 3. Configured routes (not built yet).
-  const routed = env.routes?.perform(command, outcomes);
-  if (routed) return routed;
-
-  // 4. Built-in integrations.
+  // 3. Configured routes, then 4. built-in integrations.
+  const answerer = env.integrations?.answererFor(command);
+  if (answerer?.via === 'route') return callIntegration(command, answerer, env);
   if (isStartExecution(resource) && env.children?.runs(resource.pattern)) return startChild(command, resource.pattern, env.children, env);
   const sdkCall = callSdk(command, env.sdk, outcomes);
   if (sdkCall) return sdkCall;
+  if (answerer) return callIntegration(command, answerer, env);
 
   // 5. Answered from outside, or not at all.
   if (activity || callback) {
-    if (callback && !env.again) submit();
+    if (callback && !env.again) {
+      submit();
+      warnNothingSent(command, env);
+    }
     outcomes.awaitOutsideAnswer(command);
   } else {
-    outcomes.deliver(noHandlerTrigger(command));
+    outcomes.deliver(noHandlerTrigger(command, env.integrations?.unansweredBecause(command)));
   }
   return undefined;
 }
+
+/**
+ * Whether the execution's mocks answer the task. A Map state's mock answers its ItemReader's
+ * fetch (as Step Functions Local's mocks do), never its ResultWriter's writes
+ * (`arn:aws:states:::s3:putObject`, a resource only ResultWriter uses): those go where the
+ * configuration sends S3, and use none of the state's numbered mock responses.
+ */
+export function answeredByMocks(command: Pick<InvokeTask, 'stateName' | 'resource'>, mocks: MockSession | undefined): boolean {
+  return mocks !== undefined && command.resource.arn !== RESULT_WRITER_RESOURCE && mocks.mocks(command.stateName);
+}
+
+const RESULT_WRITER_RESOURCE = 'arn:aws:states:::s3:putObject';
 
 /**
  * A `states:startExecution` task: starts the child and answers with StartExecution's response;
@@ -234,4 +251,77 @@ function callSdk(command: InvokeTask, sdk: LocalSdk | undefined, outcomes: TaskO
     },
     (e: unknown) => outcomes.deliver({ type: 'TaskFailed', taskId, error: 'States.Runtime', cause: String(e) }),
   );
+}
+
+/**
+ * A task answered by an integration or route. Request-response takes the call's answer; with
+ * `.waitForTaskToken` the call is the submission and the token answers the task. After a
+ * restart, a call that may have been made already is repeated only when the integration says
+ * that is safe; otherwise the task fails with the integration's error for it (at most once).
+ */
+function callIntegration(command: InvokeTask, answerer: TaskAnswerer, env: TaskEnvironment): Promise<void> | undefined {
+  const { taskId } = command;
+  const { outcomes } = env;
+  const { integration } = answerer;
+  const described = describeResource(command);
+  const waitsForToken = described.pattern === 'wait-for-task-token';
+  const timeoutMs = command.timeoutSeconds !== undefined ? command.timeoutSeconds * 1000 : undefined;
+  const base: Omit<IntegrationCall, 'signal'> = {
+    ...described,
+    parameters: command.input,
+    stateName: command.stateName,
+    executionArn: env.executionArn,
+    context: command.context,
+    requestId: globalThis.crypto.randomUUID(),
+    ...(command.taskToken !== undefined ? { taskToken: command.taskToken } : {}),
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+  };
+  if (env.again) {
+    if (waitsForToken && env.submitted) {
+      outcomes.awaitOutsideAnswer(command, true);
+      return undefined;
+    }
+    const after = integration.afterCrash(base);
+    if (after !== 'repeat') {
+      env.log?.('warn', 'task not repeated after a restart', { taskId, state: command.stateName, resource: command.resource.arn, answeredBy: integration.name, error: after.error });
+      outcomes.deliver({ type: 'TaskFailed', taskId, error: after.error, cause: after.cause });
+      return undefined;
+    }
+  }
+  const controller = new AbortController();
+  const release = outcomes.track(taskId, controller);
+  return integration.call({ ...base, signal: controller.signal }).then(
+    (outcome) => {
+      release();
+      if (controller.signal.aborted) return; // cancelled: nobody waits for the answer
+      env.log?.('debug', 'task answered', { taskId, state: command.stateName, resource: command.resource.arn, answeredBy: integration.name, ...(answerer.via === 'route' ? { route: true } : {}), ok: outcome.ok });
+      if (!outcome.ok) return outcomes.deliver({ type: 'TaskFailed', taskId, error: outcome.error, cause: outcome.cause });
+      if (!waitsForToken) return outcomes.deliver({ type: 'TaskSucceeded', taskId, output: outcome.output });
+      outcomes.deliver({ type: 'TaskSubmitted', taskId, output: outcome.output });
+      outcomes.awaitOutsideAnswer(command, true);
+    },
+    (e: unknown) => {
+      release();
+      if (controller.signal.aborted) return;
+      outcomes.deliver({ type: 'TaskFailed', taskId, error: 'States.Runtime', cause: `The ${integration.name} integration failed: ${e instanceof Error ? e.message : String(e)}` });
+    },
+  );
+}
+
+const warnedResources = new Set<string>();
+
+/**
+ * A callback task that nothing sends anywhere waits for a SendTaskSuccess/Failure that only
+ * someone who knows the token can send: said once per resource, so a silent wait is explained.
+ */
+function warnNothingSent(command: InvokeTask, env: TaskEnvironment): void {
+  const { resource } = command;
+  if (!env.log || resource.kind !== 'service' || resource.pattern !== 'wait-for-task-token' || warnedResources.has(resource.arn)) return;
+  if (warnedResources.size < 1000) warnedResources.add(resource.arn);
+  const why = env.integrations?.unansweredBecause(command);
+  env.log('warn', 'a .waitForTaskToken task was sent nowhere: no route, handler or integration answers its resource, so it waits for SendTaskSuccess/SendTaskFailure with its token', {
+    state: command.stateName,
+    resource: resource.arn,
+    ...(why !== undefined ? { why } : {}),
+  });
 }

@@ -33,6 +33,10 @@ export interface ServerConfig {
   readonly isolation: IsolationConfig;
   /** GetExecutionHistory's byte budget per page (AWS documents none; default 1 MiB). */
   readonly maxHistoryPageBytes?: number;
+  /** The project configuration file (--config, STEPWISE_CONFIG; else ./stepwise.config.json if present). */
+  readonly configPath?: string;
+  /** A Lambda API for functions the configuration does not declare (--lambda-endpoint, LAMBDA_ENDPOINT). */
+  readonly lambdaEndpoint?: string;
 }
 
 /** Where decisions run and what bounds them. */
@@ -82,6 +86,8 @@ export const ENVIRONMENT = {
   STEPWISE_REGION: 'region in ARNs (default us-east-1)',
   STEPWISE_ACCOUNT_ID: 'account in ARNs (default 111111111111)',
   SFN_MOCK_CONFIG: 'Step Functions Local mock configuration file',
+  STEPWISE_CONFIG: 'project configuration: functions, connections, endpoints, buckets, routes (default ./stepwise.config.json when it exists)',
+  LAMBDA_ENDPOINT: 'a Lambda API (sam local start-lambda, serverless-offline) for functions the configuration does not declare',
   WAIT_TIME_SCALE: 'multiplies Wait and retry delays; 0 makes them instant (default 1)',
   STEPWISE_LOG_LEVEL: 'pino log level: fatal, error, warn, info, debug, trace, silent (default info)',
   STEPWISE_SQLITE_SYNCHRONOUS: 'FULL (default) or NORMAL',
@@ -116,6 +122,8 @@ export const SERVE_OPTIONS = {
   region: { type: 'string' },
   'account-id': { type: 'string' },
   'mock-config': { type: 'string' },
+  config: { type: 'string' },
+  'lambda-endpoint': { type: 'string' },
   'wait-time-scale': { type: 'string' },
   'log-level': { type: 'string' },
   synchronous: { type: 'string' },
@@ -175,6 +183,9 @@ export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv =
   }
 
   const mockConfigPath = pick('mock-config', 'SFN_MOCK_CONFIG');
+  const configPath = pick('config', 'STEPWISE_CONFIG');
+  const lambdaEndpoint = pick('lambda-endpoint', 'LAMBDA_ENDPOINT');
+  if (lambdaEndpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(lambdaEndpoint)) throw new ConfigError(`--lambda-endpoint must be an http(s) URL, not '${lambdaEndpoint}'.`);
   const whole = (option: string, variable: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
     const text = pick(option, variable) ?? String(fallback);
     const value = Number(text);
@@ -204,6 +215,8 @@ export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv =
     region,
     accountId,
     ...(mockConfigPath !== undefined ? { mockConfigPath } : {}),
+    ...(configPath !== undefined ? { configPath } : {}),
+    ...(lambdaEndpoint !== undefined ? { lambdaEndpoint } : {}),
     waitTimeScale,
     logLevel: pick('log-level', 'STEPWISE_LOG_LEVEL') ?? 'info',
     synchronous,

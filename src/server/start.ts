@@ -5,10 +5,14 @@
  */
 import '../regexp-engine.js'; // linear-time fallback for user regular expressions, set once per process
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { DurableRunner } from '../runtime/durable-runner.js';
 import { DeciderPool } from '../runtime/decider-pool.js';
+import { TaskIntegrations } from '../runtime/task-integrations.js';
+import { ConfigFileError, describeProjectConfig, loadProjectConfig } from '../config/load.js';
 import { configureExpressionLimits, type ExpressionLimits } from '../asl/limits.js';
 import type { MockConfigFile } from '../integrations/mock-config.js';
 import { createContext, type ApiContext, type ApiLogger } from '../api/context.js';
@@ -40,6 +44,23 @@ export interface StartOptions {
 
 export async function startServer(config: ServerConfig, logger: Logger = pino({ level: config.logLevel }), options: StartOptions = {}): Promise<RunningServer> {
   const mockConfig = config.mockConfigPath ? await loadMockConfig(config.mockConfigPath) : undefined;
+  let project;
+  try {
+    project = loadProjectConfig({ ...(config.configPath !== undefined ? { file: config.configPath } : {}) });
+  } catch (e) {
+    if (e instanceof ConfigFileError) throw new ConfigError(e.message);
+    throw e;
+  }
+  // Tasks reach functions and services through these (the server answers aws-sdk:sfn itself).
+  const integrations = new TaskIntegrations(project, {
+    region: config.region,
+    accountId: config.accountId,
+    localSdkServices: ['sfn'],
+    // Unmapped buckets, when S3 cannot be reached: beside the database (a ResultWriter's files land there).
+    defaultBucketsFolder: config.db === ':memory:' ? join(tmpdir(), `stepwise-buckets-${process.pid}`) : join(dirname(resolve(config.db)), 'buckets'),
+    ...(config.lambdaEndpoint !== undefined ? { lambdaEndpoint: config.lambdaEndpoint } : {}),
+    log: (level, message, fields) => logger[level](fields ?? {}, message),
+  });
   const store = await openStore(config.db, { synchronous: config.synchronous });
   const metrics = new ServerMetrics();
   const log = apiLogger(logger);
@@ -86,7 +107,8 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
     testStateMaxDurationMs: isolation.testStateMaxDurationMs,
     ...(deciders ? { deciders } : {}),
     ...(mockConfig ? { mockConfig } : {}),
-    log: (level, message, fields) => log[level](message, fields),
+    integrations,
+    log: (level, message, fields) => logger[level](fields ?? {}, message),
     onDecision: (arn, events, status) => metrics.decision(arn, events, status),
     prepareChild: (request, parentArn) => prepareNestedExecution(context!, request, parentArn),
     localSdk: { services: ['sfn'], call: (_service, action, parameters, requestId, caller) => callSfnAction(context!, action, parameters, requestId, caller) },
@@ -118,6 +140,7 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
   });
   await listening.catch(async (e: unknown) => {
     await deciders?.close();
+    await integrations.close();
     throw e;
   });
   await runner.resume();
@@ -130,7 +153,7 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
   retention.start();
   const address = server.address() as AddressInfo;
   const url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
-  logger.info({ url, db: config.db, region: config.region, accountId: config.accountId }, 'Stepwise is serving');
+  logger.info({ url, db: config.db, region: config.region, accountId: config.accountId, config: project.file ?? null, project: describeProjectConfig(project) }, 'Stepwise is serving');
 
   let closing: Promise<void> | undefined;
   return {
@@ -149,6 +172,7 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
         });
         await runner.close();
         await deciders?.close();
+        await integrations.close();
         await store.close();
         logger.info('Stepwise stopped');
       })()),

@@ -31,6 +31,8 @@ export function RunPanel({ model, name, definition, focus, onFocus, onClose }: R
   // The panel re-renders with every batch of events; a Map's input can take long to indent.
   const inputText = useMemo(() => prettyJson(run?.input), [run?.input]);
   const outputText = useMemo(() => prettyJson(run?.output), [run?.output]);
+  const requestText = useMemo(() => (run?.taskRequest === undefined ? undefined : prettyJson(run.taskRequest)), [run?.taskRequest]);
+  const responseText = useMemo(() => (run?.taskOutput === undefined ? undefined : prettyJson(run.taskOutput)), [run?.taskOutput]);
   const type = typeof definition === 'object' && definition !== null ? String((definition as { Type?: unknown }).Type ?? '') : '';
 
   return (
@@ -64,6 +66,20 @@ export function RunPanel({ model, name, definition, focus, onFocus, onClose }: R
           {run && <RunSummary run={run} />}
           {run && run.childExecutions.length > 0 && <ChildExecutionList childExecutions={run.childExecutions} historyLength={model.events.length} />}
           {run && run.childThreads.length > 0 && <ChildThreads run={run} focus={focus} onFocus={onFocus} />}
+          {run && requestText !== undefined && (
+            <>
+              <h4>Task request</h4>
+              <JsonBlock label="Task request" text={requestText} />
+              <h4>Task response</h4>
+              {responseText !== undefined ? (
+                <JsonBlock label="Task response" text={responseText} />
+              ) : (
+                <p className="muted" data-testid="task-response-pending">
+                  {run.lastAttemptFailed ? 'The last attempt failed: see Error above.' : 'No response yet.'}
+                </p>
+              )}
+            </>
+          )}
           {run && (
             <>
               <h4>Input</h4>

@@ -43,6 +43,8 @@ export interface StateRun {
   output?: string;
   /** The last task result (TaskSucceeded & co.), before ResultSelector/ResultPath. */
   taskOutput?: string;
+  /** The last request sent: TaskScheduled's parameters (a Lambda function's input for a bare function ARN). */
+  taskRequest?: string;
   resource?: string;
   /** TaskScheduled's resourceType for service integrations (`states`, `lambda`, …). */
   resourceType?: string;
@@ -377,6 +379,8 @@ export class ExecutionModel {
         run.phase = 'scheduled';
         if (typeof details?.resource === 'string') run.resource = details.resource;
         if (typeof details?.resourceType === 'string') run.resourceType = details.resourceType;
+        run.taskRequest = text(details?.parameters) ?? text(details?.input);
+        run.taskOutput = undefined;
         this.requestedNames.delete(run);
         if (isStartExecutionTask(run.resourceType, run.resource)) {
           this.startsChildren = true;
