@@ -57,6 +57,7 @@ async function startTarget() {
   const port = await freePort();
   const code = `require('node:http').createServer((q, s) => { let b = ''; q.on('data', (c) => (b += c)); q.on('end', () => { s.writeHead(200, { 'Content-Type': 'application/json' }); s.end(b || '{}'); }); }).listen(${port}, '127.0.0.1', () => process.stdout.write('ready\\n'));`;
   const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  process.once('exit', () => child.kill());
   await new Promise((resolve) => child.stdout.once('data', resolve));
   return { url: `http://127.0.0.1:${port}/echo`, stop: () => child.kill() };
 }
@@ -87,18 +88,20 @@ const lambdaTask = { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', P
 const httpTask = (url) => ({ Type: 'Task', Resource: 'arn:aws:states:::http:invoke', Parameters: { ApiEndpoint: url, Method: 'POST', 'RequestBody.$': '$' }, ResultSelector: { 'v.$': '$.ResponseBody' }, End: true });
 const mapOf = (task) => ({ StartAt: 'Each', States: { Each: { Type: 'Map', ItemsPath: '$.items', MaxConcurrency: 0, ItemProcessor: { StartAt: 'T', States: { T: task } }, End: true } } });
 
+/**
+ * Waits until every execution has ended, asking little of the server (the harness must not be
+ * what it measures): one DescribeExecution of the oldest pending execution every 25 ms.
+ */
 async function waitAll(client, arns) {
-  const pending = new Set(arns);
-  while (pending.size) {
-    await Promise.all(
-      [...pending].map(async (executionArn) => {
-        const d = await client.send(new sdk.DescribeExecutionCommand({ executionArn }));
-        if (d.status === 'RUNNING') return;
-        if (d.status !== 'SUCCEEDED') throw new Error(`${executionArn} ${d.status}: ${d.error} ${d.cause}`);
-        pending.delete(executionArn);
-      }),
-    );
-    if (pending.size) await sleep(20);
+  const pending = [...arns];
+  while (pending.length) {
+    const d = await client.send(new sdk.DescribeExecutionCommand({ executionArn: pending[0] }));
+    if (d.status === 'RUNNING') {
+      await sleep(25);
+      continue;
+    }
+    if (d.status !== 'SUCCEEDED') throw new Error(`${pending[0]} ${d.status}: ${d.error} ${d.cause}`);
+    pending.shift();
   }
 }
 

@@ -27,7 +27,13 @@ export interface ExecutionRunner {
    * How in-memory runs made for the API (TestState) are bounded and where they run: the
    * runner's decision workers and limits. Absent: execute()'s defaults on this thread.
    */
-  sandbox?(): Pick<ExecuteOptions, 'decider' | 'maxHistoryEvents' | 'maxDurationMs'>;
+  sandbox?(): Pick<ExecuteOptions, 'decider' | 'maxHistoryEvents' | 'maxDurationMs' | 'integrations'>;
+  /**
+   * The Task resources of a definition that nothing would answer (an undeclared function, a
+   * service with no endpoint or credentials): logged as a warning when a state machine is
+   * created or updated, so a missing declaration shows before an execution fails.
+   */
+  unansweredResources?(definition: unknown): string[];
   /**
    * Starts an execution durably: resolves once ExecutionStarted (and everything the execution
    * did before it first blocked) is committed. Resolves false when the ARN exists already.

@@ -19,6 +19,7 @@ import { formatHistory, HISTORY_FORMATS, type HistoryFormat } from './history-ta
 import { ConfigFileError, loadProjectConfig } from '../config/load.js';
 import type { ProjectConfig, RouteConfig } from '../config/types.js';
 import { TaskIntegrations } from '../runtime/task-integrations.js';
+import { unansweredResources } from '../runtime/unanswered-resources.js';
 import { DEFAULT_ACCOUNT_ID } from '../runtime/memory-driver.js';
 import { EXIT, parseJson, readJsonArgument, readText, UsageError } from './io.js';
 import { formatDiagnostic } from './validate-command.js';
@@ -57,13 +58,21 @@ export async function runCommand(args: RunArguments, io: Output, signal?: AbortS
   const stateMachines = args.stateMachines?.length ? loadStateMachines(args.stateMachines, io) : undefined;
   if (stateMachines === null) return EXIT.USAGE;
   const integrations = loadIntegrations(args);
+  const handlers = args.handlers !== undefined ? await loadHandlers(args.handlers) : undefined;
+  if (args.mockConfig === undefined) {
+    const unanswered = unansweredResources(definition, integrations, { ...(handlers ? { handlers } : {}), startsChildren: stateMachines !== undefined });
+    if (unanswered.length > 0) {
+      io.err(`stepwise: warning: nothing answers ${unanswered.length === 1 ? 'this task' : `these ${unanswered.length} tasks`} (see docs/integrations.md):`);
+      for (const line of unanswered) io.err(`  ${line}`);
+    }
+  }
   const options: ExecuteOptions = {
     integrations,
     stateMachineName,
     ...(args.executionName !== undefined ? { executionName: args.executionName } : {}),
     ...(args.waitTimeScale !== undefined ? { waitTimeScale: parseScale(args.waitTimeScale) } : {}),
     ...mockOptions(args, stateMachineName),
-    ...(args.handlers !== undefined ? { taskHandlers: await loadHandlers(args.handlers) } : {}),
+    ...(handlers ? { taskHandlers: handlers } : {}),
     ...(stateMachines ? { stateMachines } : {}),
     ...(signal ? { signal } : {}),
   };

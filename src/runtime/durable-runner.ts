@@ -30,6 +30,7 @@ import type { TaskHandler } from '../integrations/local-tasks.js';
 import { childEndTrigger, waitsForChild } from '../integrations/nested-executions.js';
 import { answeredByMocks, dispatchTask, type ChildExecutions, type LocalSdk, type TaskOutcomes } from './task-dispatcher.js';
 import type { TaskIntegrations } from './task-integrations.js';
+import { unansweredResources } from './unanswered-resources.js';
 import type { Command, Decision, ExecutionIdentity, MapRunUpdate, Trigger } from '../engine/model.js';
 import type { IntegrationPattern } from '../engine/resources.js';
 
@@ -355,8 +356,19 @@ export class DurableRunner implements ExecutionRunner {
    * by TEST_STATE_MAX_DURATION_MS (AWS documents no duration for TestState: one state of a Map
    * or Parallel can still loop inside, so a bound is needed; one minute is our choice).
    */
-  sandbox(): Pick<ExecuteOptions, 'decider' | 'maxHistoryEvents' | 'maxDurationMs'> {
+  unansweredResources(definition: unknown): string[] {
+    if (!this.options.integrations) return [];
+    return unansweredResources(definition, this.options.integrations, {
+      ...(this.options.taskHandlers ? { handlers: this.options.taskHandlers } : {}),
+      ...(this.options.localSdk ? { localSdkServices: this.options.localSdk.services } : {}),
+      startsChildren: this.options.prepareChild !== undefined,
+    });
+  }
+
+  sandbox(): Pick<ExecuteOptions, 'decider' | 'maxHistoryEvents' | 'maxDurationMs' | 'integrations'> {
     return {
+      // TestState calls the service of an unmocked Task, as on AWS.
+      ...(this.options.integrations ? { integrations: this.options.integrations } : {}),
       maxHistoryEvents: this.options.maxHistoryEvents ?? DEFAULT_MAX_HISTORY_EVENTS,
       maxDurationMs: this.options.testStateMaxDurationMs ?? TEST_STATE_MAX_DURATION_MS,
       ...(this.options.deciders ? { decider: remoteDeciders(this.options.deciders) } : {}),
@@ -721,9 +733,12 @@ export class DurableRunner implements ExecutionRunner {
 
   /** The AWS SDK integrations this server answers itself (localSdk), called as this execution. */
   private localSdk(live: LiveExecution): LocalSdk | undefined {
-    const sdk = this.options.localSdk;
-    if (!sdk) return undefined;
-    return { services: sdk.services, call: (service, action, parameters, requestId) => sdk.call(service, action, parameters, requestId, live.record.arn) };
+    return this.options.localSdk ? this.sdkFor(live.record.arn) : undefined;
+  }
+
+  private sdkFor(executionArn: string): LocalSdk {
+    const sdk = this.options.localSdk!;
+    return { services: sdk.services, call: (service, action, parameters, requestId) => sdk.call(service, action, parameters, requestId, executionArn) };
   }
 
   // ------------------------------------------------------------------ child executions
@@ -1034,6 +1049,8 @@ export class DurableRunner implements ExecutionRunner {
       waitTimeScale: this.scale,
       maxPayloadBytes: this.options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
       ...(this.options.taskHandlers ? { taskHandlers: this.options.taskHandlers } : {}),
+      ...(this.options.integrations ? { integrations: this.options.integrations } : {}),
+      ...(this.options.localSdk ? { localSdk: this.sdkFor(execution.arn) } : {}),
       ...(execution.testCase !== undefined && this.options.mockConfig ? { mockConfig: this.options.mockConfig, testCase: execution.testCase } : {}),
       context: { executionArn: execution.arn, stateMachineArn: execution.stateMachineArn, roleArn: execution.roleArn, region: this.options.region, accountId: this.options.accountId },
     };

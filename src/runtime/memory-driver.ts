@@ -6,10 +6,10 @@
 import { MockSession, type MockConfigFile } from '../integrations/mock-config.js';
 import { noHandlerTrigger, type TaskHandler } from '../integrations/local-tasks.js';
 import { waitsForChild } from '../integrations/nested-executions.js';
-import { dispatchTask, type ChildExecutions, type TaskEnvironment, type TaskOutcomes } from './task-dispatcher.js';
+import { dispatchTask, type ChildExecutions, type LocalSdk, type TaskEnvironment, type TaskOutcomes } from './task-dispatcher.js';
 import { sharedTaskIntegrations } from './shared-integrations.js';
 import type { ProjectConfig } from '../config/types.js';
-import type { TaskIntegrations } from './task-integrations.js';
+import type { TaskAnswerers } from './task-integrations.js';
 import { AwsError } from '../api/errors.js';
 import { checkExecutionInput } from '../api/executions.js';
 import type { ExecutionRecord } from '../store/types.js';
@@ -44,8 +44,10 @@ export interface ExecuteOptions {
    * exit when idle (or at `closeTaskIntegrations()`). Without it, such tasks fail as before.
    */
   readonly config?: string | ProjectConfig;
-  /** @internal Integrations made by the caller (the CLI), used instead of `config`'s. */
-  readonly integrations?: TaskIntegrations;
+  /** @internal Integrations made by the caller (the CLI, the server), used instead of `config`'s. */
+  readonly integrations?: TaskAnswerers;
+  /** @internal AWS SDK integrations the caller answers itself (the server: its own API as `sfn`). */
+  readonly localSdk?: LocalSdk;
   /** Multiplies Wait durations and retry intervals; 0 makes them instant. Default 1. */
   readonly waitTimeScale?: number;
   readonly clock?: Clock;
@@ -396,6 +398,7 @@ async function drive(run: Run, first: Decision, clock: Clock, scale: number, ide
     mocks,
     handlers: options.taskHandlers,
     integrations: options.integrations ?? (options.config !== undefined ? sharedTaskIntegrations(options.config, identity) : undefined),
+    sdk: options.localSdk,
     // A .waitForTaskToken child has no one to answer its parent in memory: that task needs a handler.
     children: options.stateMachines !== undefined ? { runs: (pattern) => pattern !== 'wait-for-task-token', start: startChild } : undefined,
     outcomes,

@@ -27,7 +27,7 @@ import type { MockSession } from '../integrations/mock-config.js';
 import { apiFailure, childEndTrigger, isStartExecution, startRequest, startResponse, waitsForChild } from '../integrations/nested-executions.js';
 import type { ExecutionRecord } from '../store/types.js';
 import type { IntegrationCall } from '../integrations/integration.js';
-import { describeResource, type TaskAnswerer, type TaskIntegrations } from './task-integrations.js';
+import { describeResource, type TaskAnswerer, type TaskAnswerers } from './task-integrations.js';
 
 export type InvokeTask = Extract<Command, { type: 'InvokeTask' }>;
 
@@ -92,7 +92,7 @@ export interface TaskEnvironment {
   readonly mocks?: MockSession | undefined;
   readonly handlers?: Record<string, TaskHandler> | undefined;
   /** Routes and built-in integrations (from the project configuration). */
-  readonly integrations?: TaskIntegrations | undefined;
+  readonly integrations?: TaskAnswerers | undefined;
   readonly children?: ChildExecutions | undefined;
   readonly sdk?: LocalSdk | undefined;
   readonly outcomes: TaskOutcomes;

@@ -8,7 +8,7 @@
  * with it: it owns worker processes and SDK clients.
  */
 import type { ProjectConfig, RouteConfig } from '../config/types.js';
-import { AwsClients, reachesAws, SFN_LOCAL_ENDPOINT_VARIABLES } from '../integrations/aws-clients.js';
+import { AwsClients, endpointFor, reachesAws, SFN_LOCAL_ENDPOINT_VARIABLES } from '../integrations/aws-clients.js';
 import { createAwsSdkIntegration } from '../integrations/aws-sdk.js';
 import { createDynamoDbIntegration } from '../integrations/dynamodb.js';
 import { createEventBridgeIntegration } from '../integrations/eventbridge.js';
@@ -44,7 +44,13 @@ export interface TaskAnswerer {
   readonly via: 'route' | 'integration';
 }
 
-export class TaskIntegrations {
+/** What the task dispatcher asks of the integrations (TaskIntegrations, or a wrapper of it such as TestState's). */
+export interface TaskAnswerers {
+  answererFor(command: InvokeTask): TaskAnswerer | undefined;
+  unansweredBecause(command: InvokeTask): string | undefined;
+}
+
+export class TaskIntegrations implements TaskAnswerers {
   readonly functions: LocalFunctions;
   private readonly clients: AwsClients;
   private readonly integrations: readonly Integration[];
@@ -136,6 +142,11 @@ export class TaskIntegrations {
       `It was not sent to ${service}: no endpoint is configured for it and no AWS credentials were found ` +
       `(set "endpoints": {"${service}": URL} in stepwise.config.json${variable !== undefined ? `, ${variable}` : ''}, AWS_ENDPOINT_URL_${service.toUpperCase()}, or AWS credentials${service === 's3' ? `, or map the bucket in "buckets"` : ''}).`
     );
+  }
+
+  /** Whether functions the configuration does not declare go to a Lambda API. */
+  hasLambdaApi(): boolean {
+    return this.clients.settings.endpoints.lambda !== undefined || endpointFor('lambda', this.clients.settings) !== undefined;
   }
 
   /** Names of the routes and integrations, for the start-up log. */

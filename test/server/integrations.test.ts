@@ -8,8 +8,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateStateMachineCommand, DescribeExecutionCommand, GetExecutionHistoryCommand, SendTaskSuccessCommand, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { ROLE, assertBuilt, pollUntil, sdk, startServe, stopAll, tempDir, type ServeProcess } from './serve-process.js';
+import { CreateStateMachineCommand, DescribeExecutionCommand, GetExecutionHistoryCommand, SendTaskSuccessCommand, StartExecutionCommand, StartSyncExecutionCommand, TestStateCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { ROLE, assertBuilt, pollUntil, runCli, sdk, startServe, stopAll, tempDir, type ServeProcess } from './serve-process.js';
 
 let tmp: ReturnType<typeof tempDir>;
 let target: Server;
@@ -108,6 +108,43 @@ describe('serve: tasks that call functions and HTTP endpoints', { timeout: 120_0
     expect(log).toMatch(/"answeredBy":"lambda"/);
     expect(log).toMatch(/"answeredBy":"http"/);
     await server.stop();
+  });
+
+  it('runs functions from EXPRESS executions (StartSyncExecution) and from TestState, which calls the service once', async () => {
+    const server = await serve(join(tmp.dir, 'express.db'));
+    const client = sdk(server.url);
+    const definition = { StartAt: 'Q', States: { Q: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:111111111111:function:Quick', End: true } } };
+    const { stateMachineArn } = await client.send(new CreateStateMachineCommand({ name: 'express-fn', roleArn: ROLE, type: 'EXPRESS', definition: JSON.stringify(definition) }));
+    const sync = await client.send(new StartSyncExecutionCommand({ stateMachineArn, input: '{"n":4}' }));
+    expect(sync).toMatchObject({ status: 'SUCCEEDED', output: '{"doubled":8}' });
+    const tested = await client.send(new TestStateCommand({ definition: JSON.stringify(definition.States.Q), roleArn: ROLE, input: '{"n":5}' }));
+    expect(tested).toMatchObject({ status: 'SUCCEEDED', output: '{"doubled":10}' });
+    // A Retrier that matches stops the test before a second call (AWS's RETRIABLE).
+    const retrying = { ...definition.States.Q, Resource: 'arn:aws:lambda:us-east-1:111111111111:function:Crash', Retry: [{ ErrorEquals: ['Lambda.Unknown'] }] };
+    const retriable = await client.send(new TestStateCommand({ definition: JSON.stringify(retrying), roleArn: ROLE, input: '{}' }));
+    expect(retriable).toMatchObject({ status: 'RETRIABLE', error: 'Lambda.Unknown' });
+    await server.stop();
+  });
+
+  it('warns about tasks nothing answers: in the log when a state machine is created, on stderr before `stepwise run`', async () => {
+    const server = await serve(join(tmp.dir, 'warn.db'));
+    const client = sdk(server.url);
+    const definition = { StartAt: 'Ghost', States: { Ghost: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:111111111111:function:Ghost', End: true } } };
+    await machine(client, 'ghost', definition);
+    await pollUntil(async () => (server.output().stdout.includes('nothing answers') ? true : undefined), 'the warning in the log', 5_000);
+    expect(server.output().stdout).toMatch(/"tasks":\["State 'Ghost': arn:aws:lambda:us-east-1:111111111111:function:Ghost: the function 'Ghost' is not declared/);
+    await server.stop();
+
+    const file = join(tmp.dir, 'ghost.asl.json');
+    writeFileSync(file, JSON.stringify(definition));
+    const run = await runCli(['run', file, '--config', join(tmp.dir, 'stepwise.config.json')]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^stepwise: warning: nothing answers this task \(see docs\/integrations\.md\):\n  State 'Ghost': .*not declared/);
+    expect(run.stderr).toMatch(/error: Lambda\.ResourceNotFoundException/);
+    // A route answers it: no warning, and the run succeeds.
+    const routed = await runCli(['run', file, '--config', join(tmp.dir, 'stepwise.config.json'), '--route', 'Ghost=return:{"boo":1}']);
+    expect(routed).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(routed.stdout)).toEqual({ boo: 1 });
   });
 
   it('fails only the task whose function crashes its worker; the server goes on serving', async () => {

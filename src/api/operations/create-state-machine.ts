@@ -4,6 +4,7 @@
  * (a different roleArn or different tags are ignored); any other difference is
  * StateMachineAlreadyExists.
  */
+import { warnUnanswered } from '../unanswered.js';
 import type { StateMachineRecord, StateMachineType, Tag } from '../../store/types.js';
 import { stateMachineAlreadyExists, stateMachineLimitExceeded, validation } from '../aws-errors.js';
 import { stateMachineArn } from '../arns.js';
@@ -89,6 +90,7 @@ export const createStateMachine = operation<Input>(
       if (winner) return idempotentAnswer(ctx, winner, input, type, logging, tracing);
       throw stateMachineAlreadyExists(arn);
     }
+    warnUnanswered(ctx, arn, input.definition);
     return compact({ stateMachineArn: arn, creationDate: seconds(record.createdAt), stateMachineVersionArn: created.version?.arn });
   },
 );

@@ -9,13 +9,16 @@
  * - RETRIABLE: a Retrier matched a Task's failure (the test stops at the first retry);
  * - FAILED: the error and cause.
  *
- * Task states need `mock` ({result} or {errorOutput}): Stepwise calls no AWS service, so an
- * unmocked Task fails with States.TaskFailed. `variables` are assigned before the state runs.
+ * A Task state with `mock` ({result} or {errorOutput}) gets that answer; without one it calls its
+ * service, as on AWS: the server's integrations (stepwise.config.json's functions, HTTP, the AWS
+ * services), once — a Retrier that matches stops the test (RETRIABLE) before a second call. A
+ * Task nothing answers fails with States.TaskFailed. `variables` are assigned before the state runs.
  * At DEBUG and TRACE, inspectionData holds the state's input, and for a Task the parameters it
  * sent (afterParameters) and the result it got; the other processing steps are not reported.
  * `context`, `stateConfiguration` and `mock.fieldValidationMode` are accepted and ignored.
  */
 import { execute } from '../../index.js';
+import type { TaskAnswerers } from '../../runtime/task-integrations.js';
 import { parseJsonText } from '../../asl/validate/json-text.js';
 import { validateDefinition } from '../../asl/validate.js';
 import type { HistoryEvent } from '../../engine/events.js';
@@ -157,6 +160,13 @@ async function runTestState(input: Input, ctx: ApiContext): Promise<Record<strin
       }
     : undefined;
 
+  // Unmocked, the Task calls its service once; a second call means a Retrier matched: stop there.
+  const sandbox = ctx.runner.sandbox?.();
+  const integrations = !input.mock && sandbox?.integrations ? callOnce(sandbox.integrations, () => {
+    retried = true;
+    controller.abort();
+  }) : undefined;
+
   const result = await execute(machine, stateInput, {
     waitTimeScale: 0,
     clock: ctx.clock,
@@ -166,7 +176,8 @@ async function runTestState(input: Input, ctx: ApiContext): Promise<Record<strin
     context: { region: ctx.config.region, accountId: ctx.config.accountId, ...(input.roleArn ? { roleArn: input.roleArn } : {}) },
     ...(taskHandlers ? { taskHandlers } : {}),
     // The server's decision workers and limits: a TestState of a hostile state is stopped like an execution.
-    ...ctx.runner.sandbox?.(),
+    ...sandbox,
+    ...(integrations ? { integrations } : {}),
   });
 
   const root = result.events.filter((e) => e.frame === '');
@@ -199,4 +210,34 @@ function inspectionData(events: readonly HistoryEvent[], stateInput: unknown): R
     afterParameters: scheduled ? toJsonText(scheduled.details!.parameters) : undefined,
     result: succeeded ? toJsonText(succeeded.details!.output) : undefined,
   });
+}
+
+/** The integrations, each answering one call: a second runs `onRetry` and never settles. */
+function callOnce(inner: TaskAnswerers, onRetry: () => void): TaskAnswerers {
+  let calls = 0;
+  return {
+    unansweredBecause: (command) => inner.unansweredBecause(command),
+    answererFor(command) {
+      const answerer = inner.answererFor(command);
+      if (!answerer) return undefined;
+      const { integration } = answerer;
+      return {
+        ...answerer,
+        integration: {
+          ...integration,
+          name: integration.name,
+          handles: (call) => integration.handles(call),
+          afterCrash: (call) => integration.afterCrash(call),
+          call(call) {
+            calls += 1;
+            if (calls > 1) {
+              onRetry();
+              return new Promise(() => {});
+            }
+            return integration.call(call);
+          },
+        },
+      };
+    },
+  };
 }

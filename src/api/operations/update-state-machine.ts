@@ -8,6 +8,7 @@
  * copy read here: two updates of different fields both take effect, and the version an update
  * publishes is the revision that update made, whatever else commits around it.
  */
+import { warnUnanswered } from '../unanswered.js';
 import type { StateMachineChange } from '../../store/types.js';
 import { missingRequiredParameter, stateMachineDoesNotExist, validation } from '../aws-errors.js';
 import { parseMachineArn } from '../arns.js';
@@ -77,6 +78,7 @@ export const updateStateMachine = operation<Input>(
       ...(input.publish === true ? { publish: input.versionDescription !== undefined ? { description: input.versionDescription } : {} } : {}),
     });
     if (result.outcome === 'no-machine') throw stateMachineDoesNotExist(input.stateMachineArn); // deleted meanwhile
+    warnUnanswered(ctx, machine.arn, input.definition);
     return compact({ updateDate: seconds(now), revisionId: shownRevision(result.machine.revisionId), stateMachineVersionArn: result.version?.arn });
   },
 );
