@@ -5,6 +5,9 @@
 //   store, api, integrations or runtime), so it can run anywhere a decision is replayed.
 // - src/store/ serves the API and the runtime, never the other way round: it imports nothing
 //   from src/api/, src/runtime/ or src/server/.
+// - src/config/ (the project configuration) is read by everyone and reads nobody: no other src folder.
+// - src/integrations/ (one module per service) plug into the runtime's task dispatcher: they never
+//   import the server or the command line.
 // Tests (*.test.ts) are not shipped and may import what they test with.
 import { readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
@@ -44,6 +47,14 @@ const RULES: readonly Rule[] = [
   {
     folder: 'store',
     check: (t) => (t.kind === 'src' && ['api', 'runtime', 'server'].includes(t.folder) ? `src/${t.folder}` : undefined),
+  },
+  {
+    folder: 'config',
+    check: (t) => (t.kind === 'src' && t.folder !== 'config' ? `src/${t.folder}` : undefined),
+  },
+  {
+    folder: 'integrations',
+    check: (t) => (t.kind === 'src' && ['server', 'cli'].includes(t.folder) ? `src/${t.folder}` : undefined),
   },
 ];
 
