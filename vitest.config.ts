@@ -7,5 +7,7 @@ export default defineConfig({
     globalSetup: ['./test/global-setup.ts'],
     reporters: ['default', './test/summary-reporter.ts'],
     testTimeout: 20_000,
+    // The AWS SDK clients warn once per process that their 2027 releases need Node.js 22.
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },
 });

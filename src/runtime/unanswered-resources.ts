@@ -49,6 +49,13 @@ function whyUnanswered(name: string, arn: string, state: Record<string, unknown>
       ? 'no integration sends this request; the task waits for SendTaskSuccess/SendTaskFailure with its token'
       : 'no integration answers this resource';
   }
+  if (answerer.integration.name === 'http') {
+    const connectionArn = ((command.input as { Authentication?: { ConnectionArn?: unknown } } | null)?.Authentication ?? {}).ConnectionArn;
+    if (typeof connectionArn !== 'string') return undefined;
+    const name = /^arn:[\w-]+:events:[\w-]*:\d*:connection\/([^/]+)/.exec(connectionArn)?.[1];
+    if (name === undefined || Object.prototype.hasOwnProperty.call(integrations.config.connections, name)) return undefined;
+    return `the connection '${name}' is not declared in "connections" of stepwise.config.json`;
+  }
   if (answerer.integration.name === 'lambda') {
     const functionName = resource.kind === 'lambda' ? resource.arn : (command.input as { FunctionName?: unknown } | null)?.FunctionName;
     if (typeof functionName !== 'string') return undefined; // a path or expression: known at run time

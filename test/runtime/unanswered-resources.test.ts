@@ -36,6 +36,10 @@ describe('unansweredResources', () => {
             { StartAt: 'Routed', States: { Routed: task('arn:aws:states:::dynamodb:putItem') } },
             { StartAt: 'Http', States: { Http: task('arn:aws:states:::http:invoke', { ApiEndpoint: 'http://127.0.0.1:1/x', Method: 'GET' }) } },
             {
+              StartAt: 'Api',
+              States: { Api: task('arn:aws:states:::http:invoke', { ApiEndpoint: 'https://x', Method: 'GET', Authentication: { ConnectionArn: 'arn:aws:events:us-east-1:111111111111:connection/nope/1' } }) },
+            },
+            {
               StartAt: 'M',
               States: { M: { Type: 'Map', End: true, ItemProcessor: { StartAt: 'Put', States: { Put: task('arn:aws:states:::dynamodb:putItem', { TableName: 't' }) } } } },
             },
@@ -46,10 +50,11 @@ describe('unansweredResources', () => {
       },
     };
     const lines = unansweredResources(definition, integrations);
-    expect(lines).toHaveLength(3);
+    expect(lines).toHaveLength(4);
     expect(lines[0]).toMatch(/^State 'Missing': arn:aws:lambda:.*function:Missing: the function 'Missing' is not declared/);
-    expect(lines[1]).toMatch(/^State 'Put': arn:aws:states:::dynamodb:putItem: It was not sent to dynamodb: no endpoint .*DYNAMODB_ENDPOINT/);
-    expect(lines[2]).toMatch(/^State 'Queue': .*sqs.*The task waits for its token\.$/);
+    expect(lines[1]).toMatch(/^State 'Api': arn:aws:states:::http:invoke: the connection 'nope' is not declared/);
+    expect(lines[2]).toMatch(/^State 'Put': arn:aws:states:::dynamodb:putItem: It was not sent to dynamodb: no endpoint .*DYNAMODB_ENDPOINT/);
+    expect(lines[3]).toMatch(/^State 'Queue': .*sqs.*The task waits for its token\.$/);
   });
 
   it('counts handlers as answers', () => {

@@ -34,6 +34,7 @@ export const slow = async (event, context) => {
 };
 export const token = async (event) => { writeFileSync(${JSON.stringify(join(tmp.dir, 'token.txt'))}, event.token); return 'sent'; };
 export const crash = async () => { process.exit(3); };
+export const big = async () => 'x'.repeat(300 * 1024);
 `,
   );
   writeFileSync(
@@ -44,6 +45,7 @@ export const crash = async () => { process.exit(3); };
         Slow: { CodeUri: 'functions/', Handler: 'work.slow', Timeout: 60 },
         Token: { CodeUri: 'functions/', Handler: 'work.token' },
         Crash: { CodeUri: 'functions/', Handler: 'work.crash' },
+        Big: { CodeUri: 'functions/', Handler: 'work.big' },
       },
     }),
   );
@@ -155,6 +157,10 @@ describe('serve: tasks that call functions and HTTP endpoints', { timeout: 120_0
     const done = await finished(client, executionArn!);
     expect(done).toMatchObject({ status: 'FAILED', error: 'Lambda.Unknown' });
     expect(JSON.parse(done.cause!)).toMatchObject({ errorType: 'Runtime.ExitError' });
+    // A result beyond the 256 KiB payload quota fails its task as on AWS.
+    const big = await machine(client, 'big', { StartAt: 'B', States: { B: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:111111111111:function:Big', End: true } } });
+    const tooBig = await client.send(new StartExecutionCommand({ stateMachineArn: big }));
+    expect(await finished(client, tooBig.executionArn!)).toMatchObject({ status: 'FAILED', error: 'States.DataLimitExceeded' });
     const again = await machine(client, 'after-crash', { StartAt: 'Q', States: { Q: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:111111111111:function:Quick', End: true } } });
     const next = await client.send(new StartExecutionCommand({ stateMachineArn: again, input: '{"n":1}' }));
     expect(await finished(client, next.executionArn!)).toMatchObject({ status: 'SUCCEEDED', output: '{"doubled":2}' });

@@ -91,7 +91,15 @@ export class LocalFunctions {
   /** Ends every function process; invocations still running are answered `Stepwise.Aborted`. */
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all([...this.runners.values()].map((runner) => runner.close()));
+    // The processes are unreferenced while idle: without a referenced handle the event loop
+    // could empty before their exits are seen, and a shutting-down server would stop half way.
+    // Killed processes exit at once; the timer only bounds the wait.
+    const keepAlive = setTimeout(() => undefined, 10_000);
+    try {
+      await Promise.all([...this.runners.values()].map((runner) => runner.close()));
+    } finally {
+      clearTimeout(keepAlive);
+    }
   }
 }
 

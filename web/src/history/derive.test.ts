@@ -123,7 +123,7 @@ describe('ExecutionModel on task failures', () => {
       definition,
       await historyOf(
         definition,
-        {},
+        { order: 7 },
         {
           taskHandlers: {
             [FN]: () => {
@@ -139,6 +139,9 @@ describe('ExecutionModel on task failures', () => {
     expect(work.failures).toHaveLength(1);
     expect(work.lastAttemptFailed).toBe(false);
     expect(JSON.parse(work.taskOutput!)).toEqual({ ok: true });
+    // The request the task sent (a function ARN's input), for the state panel's "Task request".
+    expect(work.taskRequest).toBeDefined();
+    expect(JSON.parse(work.taskRequest!)).toEqual({ order: 7 });
     expect(Object.fromEntries(model.statuses())).toEqual({ Work: 'succeeded', After: 'succeeded' });
   });
 
