@@ -11,7 +11,8 @@
  * leave every decision identical (the API, the store's layout, speed).
  */
 // 3: a Distributed Map with a ResultWriter writes its result files (s3:putObject commands) before it ends.
-export const ENGINE_VERSION = 3;
+// 4: ItemReader follows listObjectsV2 pages and S3 inventory files (one InvokeTask each), listing items in AWS's shape, CSVDelimiter and backslash escapes.
+export const ENGINE_VERSION = 4;
 
 /**
  * The version of executions stored before versions were recorded (no `engineVersion`): the
