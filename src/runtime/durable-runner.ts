@@ -129,8 +129,15 @@ interface LiveExecution {
   /** Triggers queued or being decided: an execution with any is never dropped from memory. */
   busy: number;
   readonly mocks: MockSession | undefined;
-  /** Serialises triggers: each waits for the previous decision to commit. */
+  /** Serialises work on the execution: each step waits for the previous one to commit. */
   chain: Promise<unknown>;
+  /**
+   * Triggers waiting for the execution's next batch (see `drain`): decided one after another,
+   * their writes committed together, their commands performed once all are durable.
+   */
+  readonly inbox: InboxItem[];
+  /** Whether a batch is queued on `chain` to take the inbox. */
+  draining: boolean;
   /** InvokeTask commands not yet answered, by task id (re-invoked after a restart). */
   readonly openInvocations: Map<string, InvokeTask>;
   /** Task tokens (activities, callbacks) by task id, and the tokens still open. */
@@ -147,6 +154,30 @@ interface LiveExecution {
 
 /** A trigger, or a function that decides it inside the execution's queue (undefined: nothing to do). */
 type TriggerOf = Trigger | ((live: LiveExecution) => Trigger | undefined);
+
+interface ApplyOptions {
+  requireRunning?: boolean;
+  allowEnded?: boolean;
+  precondition?: (live: LiveExecution) => void;
+  extra?: Partial<ExecutionWrite>;
+}
+
+/** One apply() waiting in an execution's inbox. */
+interface InboxItem {
+  readonly triggerOf: TriggerOf;
+  readonly options: ApplyOptions;
+  readonly resolve: () => void;
+  readonly reject: (e: unknown) => void;
+}
+
+/** A decision made and handed to the store, not yet known to be committed. */
+interface Pending {
+  readonly decision: Decision;
+  readonly committed: Promise<void>;
+}
+
+/** Most triggers one batch decides before it commits them. */
+const MAX_BATCH_TRIGGERS = 64;
 
 const systemClock: Clock = { now: () => Date.now() };
 
@@ -452,11 +483,7 @@ export class DurableRunner implements ExecutionRunner {
    * then performed. Rejects with ExecutionDoesNotExist, or InvalidArn-like errors from the
    * precondition.
    */
-  private async apply(
-    executionArn: string,
-    triggerOf: TriggerOf,
-    options: { requireRunning?: boolean; allowEnded?: boolean; precondition?: (live: LiveExecution) => void; extra?: Partial<ExecutionWrite> } = {},
-  ): Promise<void> {
+  private async apply(executionArn: string, triggerOf: TriggerOf, options: ApplyOptions = {}): Promise<void> {
     let live = this.live.get(executionArn) ?? (await this.load(executionArn, options.allowEnded));
     if (!live) {
       const record = await this.store.getExecution(executionArn);
@@ -466,29 +493,91 @@ export class DurableRunner implements ExecutionRunner {
       return;
     }
     const target = live;
-    await this.enqueue(target, async () => {
-      if (options.precondition) options.precondition(target);
-      if (target.interp.status !== 'RUNNING' && !options.allowEnded) return;
-      const trigger = typeof triggerOf === 'function' ? triggerOf(target) : triggerOf;
-      if (!trigger) return;
-      try {
-        await this.decide(target, trigger, options.extra);
-      } catch (e) {
-        if (!(e instanceof DecisionAborted) || trigger.type === 'RuntimeFailure') throw e;
-        // The decision ran past its budget or crashed its worker: nothing of it was committed.
-        // The execution fails instead, with the reason; other executions never noticed.
-        this.log('warn', 'execution failed: its decision was stopped', { executionArn, reason: e.message });
-        await this.decide(target, runtimeFailure(e));
-      }
+    await new Promise<void>((resolve, reject) => {
+      target.inbox.push({ triggerOf, options, resolve, reject });
+      this.scheduleDrain(target);
     });
+  }
+
+  private scheduleDrain(live: LiveExecution): void {
+    if (live.draining) return;
+    live.draining = true;
+    void this.enqueue(live, () => this.drain(live)).catch(() => undefined);
+  }
+
+  /**
+   * Decides the triggers waiting in an execution's inbox, one after another, without waiting
+   * for each decision's commit before the next: their writes go to the store together (one
+   * group commit), and their commands are performed, in order, once every write is durable —
+   * effects still never run ahead of the decision that asked for them. A fan-out whose answers
+   * arrive together (a Map of tasks) costs one commit wait per batch instead of one per answer.
+   * A write that fails forgets the execution in memory (commit): the later ones of the batch
+   * fail with it and their triggers are applied again from the store.
+   */
+  private async drain(live: LiveExecution): Promise<void> {
+    const batch: Array<{ item: InboxItem; pending?: Pending; error?: unknown }> = [];
+    while (live.inbox.length > 0 && batch.length < MAX_BATCH_TRIGGERS) {
+      const item = live.inbox.shift()!;
+      try {
+        batch.push({ item, ...(await this.decideItem(live, item)) });
+      } catch (e) {
+        batch.push({ item, error: e });
+      }
+    }
+    live.draining = false;
+    if (live.inbox.length > 0) this.scheduleDrain(live);
+    for (const { item, pending, error } of batch) {
+      if (error !== undefined) {
+        item.reject(error);
+        continue;
+      }
+      if (!pending) {
+        item.resolve();
+        continue;
+      }
+      try {
+        await pending.committed;
+      } catch (e) {
+        item.reject(e);
+        continue;
+      }
+      this.perform(live, pending.decision.commands);
+      if (pending.decision.more) this.continueLater(live);
+      item.resolve();
+    }
+  }
+
+  /** One inbox item: its precondition, then its decision, handed to the store (undefined: nothing to decide). */
+  private async decideItem(target: LiveExecution, { triggerOf, options }: InboxItem): Promise<{ pending?: Pending }> {
+    if (options.precondition) options.precondition(target);
+    if (target.interp.status !== 'RUNNING' && !options.allowEnded) return {};
+    const trigger = typeof triggerOf === 'function' ? triggerOf(target) : triggerOf;
+    if (!trigger) return {};
+    try {
+      return { pending: await this.decideAndWrite(target, trigger, options.extra) };
+    } catch (e) {
+      if (!(e instanceof DecisionAborted) || trigger.type === 'RuntimeFailure') throw e;
+      // The decision ran past its budget or crashed its worker: nothing of it was written.
+      // The execution fails instead, with the reason; other executions never noticed.
+      this.log('warn', 'execution failed: its decision was stopped', { executionArn: target.record.arn, reason: e.message });
+      return { pending: await this.decideAndWrite(target, runtimeFailure(e)) };
+    }
+  }
+
+  /** Decides one trigger and hands its write to the store; the commit is awaited by the caller. */
+  private async decideAndWrite(target: LiveExecution, trigger: Trigger, extra?: Partial<ExecutionWrite>): Promise<Pending> {
+    const now = Math.max(this.clock.now(), target.interp.now);
+    const decision = await this.clearingMark(target.record.arn, target.interp.handle(trigger, now, trigger.type === 'RuntimeFailure' ? undefined : this.slice));
+    const write = this.writeFor(target, decision, { time: now, trigger, ...(decision.more ? { steps: decision.steps } : {}) }, now, extra);
+    const committed = this.commit(target, write, decision);
+    committed.catch(() => undefined); // awaited by the batch; a failure is its item's answer
+    return { decision, committed };
   }
 
   /** Decides one trigger, commits the decision, performs its commands; a sliced decision is continued later. */
   private async decide(target: LiveExecution, trigger: Trigger, extra?: Partial<ExecutionWrite>): Promise<void> {
-    const now = Math.max(this.clock.now(), target.interp.now);
-    const decision = await this.clearingMark(target.record.arn, target.interp.handle(trigger, now, trigger.type === 'RuntimeFailure' ? undefined : this.slice));
-    const write = this.writeFor(target, decision, { time: now, trigger, ...(decision.more ? { steps: decision.steps } : {}) }, now, extra);
-    await this.commit(target, write, decision);
+    const { decision, committed } = await this.decideAndWrite(target, trigger, extra);
+    await committed;
     this.perform(target, decision.commands);
     if (decision.more) this.continueLater(target);
   }
@@ -553,18 +642,22 @@ export class DurableRunner implements ExecutionRunner {
   }
 
   private async commit(live: LiveExecution, write: ExecutionWrite, decision: Decision): Promise<void> {
+    // Advanced before the write is durable: the next decision of a batch is written after this
+    // one (`expectedLastEventId`), in the same group commit or a later one.
+    live.lastEventId = lastId(decision, live.lastEventId);
+    const appended = this.store.appendExecution(write);
     try {
-      await this.store.appendExecution(write);
+      await appended;
     } catch (e) {
       // Our in-memory state no longer matches the store (another node moved the execution on,
       // or the write failed): forget it; the next trigger rebuilds it from the store.
-      this.live.delete(live.record.arn);
+      if (this.live.get(live.record.arn) === live) this.live.delete(live.record.arn);
       throw e instanceof StoreConflict ? new AwsError('ConflictException', 'The execution was updated concurrently; retry.') : e;
     }
-    live.lastEventId = lastId(decision, live.lastEventId);
-    live.record = { ...live.record, ...write.update, lastEventId: live.lastEventId };
+    live.record = { ...live.record, ...write.update, lastEventId: lastId(decision, live.record.lastEventId) };
     this.notify(live, decision);
     if (live.interp.status !== 'RUNNING') {
+      if (live.record.status === 'RUNNING') return; // a later decision of the batch ends it
       this.live.delete(live.record.arn);
       live.interp.dispose();
       for (const c of live.running.values()) c.abort();
@@ -573,6 +666,7 @@ export class DurableRunner implements ExecutionRunner {
       this.keepLive(live);
     }
   }
+
 
   /** Turns a decision into the write that records it. */
   private writeFor(live: LiveExecution, decision: Decision, trigger: LoggedTrigger, now: number, extra?: Partial<ExecutionWrite>): ExecutionWrite {
@@ -1031,6 +1125,8 @@ export class DurableRunner implements ExecutionRunner {
       interp,
       mocks,
       chain: Promise.resolve(),
+      inbox: [],
+      draining: false,
       busy: 0,
       openInvocations: new Map(),
       tokensByTask: new Map(),
