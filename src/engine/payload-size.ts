@@ -12,7 +12,8 @@ export const DEFAULT_MAX_PAYLOAD_BYTES = 256 * 1024;
 
 type ByteLength = (text: string) => number;
 const nodeBuffer = (globalThis as { Buffer?: { byteLength(text: string, encoding: string): number } }).Buffer;
-const utf8Length: ByteLength = nodeBuffer ? (text) => nodeBuffer.byteLength(text, 'utf8') : utf8LengthSlow;
+/** The UTF-8 byte length of a string (Buffer's where Node is there, counted by hand elsewhere). */
+export const utf8Length: ByteLength = nodeBuffer ? (text) => nodeBuffer.byteLength(text, 'utf8') : utf8LengthSlow;
 
 export function jsonByteSize(value: unknown): number {
   if (value === null || typeof value !== 'object') return measure(value);

@@ -23,6 +23,7 @@ import type { Frame } from './frames.js';
 import { classifyResource, type ResourceKind } from './resources.js';
 import { seededRandom } from './random.js';
 import { BLOCKED, type Step, type StateRunner } from './states.js';
+import { utf8Length } from './payload-size.js';
 
 /**
  * AWS starts a new file past 5 GB. A JavaScript string holds at most about 512 M characters, so
@@ -286,22 +287,6 @@ function splitIntoFiles(values: readonly unknown[], outputType: OutputType, maxF
   }
   flush();
   return files;
-}
-
-function utf8Length(text: string): number {
-  const buffer = (globalThis as { Buffer?: { byteLength(text: string, encoding: string): number } }).Buffer;
-  if (buffer) return buffer.byteLength(text, 'utf8');
-  let size = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) size += 1;
-    else if (c < 0x800) size += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      size += 4;
-      i++;
-    } else size += 3;
-  }
-  return size;
 }
 
 /**
