@@ -149,6 +149,18 @@ describe('serve: tasks that call functions and HTTP endpoints', { timeout: 120_0
     expect(JSON.parse(routed.stdout)).toEqual({ boo: 1 });
   });
 
+  it('refuses a configuration with mistakes at start, listing every one (run and serve, exit status 2)', async () => {
+    const bad = join(tmp.dir, 'bad.config.json');
+    writeFileSync(bad, JSON.stringify({ functions: { F: { CodeUri: 'nowhere/', Handler: 'x.handler', Timeout: 0 } }, buckets: { Bad_Bucket: '.' }, extra: true }));
+    const file = join(tmp.dir, 'pass.asl.json');
+    writeFileSync(file, JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }));
+    for (const args of [['run', file, '--config', bad], ['serve', '--port', '0', '--db', ':memory:', '--config', bad]]) {
+      const result = await runCli(args);
+      expect(result.code, args[0]).toBe(2);
+      for (const path of ['functions.F.CodeUri', 'functions.F.Timeout', 'buckets', 'extra']) expect(result.stderr, `${args[0]}: ${path}`).toContain(`: ${path}`);
+    }
+  });
+
   it('fails only the task whose function crashes its worker; the server goes on serving', async () => {
     const server = await serve(join(tmp.dir, 'crash.db'));
     const client = sdk(server.url);
