@@ -9,6 +9,7 @@
  * Both slice decisions (`SliceBudget`): a decision stops between two states once it has used its
  * time or bytes, and the driver continues it later, after other executions had their turn.
  */
+import { createHash } from 'node:crypto';
 import { Interpreter, type InterpreterOptions } from '../engine/interpreter.js';
 import type { Decision, DecisionBudget, ExecutionStatus, Trigger } from '../engine/model.js';
 import type { RunnableDefinition } from './memory-driver.js';
@@ -35,8 +36,11 @@ export interface ReplayedTrigger {
 /** What a replay regenerated: each decision's commands (the driver re-traces its bookkeeping) and the events' types. */
 export interface RestoreResult {
   readonly decisions: ReadonlyArray<Pick<Decision, 'commands' | 'status'>>;
-  /** Each regenerated event's type and state name, in order (checked against the stored history). */
-  readonly events: ReadonlyArray<readonly [type: string, name: string | undefined]>;
+  /**
+   * Each regenerated event's type, state name and a digest of its details (detailsDigest), in
+   * order: checked against the stored history.
+   */
+  readonly events: ReadonlyArray<readonly [type: string, name: string | undefined, details: string]>;
 }
 
 /**
@@ -93,15 +97,25 @@ export function interpreterFor(init: DeciderInit, parse: (text: string) => Runna
   return new Interpreter({ ...options, definition: typeof definition === 'string' ? parse(definition) : definition });
 }
 
+/**
+ * A short digest of an event's details as JSON (key order included: a replay builds them in the
+ * same order), so a rebuilt history can be compared with the stored one field by field without
+ * sending every payload between threads.
+ */
+export function detailsDigest(details: unknown): string {
+  const text = details === undefined ? '' : JSON.stringify(details);
+  return createHash('sha1').update(text).digest('base64');
+}
+
 /** Replays logged triggers through an interpreter (the same code in a worker and on this thread). */
 export async function replay(interp: Interpreter, triggers: readonly ReplayedTrigger[]): Promise<RestoreResult> {
   const decisions: Array<Pick<Decision, 'commands' | 'status'>> = [];
-  const events: Array<readonly [string, string | undefined]> = [];
+  const events: Array<readonly [string, string | undefined, string]> = [];
   for (const logged of triggers) {
     const budget = logged.steps !== undefined ? { maxSteps: logged.steps } : undefined;
     const decision = logged.trigger.type === 'Start' ? await interp.start(logged.time, budget) : await interp.handle(logged.trigger, logged.time, budget);
     decisions.push({ commands: decision.commands, status: decision.status });
-    for (const e of decision.events) events.push([e.type, (e.details as { name?: string } | undefined)?.name]);
+    for (const e of decision.events) events.push([e.type, (e.details as { name?: string } | undefined)?.name, detailsDigest(e.details)]);
   }
   return { decisions, events };
 }

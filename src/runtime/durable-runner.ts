@@ -22,7 +22,7 @@ import type { HistoryEvent } from '../engine/events.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES } from '../engine/payload-size.js';
 import { DEFAULT_MAX_HISTORY_EVENTS, runInMemory, type Clock, type ExecuteOptions, type RunnableDefinition } from './memory-driver.js';
 import { activityTaskToken, isActivityTaskTokenShape } from './execution-secrets.js';
-import { LocalDecider, type Decider, type DeciderInit, type RestoreResult, type SliceBudget } from './decider.js';
+import { detailsDigest, LocalDecider, type Decider, type DeciderInit, type RestoreResult, type SliceBudget } from './decider.js';
 import { DecisionAborted, runtimeFailure, type DeciderPool } from './decider-pool.js';
 import { RemoteDecider, remoteDeciders } from './remote-decider.js';
 import { engineVersionMismatch } from '../engine/version.js';
@@ -1013,7 +1013,7 @@ export class DurableRunner implements ExecutionRunner {
    * Rebuilds an execution's decider by replaying its logged triggers, re-tracing the live
    * bookkeeping (tokens, open invocations, mock counts) from each decision's commands. Returns
    * why the execution cannot be rebuilt, if it cannot: another engine version started it, or
-   * the replay does not regenerate the stored events (type and state name, one by one).
+   * the replay does not regenerate the stored events (type, state name and details, one by one).
    */
   private async replayInto(live: LiveExecution, record: ExecutionRecord): Promise<string | undefined> {
     const otherEngine = engineVersionMismatch(record.engineVersion);
@@ -1041,11 +1041,14 @@ export class DurableRunner implements ExecutionRunner {
       return `Replaying the execution produced ${restored.events.length} events where ${record.lastEventId} are stored.`;
     }
     for (let i = 0; i < stored.length; i++) {
-      const [type, name] = restored.events[i]!;
+      const [type, name, details] = restored.events[i]!;
       const event = stored[i]!;
       const storedName = (event.details as { name?: string } | undefined)?.name;
       if (event.type !== type || storedName !== name) {
         return `Replaying the execution produced ${type}${name !== undefined ? ` '${name}'` : ''} where event ${event.id} is ${event.type}${storedName !== undefined ? ` '${storedName}'` : ''}.`;
+      }
+      if (detailsDigest(event.details) !== details) {
+        return `Replaying the execution produced event ${event.id} (${event.type}${storedName !== undefined ? ` '${storedName}'` : ''}) with other details than the stored one.`;
       }
     }
     return undefined;

@@ -135,6 +135,25 @@ describe('DurableRunner', () => {
     await second.close();
   });
 
+  it('fails, with the reason, an execution whose rebuilt history differs from the stored one in an event’s details', async () => {
+    const store = new MemoryStore();
+    const first = runner(store);
+    const def = { StartAt: 'P', States: { P: { Type: 'Pass', Result: { n: 1 }, Next: 'W' }, W: { Type: 'Wait', Seconds: 3600, End: true } } };
+    const exec = newExecution('tampered', def);
+    await first.start(exec);
+    await first.close();
+    // The stored PassStateExited says something the definition would not produce.
+    const state = (store as unknown as { executions: Map<string, { events: Array<{ type: string; details?: Record<string, unknown> }> }> }).executions.get(exec.arn)!;
+    const exited = state.events.find((e) => e.type === 'PassStateExited')!;
+    exited.details = { ...exited.details, output: '{"n":2}' };
+    const second = runner(store);
+    await second.resume();
+    const record = await settled(store, exec.arn);
+    expect(record).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+    expect(record.cause).toMatch(/^Replaying the execution produced event 3 \(PassStateExited 'P'\) with other details than the stored one\.$/);
+    await second.close();
+  });
+
   it('answers callback tasks by token, and stops executions', async () => {
     const store = new MemoryStore();
     const r = runner(store);
