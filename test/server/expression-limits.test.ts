@@ -3,7 +3,7 @@
 // and in force where user logic runs, which is a decision worker (the default), not the thread
 // that parsed them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateStateMachineCommand, DescribeExecutionCommand, StartExecutionCommand, type DescribeExecutionCommandOutput, type SFNClient } from '@aws-sdk/client-sfn';
+import { CreateStateMachineCommand, DescribeExecutionCommand, ListStateMachinesCommand, StartExecutionCommand, TestStateCommand, type DescribeExecutionCommandOutput, type SFNClient } from '@aws-sdk/client-sfn';
 import { parseServeArgs } from '../../src/server/config.js';
 import { ROLE, assertBuilt, hasStackTrace, pollUntil, runCli, sdk, startServe, stopAll, type ServeProcess } from './serve-process.js';
 
@@ -65,6 +65,33 @@ describe('expression limits on a running server', { timeout: 90_000 }, () => {
     expect(succeeded.status, succeeded.cause).toBe('SUCCEEDED');
     expect(JSON.parse(succeeded.output!)).toEqual(NUMBERS.a);
     defaultClient.destroy();
+  });
+});
+
+describe('TestState is bounded like an execution', { timeout: 90_000 }, () => {
+  it('fails a runaway expression in the tested state with AWS’s error, quickly, and the server keeps answering', async () => {
+    const server = await startServe({ db: ':memory:' });
+    const client = sdk(server.url);
+    const test = (definition: object, input: unknown) => client.send(new TestStateCommand({ definition: JSON.stringify(definition), roleArn: ROLE, input: JSON.stringify(input) }));
+    // A cubic JSONPath filter over 5,000 items: 25 million comparisons, beyond the 10 million steps.
+    const many = { a: Array.from({ length: 5_000 }, (_, i) => i) };
+    const started = Date.now();
+    const [filtered, listed] = await Promise.all([
+      test({ Type: 'Pass', InputPath: '$.a[?(@ in $.a)]', End: true }, many),
+      // Another client meanwhile: served at once.
+      client.send(new ListStateMachinesCommand({})),
+    ]);
+    expect(filtered).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+    expect(filtered.cause).toContain('exceeded its budget');
+    expect(listed.stateMachines).toEqual([]);
+    // A sequence beyond AWS's $range limit, and a catastrophic regular expression (linear time here).
+    const range = await test({ Type: 'Pass', QueryLanguage: 'JSONata', Output: '{% $sum([1..100000000]) %}', End: true }, {});
+    expect(range).toMatchObject({ status: 'FAILED', error: 'States.QueryEvaluationError' });
+    const regex = await test({ Type: 'Pass', QueryLanguage: 'JSONata', Output: "{% $contains($states.input.s, /^(a+)+$/) %}", End: true }, { s: `${'a'.repeat(40)}!` });
+    expect(regex).toMatchObject({ status: 'SUCCEEDED', output: 'false' });
+    expect(Date.now() - started).toBeLessThan(30_000);
+    client.destroy();
+    await server.stop();
   });
 });
 
