@@ -14,6 +14,15 @@ export type WorkerRequest =
       /** When the worker no longer holds the interpreter: rebuild it from these first (one request, no window to lose it again). */
       readonly restore?: { readonly init: DeciderInit; readonly triggers: readonly ReplayedTrigger[] };
     }
+  | {
+      readonly id: number;
+      readonly op: 'handleMany';
+      readonly key: string;
+      /** Decided one after another, as separate decisions; the worker stops after one that ends the execution. */
+      readonly triggers: ReadonlyArray<{ readonly trigger: Trigger; readonly now: number }>;
+      readonly budget?: SliceBudget;
+      readonly restore?: { readonly init: DeciderInit; readonly triggers: readonly ReplayedTrigger[] };
+    }
   | { readonly id: number; readonly op: 'restore'; readonly key: string; readonly init: DeciderInit; readonly triggers: readonly ReplayedTrigger[] }
   | { readonly id: number; readonly op: 'drop'; readonly key: string };
 
@@ -25,6 +34,8 @@ export interface DeciderState extends Pick<Decider, 'status' | 'output' | 'error
 export interface WorkerReply {
   readonly id: number;
   readonly decision?: Decision;
+  /** handleMany's decisions, one per trigger decided. */
+  readonly decisions?: readonly Decision[];
   readonly restored?: RestoreResult;
   readonly state?: DeciderState;
   /** The worker holds no interpreter for the key (dropped, or lost with a terminated worker). */

@@ -77,6 +77,22 @@ async function answer(request: WorkerRequest): Promise<WorkerReply> {
       if (interp.status !== 'RUNNING') hosted.delete(request.key);
       return { id: request.id, decision, state: stateOf(interp) };
     }
+    case 'handleMany': {
+      let interp = hosted.get(request.key);
+      if (!interp && request.restore) {
+        interp = interpreterFor(request.restore.init, parse);
+        await replay(interp, request.restore.triggers);
+      }
+      if (!interp) return { id: request.id, missing: true };
+      host(request.key, interp);
+      const decisions = [];
+      for (const { trigger, now } of request.triggers) {
+        if (interp.status !== 'RUNNING') break;
+        decisions.push(await interp.handle(trigger, now, decisionBudget(request.budget)));
+      }
+      if (interp.status !== 'RUNNING') hosted.delete(request.key);
+      return { id: request.id, decisions, state: stateOf(interp) };
+    }
     case 'restore': {
       const interp = interpreterFor(request.init, parse);
       const restored = await replay(interp, request.triggers);

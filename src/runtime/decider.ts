@@ -71,6 +71,12 @@ export interface Decider {
   readonly now: number;
   start(now: number, budget?: SliceBudget): Promise<Decision>;
   handle(trigger: Trigger, now: number, budget?: SliceBudget): Promise<Decision>;
+  /**
+   * Decides several triggers one after another, in one round trip where the interpreter lives
+   * elsewhere: one decision per trigger, fewer once the execution has ended. Optional: a caller
+   * without it calls `handle` for each.
+   */
+  handleMany?(triggers: ReadonlyArray<{ readonly trigger: Trigger; readonly now: number }>, budget?: SliceBudget): Promise<Decision[]>;
   /** Rebuilds the interpreter by replaying logged triggers. */
   restore(triggers: readonly ReplayedTrigger[]): Promise<RestoreResult>;
   isTaskStarted(taskId: string): boolean;

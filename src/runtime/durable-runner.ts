@@ -179,6 +179,21 @@ interface Pending {
 /** Most triggers one batch decides before it commits them. */
 const MAX_BATCH_TRIGGERS = 64;
 
+/**
+ * How many items at the head of an inbox can be decided in one round trip: plain triggers
+ * (not computed from the execution's state, no precondition, not for an ended execution, not a
+ * runtime failure, which is decided without a budget).
+ */
+function plainRun(inbox: readonly InboxItem[], max: number): number {
+  let n = 0;
+  while (n < inbox.length && n < max) {
+    const { triggerOf, options } = inbox[n]!;
+    if (typeof triggerOf === 'function' || options.precondition || options.allowEnded || triggerOf.type === 'RuntimeFailure') break;
+    n++;
+  }
+  return n;
+}
+
 const systemClock: Clock = { now: () => Date.now() };
 
 export class DurableRunner implements ExecutionRunner {
@@ -517,6 +532,16 @@ export class DurableRunner implements ExecutionRunner {
   private async drain(live: LiveExecution): Promise<void> {
     const batch: Array<{ item: InboxItem; pending?: Pending; error?: unknown }> = [];
     while (live.inbox.length > 0 && batch.length < MAX_BATCH_TRIGGERS) {
+      const run = live.interp.handleMany ? plainRun(live.inbox, MAX_BATCH_TRIGGERS - batch.length) : 0;
+      if (run >= 2) {
+        const items = live.inbox.splice(0, run);
+        try {
+          batch.push(...(await this.decideRun(live, items)));
+        } catch (e) {
+          for (const item of items) batch.push({ item, error: e });
+        }
+        continue;
+      }
       const item = live.inbox.shift()!;
       try {
         batch.push({ item, ...(await this.decideItem(live, item)) });
@@ -545,6 +570,36 @@ export class DurableRunner implements ExecutionRunner {
       if (pending.decision.more) this.continueLater(live);
       item.resolve();
     }
+  }
+
+  /**
+   * Several plain triggers (see plainRun) decided in one round trip to the decision worker, each
+   * its own decision and write, in order. Triggers after one that ends the execution are not
+   * decided (as one by one, they would find it ended). A decision stopped by the watchdog fails
+   * the execution, as it would have at that trigger alone.
+   */
+  private async decideRun(target: LiveExecution, items: readonly InboxItem[]): Promise<Array<{ item: InboxItem; pending?: Pending }>> {
+    if (target.interp.status !== 'RUNNING') return items.map((item) => ({ item }));
+    const now = Math.max(this.clock.now(), target.interp.now);
+    const triggers = items.map((item) => ({ trigger: item.triggerOf as Trigger, now }));
+    let decisions: Decision[];
+    try {
+      decisions = await this.clearingMark(target.record.arn, target.interp.handleMany!(triggers, this.slice));
+    } catch (e) {
+      if (!(e instanceof DecisionAborted)) throw e;
+      this.log('warn', 'execution failed: its decision was stopped', { executionArn: target.record.arn, reason: e.message });
+      const failed = await this.decideAndWrite(target, runtimeFailure(e));
+      return items.map((item, i) => (i === 0 ? { item, pending: failed } : { item }));
+    }
+    return items.map((item, i) => {
+      const decision = decisions[i];
+      if (!decision) return { item };
+      const trigger = triggers[i]!.trigger;
+      const write = this.writeFor(target, decision, { time: now, trigger, ...(decision.more ? { steps: decision.steps } : {}) }, now, item.options.extra);
+      const committed = this.commit(target, write, decision);
+      committed.catch(() => undefined);
+      return { item, pending: { decision, committed } };
+    });
   }
 
   /** One inbox item: its precondition, then its decision, handed to the store (undefined: nothing to decide). */
@@ -716,7 +771,8 @@ export class DurableRunner implements ExecutionRunner {
     if (t.type === 'TaskSucceeded' || t.type === 'TaskFailed' || t.type === 'TaskTimedOut') this.settleTask(live, t.taskId, tasksClosed);
     if (t.type === 'TimerFired') timersRemoved.push(t.timerId);
 
-    const status = live.interp.status;
+    // The decision's own status: in a batch (decideRun) the interpreter may already be past it.
+    const status = decision.status;
     const update: ExecutionWrite['update'] =
       status === 'RUNNING'
         ? t.type === 'Redrive'

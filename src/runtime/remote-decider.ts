@@ -65,6 +65,18 @@ export class RemoteDecider implements Decider {
     return this.decision(reply);
   }
 
+  async handleMany(triggers: ReadonlyArray<{ readonly trigger: Trigger; readonly now: number }>, budget?: SliceBudget): Promise<Decision[]> {
+    const request: DeciderRequest = { op: 'handleMany', key: this.key, triggers, ...(budget ? { budget } : {}) };
+    const lane = this.init.background || triggers.every(({ trigger }) => trigger.type === 'Continue') ? 'later' : 'fresh';
+    let reply = await this.pool.call(request, lane);
+    if (reply.missing) {
+      reply = await this.pool.call({ ...request, restore: { init: this.init, triggers: await this.decided() } }, lane, true);
+      if (reply.missing) throw new Error('The decision worker could not rebuild the execution.');
+    }
+    this.mirror(reply);
+    return [...(reply.decisions ?? [])];
+  }
+
   async restore(triggers: readonly ReplayedTrigger[]): Promise<RestoreResult> {
     const reply = await this.pool.call({ op: 'restore', key: this.key, init: this.init, triggers });
     this.mirror(reply);

@@ -128,6 +128,53 @@ describe('serve: tasks that call functions and HTTP endpoints', { timeout: 120_0
     await server.stop();
   });
 
+  it('answers a Map of 300 concurrent function tasks (decided in batches), also across a SIGKILL in the middle', async () => {
+    const db = join(tmp.dir, 'fan-out.db');
+    let server = await serve(db);
+    let client = sdk(server.url);
+    const arn = await machine(client, 'fan-out', {
+      StartAt: 'Each',
+      States: {
+        Each: {
+          Type: 'Map',
+          ItemsPath: '$.items',
+          MaxConcurrency: 0,
+          ItemProcessor: {
+            StartAt: 'Double',
+            States: {
+              Double: {
+                Type: 'Task',
+                Resource: 'arn:aws:states:::lambda:invoke',
+                Parameters: { FunctionName: 'Quick', 'Payload.$': '$' },
+                ResultSelector: { 'v.$': '$.Payload.doubled' },
+                // Calls in flight at the SIGKILL fail with Lambda.ServiceException: invoked again.
+                Retry: [{ ErrorEquals: ['Lambda.ServiceException'], IntervalSeconds: 1, MaxAttempts: 3 }],
+                End: true,
+              },
+            },
+          },
+          End: true,
+        },
+      },
+    });
+    const items = Array.from({ length: 300 }, (_, n) => ({ n }));
+    const expected = items.map(({ n }) => ({ v: n * 2 }));
+    const first = await client.send(new StartExecutionCommand({ stateMachineArn: arn, input: JSON.stringify({ items }) }));
+    const done = await finished(client, first.executionArn!);
+    expect(done.status, done.cause).toBe('SUCCEEDED');
+    expect(JSON.parse(done.output!)).toEqual(expected);
+
+    const second = await client.send(new StartExecutionCommand({ stateMachineArn: arn, input: JSON.stringify({ items }) }));
+    await pollUntil(async () => ((await client.send(new GetExecutionHistoryCommand({ executionArn: second.executionArn, maxResults: 1000 }))).events!.some((e) => e.type === 'TaskSucceeded') ? true : undefined), 'some tasks to end');
+    await server.kill();
+    server = await serve(db);
+    client = sdk(server.url);
+    const recovered = await finished(client, second.executionArn!);
+    expect(recovered.status, recovered.cause).toBe('SUCCEEDED');
+    expect(JSON.parse(recovered.output!)).toEqual(expected);
+    await server.stop();
+  });
+
   it('warns about tasks nothing answers: in the log when a state machine is created, on stderr before `stepwise run`', async () => {
     const server = await serve(join(tmp.dir, 'warn.db'));
     const client = sdk(server.url);
