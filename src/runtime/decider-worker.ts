@@ -55,6 +55,17 @@ function stateOf(interp: Interpreter): WorkerReply['state'] {
   };
 }
 
+/** The execution's interpreter: held here, or rebuilt from the request's `restore`; undefined when neither. */
+async function hostedOrRestored(request: Extract<WorkerRequest, { op: 'handle' | 'handleMany' }>): Promise<Interpreter | undefined> {
+  let interp = hosted.get(request.key);
+  if (!interp && request.restore) {
+    interp = interpreterFor(request.restore.init, parse);
+    await replay(interp, request.restore.triggers);
+  }
+  if (interp) host(request.key, interp);
+  return interp;
+}
+
 async function answer(request: WorkerRequest): Promise<WorkerReply> {
   switch (request.op) {
     case 'start': {
@@ -65,26 +76,16 @@ async function answer(request: WorkerRequest): Promise<WorkerReply> {
       return { id: request.id, decision, state: stateOf(interp) };
     }
     case 'handle': {
-      let interp = hosted.get(request.key);
-      if (!interp && request.restore) {
-        interp = interpreterFor(request.restore.init, parse);
-        await replay(interp, request.restore.triggers);
-      }
+      const interp = await hostedOrRestored(request);
       if (!interp) return { id: request.id, missing: true };
-      host(request.key, interp);
       const decision = await interp.handle(request.trigger, request.now, decisionBudget(request.budget));
       // An ended execution's interpreter is not kept (a redrive restores it from the log).
       if (interp.status !== 'RUNNING') hosted.delete(request.key);
       return { id: request.id, decision, state: stateOf(interp) };
     }
     case 'handleMany': {
-      let interp = hosted.get(request.key);
-      if (!interp && request.restore) {
-        interp = interpreterFor(request.restore.init, parse);
-        await replay(interp, request.restore.triggers);
-      }
+      const interp = await hostedOrRestored(request);
       if (!interp) return { id: request.id, missing: true };
-      host(request.key, interp);
       const decisions = [];
       for (const { trigger, now } of request.triggers) {
         if (interp.status !== 'RUNNING') break;

@@ -56,25 +56,24 @@ export class RemoteDecider implements Decider {
     const request: DeciderRequest = { op: 'handle', key: this.key, trigger, now, ...(budget ? { budget } : {}) };
     // Continuations of sliced decisions wait behind work that came from outside.
     const lane = trigger.type === 'Continue' || this.init.background ? 'later' : 'fresh';
-    let reply = await this.pool.call(request, lane);
-    if (reply.missing) {
-      // The worker no longer holds the interpreter: the same request carries what rebuilds it.
-      reply = await this.pool.call({ ...request, restore: { init: this.init, triggers: await this.decided() } }, lane, true);
-      if (reply.missing) throw new Error('The decision worker could not rebuild the execution.');
-    }
-    return this.decision(reply);
+    return this.decision(await this.ask(request, lane));
   }
 
   async handleMany(triggers: ReadonlyArray<{ readonly trigger: Trigger; readonly now: number }>, budget?: SliceBudget): Promise<Decision[]> {
     const request: DeciderRequest = { op: 'handleMany', key: this.key, triggers, ...(budget ? { budget } : {}) };
     const lane = this.init.background || triggers.every(({ trigger }) => trigger.type === 'Continue') ? 'later' : 'fresh';
-    let reply = await this.pool.call(request, lane);
-    if (reply.missing) {
-      reply = await this.pool.call({ ...request, restore: { init: this.init, triggers: await this.decided() } }, lane, true);
-      if (reply.missing) throw new Error('The decision worker could not rebuild the execution.');
-    }
+    const reply = await this.ask(request, lane);
     this.mirror(reply);
     return [...(reply.decisions ?? [])];
+  }
+
+  /** Sends a request; when the worker no longer holds the interpreter, the same request again carrying what rebuilds it. */
+  private async ask(request: Extract<DeciderRequest, { op: 'handle' | 'handleMany' }>, lane: 'fresh' | 'later'): Promise<WorkerReply> {
+    const reply = await this.pool.call(request, lane);
+    if (!reply.missing) return reply;
+    const again = await this.pool.call({ ...request, restore: { init: this.init, triggers: await this.decided() } }, lane, true);
+    if (again.missing) throw new Error('The decision worker could not rebuild the execution.');
+    return again;
   }
 
   async restore(triggers: readonly ReplayedTrigger[]): Promise<RestoreResult> {
