@@ -83,6 +83,27 @@ export interface RouteConfig {
   readonly service?: 'aws';
 }
 
+/**
+ * An HTTP request that starts an execution (a webhook, a front end), as API Gateway's Step
+ * Functions integration would: `method` and `path` (with `{name}` parameters) on the server's
+ * port, to a state machine (its name, or a state machine, version or alias ARN).
+ */
+export interface HttpTriggerConfig {
+  /** GET, POST, PUT, PATCH or DELETE (default POST). */
+  readonly method: string;
+  /** Starts with `/`; `{name}` segments are path parameters. */
+  readonly path: string;
+  readonly stateMachine: string;
+  /** `body` (default): the request body (JSON) is the input; `request`: {body, headers, queryStringParameters, pathParameters, httpMethod, path}. */
+  readonly input: 'body' | 'request';
+  /** Answer as StartSyncExecution once the execution ends (EXPRESS state machines). */
+  readonly wait: boolean;
+  /** The `x-api-key` header must carry this value (after `${env:NAME}` substitution). */
+  readonly apiKey?: string;
+  /** The request must carry a GitHub-style signature: `sha256=<hex HMAC-SHA256 of the body>` in `header`. */
+  readonly hmac?: { readonly secret: string; readonly header: string };
+}
+
 export interface ProjectConfig {
   /** The configuration file (absolute), or undefined for the empty default configuration. */
   readonly file?: string;
@@ -98,9 +119,11 @@ export interface ProjectConfig {
   /** S3 buckets kept in local folders (absolute after loading): bucket name → folder. */
   readonly buckets: Readonly<Record<string, string>>;
   readonly routes: readonly RouteConfig[];
+  /** HTTP requests that start executions. */
+  readonly httpTriggers: readonly HttpTriggerConfig[];
 }
 
 /** The configuration with nothing configured. */
 export function emptyProjectConfig(baseDir: string): ProjectConfig {
-  return { baseDir, functions: {}, connections: {}, endpoints: {}, buckets: {}, routes: [] };
+  return { baseDir, functions: {}, connections: {}, endpoints: {}, buckets: {}, routes: [], httpTriggers: [] };
 }

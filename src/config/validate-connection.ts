@@ -137,7 +137,7 @@ const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * Reads strings inside AuthParameters: substitutes `${env:NAME}` and checks the result, with
  * problems that name the field but never its value.
  */
-class SecretReader {
+export class SecretReader {
   constructor(
     private readonly env: ProcessEnvironment,
     private readonly problems: Problems,

@@ -4,6 +4,7 @@
  * are made absolute against the configuration file's folder; `${env:NAME}` references in
  * connections' AuthParameters are replaced by the environment's values.
  */
+import { validateHttpTriggers } from './validate-triggers.js';
 import { resolve } from 'node:path';
 import type { ConnectionConfig, FunctionConfig, ProjectConfig, RouteConfig } from './types.js';
 import {
@@ -27,7 +28,7 @@ import { checkFunctionName, validateFunction } from './validate-function.js';
 import { checkConnectionName, validateConnection, type ProcessEnvironment } from './validate-connection.js';
 
 /** The top-level properties a configuration may have (`$schema` lets editors find the JSON Schema). */
-export const TOP_LEVEL_KEYS: readonly string[] = ['$schema', 'functions', 'connections', 'endpoints', 'buckets', 'routes'];
+export const TOP_LEVEL_KEYS: readonly string[] = ['$schema', 'functions', 'connections', 'endpoints', 'buckets', 'routes', 'httpTriggers'];
 
 /** Bounds on what one file may declare: generous for a project, small enough for a start-up check. */
 const MAX_FUNCTIONS = 1000;
@@ -78,6 +79,7 @@ export function validateProjectConfig(value: unknown, baseDir: string, env: Proc
   // A route may name any declared function, even one with problems of its own (those are reported there).
   const declared = new Set(isObject(own(value, 'functions')) ? Object.keys(value.functions as JsonObject) : []);
   const routes = validateRoutes(value, declared, problems);
+  const httpTriggers = validateHttpTriggers(value, env, problems);
 
   if (problems.count > 0) return { problems: problems.list() };
   return {
@@ -88,6 +90,7 @@ export function validateProjectConfig(value: unknown, baseDir: string, env: Proc
       endpoints: nameMap(endpoints),
       buckets: nameMap(buckets),
       routes,
+      httpTriggers,
     },
     problems: [],
   };

@@ -23,6 +23,7 @@ import { openStore } from '../store/open.js';
 import type { Store } from '../store/types.js';
 import { ConfigError, type ServerConfig } from './config.js';
 import { serveConsole } from './console-routes.js';
+import { httpTriggers } from './http-triggers.js';
 import { ServerMetrics } from './metrics.js';
 import { DEFAULT_RETENTION_DAYS, RetentionLoop } from './retention.js';
 
@@ -117,8 +118,10 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
     store, runner, region: config.region, accountId: config.accountId, log, ...(options.clock ? { clock: options.clock } : {}),
     limits: { ...(config.maxHistoryPageBytes !== undefined ? { maxHistoryPageBytes: config.maxHistoryPageBytes } : {}), ...config.quotas },
   });
+  const triggers = httpTriggers(context, project.httpTriggers);
   const server = createApiServer(context, {
     extraRoutes: async (req, res) => {
+      if (await triggers(req, res)) return true;
       if (req.method === 'GET' && req.url === '/metrics') {
         const { contentType, body } = await metrics.render();
         res.writeHead(200, { 'Content-Type': contentType });

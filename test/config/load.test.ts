@@ -539,7 +539,7 @@ describe('a configuration with many problems', () => {
     expect(problems.map((p) => p.path)).toEqual(expected);
     const lines = message.split('\n');
     expect(lines).toHaveLength(expected.length);
-    expect(lines[0]).toBe(`${file}: extra: unknown property; expected one of: $schema, functions, connections, endpoints, buckets, routes`);
+    expect(lines[0]).toBe(`${file}: extra: unknown property; expected one of: $schema, functions, connections, endpoints, buckets, routes, httpTriggers`);
     expect(lines[8]).toBe(`${file}: connections.c.AuthParameters.ApiKeyAuthParameters.ApiKeyValue: environment variable NOPE is not set`);
   });
 });
