@@ -6,6 +6,8 @@
 // - src/store/ serves the API and the runtime, never the other way round: it imports nothing
 //   from src/api/, src/runtime/ or src/server/.
 // - src/config/ (the project configuration) is read by everyone and reads nobody: no other src folder.
+// - src/events/ (EventBridge patterns, input transformers) and src/schedules/ (schedule
+//   expressions) are pure building blocks: no other src folder.
 // - src/integrations/ (one module per service) plug into the runtime's task dispatcher: they never
 //   import the server or the command line.
 // Tests (*.test.ts) are not shipped and may import what they test with.
@@ -51,6 +53,14 @@ const RULES: readonly Rule[] = [
   {
     folder: 'config',
     check: (t) => (t.kind === 'src' && t.folder !== 'config' ? `src/${t.folder}` : undefined),
+  },
+  {
+    folder: 'events',
+    check: (t) => (t.kind === 'src' && t.folder !== 'events' ? `src/${t.folder}` : undefined),
+  },
+  {
+    folder: 'schedules',
+    check: (t) => (t.kind === 'src' && t.folder !== 'schedules' ? `src/${t.folder}` : undefined),
   },
   {
     folder: 'integrations',

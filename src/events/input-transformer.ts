@@ -173,7 +173,6 @@ function render(template: string, values: ReadonlyMap<string, unknown>): string 
   let out = '';
   let inString = false;
   let last = 0;
-  PLACEHOLDER.lastIndex = 0;
   for (const match of template.matchAll(PLACEHOLDER)) {
     const literal = template.slice(last, match.index);
     if (json) inString = stringStateAfter(literal, inString);

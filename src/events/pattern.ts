@@ -27,7 +27,7 @@ export type Matcher =
   | { readonly kind: 'exact'; readonly value: string | number | boolean | null }
   | { readonly kind: 'prefix' | 'suffix'; readonly value: string; readonly ignoreCase: boolean }
   | { readonly kind: 'equals-ignore-case'; readonly value: string }
-  | { readonly kind: 'wildcard'; readonly regex: RegExp }
+  | { readonly kind: 'wildcard'; readonly wildcard: Wildcard }
   | { readonly kind: 'numeric'; readonly lower?: Bound; readonly upper?: Bound; readonly equals?: number }
   | { readonly kind: 'exists'; readonly value: boolean }
   | { readonly kind: 'cidr'; readonly cidr: Cidr }
@@ -123,7 +123,7 @@ function compileOperator(json: Record<string, unknown>): Matcher {
     case 'equals-ignore-case':
       return { kind: 'equals-ignore-case', value: requireString(op, operand) };
     case 'wildcard':
-      return { kind: 'wildcard', regex: compileWildcard(requireString(op, operand)) };
+      return { kind: 'wildcard', wildcard: compileWildcard(requireString(op, operand)) };
     case 'numeric':
       return compileNumeric(operand);
     case 'exists':
@@ -172,7 +172,7 @@ function compileAnythingBut(operand: unknown): Matcher[] {
       case 'equals-ignore-case':
         return stringOrList(op, inner).map((value) => ({ kind: 'equals-ignore-case', value }));
       case 'wildcard':
-        return stringOrList(op, inner).map((value) => ({ kind: 'wildcard', regex: compileWildcard(value) }));
+        return stringOrList(op, inner).map((value) => ({ kind: 'wildcard', wildcard: compileWildcard(value) }));
       default:
         throw new InvalidEventPatternError(`Unsupported anything-but pattern: ${op}`);
     }
@@ -193,25 +193,44 @@ function requireString(op: string, operand: unknown): string {
 
 /**
  * `*` matches any run of characters; `\*` and `\\` are literal; any other escape and two
- * consecutive `*` are rejected (event-ruler README, "Wildcard matching").
+ * consecutive `*` are rejected (event-ruler README, "Wildcard matching"). Compiled to the literal
+ * pieces between stars and matched greedily with indexOf, not a RegExp: a pattern like
+ * `*a*a*a*b` would make a backtracking regex slow on untrusted event strings.
  */
-function compileWildcard(pattern: string): RegExp {
-  let source = '';
+function compileWildcard(pattern: string): Wildcard {
+  const pieces: string[] = [''];
   for (let i = 0; i < pattern.length; i++) {
     const ch = pattern[i]!;
     if (ch === '\\') {
       const next = pattern[i + 1];
       if (next !== '*' && next !== '\\') throw new InvalidEventPatternError(`Invalid escape character at pos ${i}`);
-      source += '\\' + next;
+      pieces[pieces.length - 1] += next;
       i++;
     } else if (ch === '*') {
       if (pattern[i + 1] === '*') throw new InvalidEventPatternError(`Consecutive wildcard characters at pos ${i + 1}`);
-      source += '[\\s\\S]*';
+      pieces.push('');
     } else {
-      source += ch.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+      pieces[pieces.length - 1] += ch;
     }
   }
-  return new RegExp(`^${source}$`, 'u');
+  return { pieces };
+}
+
+interface Wildcard { readonly pieces: readonly string[] }
+
+function wildcardMatches({ pieces }: Wildcard, value: string): boolean {
+  const first = pieces[0]!;
+  if (pieces.length === 1) return value === first;
+  const last = pieces[pieces.length - 1]!;
+  if (value.length < first.length + last.length || !value.startsWith(first) || !value.endsWith(last)) return false;
+  let at = first.length;
+  const end = value.length - last.length;
+  for (let i = 1; i < pieces.length - 1; i++) {
+    const found = value.indexOf(pieces[i]!, at);
+    if (found === -1 || found + pieces[i]!.length > end) return false;
+    at = found + pieces[i]!.length;
+  }
+  return true;
 }
 
 function compileNumeric(operand: unknown): Matcher {
@@ -328,7 +347,7 @@ function matchScalar(matcher: Matcher, value: unknown): boolean {
     case 'equals-ignore-case':
       return typeof value === 'string' && value.toLowerCase() === matcher.value.toLowerCase();
     case 'wildcard':
-      return typeof value === 'string' && matcher.regex.test(value);
+      return typeof value === 'string' && wildcardMatches(matcher.wildcard, value);
     case 'numeric': {
       if (typeof value !== 'number' || !inNumericRange(value)) return false;
       const n = toComparable(value);
@@ -350,11 +369,9 @@ function matchScalar(matcher: Matcher, value: unknown): boolean {
 }
 
 function exactEquals(expected: string | number | boolean | null, value: unknown): boolean {
-  if (typeof expected === 'number') {
-    if (typeof value !== 'number') return false;
-    // Within the numeric range event-ruler normalises numbers (3.018e2 equals 301.8).
-    return inNumericRange(expected) && inNumericRange(value) ? toComparable(expected) === toComparable(value) : expected === value;
-  }
+  // The guide: exact number matching uses the string representation, so 300, 300.0 and 3.0e2
+  // differ. A parsed event no longer has its text, so we compare JavaScript's canonical number
+  // (300 === 300.0): the one place we match more than EventBridge. Use `numeric` "=" for values.
   return expected === value;
 }
 

@@ -33,7 +33,11 @@ export interface HostInvocation {
 }
 
 export interface HostEvents {
-  /** A line the function printed, during the invocation `requestId` (undefined between invocations). */
+  /**
+   * A line the function printed, for the invocation `requestId`: the current one, or the last one
+   * (output and answer travel on different pipes, so a line can be read after its answer);
+   * undefined before the first.
+   */
   log(stream: 'stdout' | 'stderr', line: string, requestId: string | undefined): void;
   /** The process is gone; `expected` when the server ended it (kill, retirement). */
   exited(host: HostProcess, description: string, expected: boolean): void;
@@ -59,6 +63,8 @@ export class HostProcess {
   private readonly child: ChildProcess;
   private readonly channel: Socket;
   private current: InFlight | undefined;
+  /** The request id of the latest invocation, for output read after its answer. */
+  private lastRequestId: string | undefined;
   private nextId = 1;
   private state: 'serving' | 'retired' | 'exited' = 'serving';
   private killedByServer = false;
@@ -110,6 +116,7 @@ export class HostProcess {
       timer.unref();
       const onAbort = signal ? (): void => this.settle(aborted(requestId), true) : undefined;
       this.current = { id, requestId, resolve, timer, signal, onAbort };
+      this.lastRequestId = requestId;
       if (signal && onAbort) signal.addEventListener('abort', onAbort, { once: true });
       this.reference(true);
       const deadlineMs = Date.now() + Math.ceil(timeoutSeconds * 1000);
@@ -173,7 +180,7 @@ export class HostProcess {
       if (name === 'stderr' && line.includes(V8_OUT_OF_MEMORY)) this.sawOutOfMemory = true;
       // V8's native stack after its out-of-memory report says nothing about the function.
       else if (this.sawOutOfMemory && NATIVE_FRAME.test(line)) return;
-      this.events.log(name, line, this.current?.requestId);
+      this.events.log(name, line, this.current?.requestId ?? this.lastRequestId);
     });
     stream.on('data', (chunk: string) => reader.push(chunk));
     stream.on('end', () => reader.end());
