@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { AwsError } from './errors.js';
+import { EVENTS_TARGET_PREFIX, handleEventsRequest } from './events-protocol.js';
 import { unknownOperation } from './aws-errors.js';
 import type { ApiContext } from './context.js';
 import { errorResponse, handleRequest, requestTooLarge, responseHeaders, type ApiResponse } from './protocol.js';
@@ -81,8 +82,10 @@ async function serve(ctx: ApiContext, options: ApiServerOptions, req: http.Incom
     if (!res.writableFinished) controller.abort();
   });
   const target = req.headers['x-amz-target'];
+  const action = Array.isArray(target) ? target[0] : target;
+  if (action?.startsWith(EVENTS_TARGET_PREFIX)) return send(res, handleEventsRequest(action, body, requestId));
   const response = await handleRequest(ctx, {
-    target: Array.isArray(target) ? target[0] : target,
+    target: action,
     body,
     headers: req.headers,
     signal: controller.signal,
