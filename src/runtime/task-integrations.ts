@@ -114,6 +114,18 @@ export class TaskIntegrations implements TaskAnswerers {
     return integration ? this.unreachable(integration, call, command) : undefined;
   }
 
+  private readonly reachable = new Map<string, boolean>();
+
+  /** reachesAws, once per service: it looks at the environment and the ~/.aws files, which do not change under a running process. */
+  private reaches(service: string): boolean {
+    let known = this.reachable.get(service);
+    if (known === undefined) {
+      known = reachesAws(service, this.clients.settings);
+      if (this.reachable.size < 1000) this.reachable.set(service, known);
+    }
+    return known;
+  }
+
   private unreachable(integration: Integration, call: Pick<IntegrationCall, 'service'>, command: InvokeTask): string | undefined {
     let service: string;
     switch (integration.name) {
@@ -136,7 +148,7 @@ export class TaskIntegrations implements TaskAnswerers {
       default:
         return undefined;
     }
-    if (reachesAws(service, this.clients.settings)) return undefined;
+    if (this.reaches(service)) return undefined;
     const variable = SFN_LOCAL_ENDPOINT_VARIABLES[service];
     return (
       `It was not sent to ${service}: no endpoint is configured for it and no AWS credentials were found ` +
