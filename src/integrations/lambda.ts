@@ -90,7 +90,8 @@ export function createLambdaIntegration(options: LambdaOptions): Integration {
       const local = options.functions[reference.name];
       if (local !== undefined && options.local.has(reference.name)) {
         if (invocationType === 'DryRun') return { ok: true, output: bare ? null : invokeResult(204, '', '$LATEST', call.requestId) };
-        const event: unknown = parseJsonOr(payloadText);
+        // The function gets the Payload's JSON value as it is (a string stays a string).
+        const event: unknown = request.Payload === undefined ? {} : request.Payload;
         if (invocationType === 'Event') {
           // Asynchronous: Lambda answers 202 at once and runs the function on its own.
           void options.local.invoke(reference.name, { event, requestId: call.requestId, region: options.region, accountId: options.accountId });

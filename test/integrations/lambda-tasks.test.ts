@@ -15,6 +15,7 @@ folder.write(
   `export const handler = async (event, context) => ({ hello: event.name, fn: context.functionName, left: context.getRemainingTimeInMillis() > 0 });
 export const fail = async () => { const e = new Error('no such customer'); e.name = 'CustomerNotFound'; throw e; };
 export const hang = () => new Promise(() => setInterval(() => {}, 1000));
+export const echo = async (event) => ({ type: typeof event, event });
 `,
 );
 folder.write('functions/app.py', `def handler(event, context):\n    if event.get('fail'):\n        raise ValueError('bad value')\n    return {'py': event['n'] * 2, 'request': context.aws_request_id}\n`);
@@ -30,6 +31,7 @@ function config(extra: Record<string, unknown> = {}): ProjectConfig {
         Greet: { CodeUri: 'functions/', Handler: 'greet.handler', Timeout: 5 },
         Fail: { CodeUri: 'functions/', Handler: 'greet.fail' },
         Hang: { CodeUri: 'functions/', Handler: 'greet.hang', Timeout: 1 },
+        Echo: { CodeUri: 'functions/', Handler: 'greet.echo' },
         Py: { CodeUri: 'functions/', Handler: 'app.handler', Runtime: 'python3.12' },
       },
       ...extra,
@@ -100,6 +102,13 @@ describe('lambda:invoke and function ARNs in memory', () => {
     const bare = await execute(task('arn:aws:lambda:us-east-1:111111111111:function:Greet'), { name: 'Bo' }, { config: shared });
     expect(bare.output).toEqual({ hello: 'Bo', fn: 'Greet', left: true });
     expect(bare.history.map((e) => e.type)).toContain('LambdaFunctionSucceeded');
+  });
+
+  it('hands the function the Payload’s value as it is: a string that looks like JSON stays a string', async () => {
+    const text = await execute(task('arn:aws:states:::lambda:invoke', { FunctionName: 'Echo', Payload: '{"a":1}' }), {}, { config: shared });
+    expect((text.output as any).Payload).toEqual({ type: 'string', event: '{"a":1}' });
+    const none = await execute(task('arn:aws:states:::lambda:invoke', { FunctionName: 'Echo' }), {}, { config: shared });
+    expect((none.output as any).Payload).toEqual({ type: 'object', event: {} });
   });
 
   it('fails the task as Lambda reports a function error: Error = errorType, Cause = the runtime’s error document', async () => {
