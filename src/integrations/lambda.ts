@@ -16,7 +16,7 @@
  */
 import type { FunctionConfig } from '../config/types.js';
 import type { FunctionResult, LocalFunctions } from '../runtime/functions/index.js';
-import { endpointFor, type AwsClients } from './aws-clients.js';
+import { endpointFor, type AwsClients, type AwsSettings } from './aws-clients.js';
 import type { AfterCrash, Integration, IntegrationCall, IntegrationOutcome } from './integration.js';
 
 export interface LambdaOptions {
@@ -52,11 +52,16 @@ export function parseFunctionName(text: string): FunctionReference | undefined {
   return undefined;
 }
 
+/** Whether functions the configuration does not declare go to a Lambda API (an endpoint, or `"aws"`). */
+export function hasLambdaApi(settings: AwsSettings): boolean {
+  return settings.endpoints.lambda === 'aws' || endpointFor('lambda', settings) !== undefined;
+}
+
 /** Lambda's limit on a synchronous invocation's request and response payloads. */
 const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
 export function createLambdaIntegration(options: LambdaOptions): Integration {
-  const remote = () => (options.clients !== undefined && endpointFor('lambda', options.clients.settings) !== undefined) || options.clients?.settings.endpoints.lambda === 'aws';
+  const remote = () => options.clients !== undefined && hasLambdaApi(options.clients.settings);
 
   return {
     name: 'lambda',

@@ -587,8 +587,7 @@ export class DurableRunner implements ExecutionRunner {
       decisions = await this.clearingMark(target.record.arn, target.interp.handleMany!(triggers, this.slice));
     } catch (e) {
       if (!(e instanceof DecisionAborted)) throw e;
-      this.log('warn', 'execution failed: its decision was stopped', { executionArn: target.record.arn, reason: e.message });
-      const failed = await this.decideAndWrite(target, runtimeFailure(e));
+      const failed = await this.failStopped(target, e);
       return items.map((item, i) => (i === 0 ? { item, pending: failed } : { item }));
     }
     return items.map((item, i) => {
@@ -612,11 +611,17 @@ export class DurableRunner implements ExecutionRunner {
       return { pending: await this.decideAndWrite(target, trigger, options.extra) };
     } catch (e) {
       if (!(e instanceof DecisionAborted) || trigger.type === 'RuntimeFailure') throw e;
-      // The decision ran past its budget or crashed its worker: nothing of it was written.
-      // The execution fails instead, with the reason; other executions never noticed.
-      this.log('warn', 'execution failed: its decision was stopped', { executionArn: target.record.arn, reason: e.message });
-      return { pending: await this.decideAndWrite(target, runtimeFailure(e)) };
+      return { pending: await this.failStopped(target, e) };
     }
+  }
+
+  /**
+   * A decision ran past its budget or crashed its worker: nothing of it was written. The
+   * execution fails instead, with the reason; other executions never noticed.
+   */
+  private failStopped(target: LiveExecution, e: DecisionAborted): Promise<Pending> {
+    this.log('warn', 'execution failed: its decision was stopped', { executionArn: target.record.arn, reason: e.message });
+    return this.decideAndWrite(target, runtimeFailure(e));
   }
 
   /** Decides one trigger and hands its write to the store; the commit is awaited by the caller. */
@@ -1029,7 +1034,9 @@ export class DurableRunner implements ExecutionRunner {
     if (!record || (record.status !== 'RUNNING' && !allowEnded) || record.type === 'EXPRESS') return undefined;
     const interp = this.newInterpreter(record, record.startDate, 0);
     const live = this.newLive(record, interp);
-    const mismatch = await this.replayInto(live, record);
+    // Tasks whose submission is committed (a .waitForTaskToken call was made for each), read off the replayed log.
+    const submitted = new Set<string>();
+    const mismatch = await this.replayInto(live, record, submitted);
     if (mismatch !== undefined) {
       this.log('error', 'execution failed: it cannot be rebuilt', { executionArn, reason: mismatch });
       interp.dispose();
@@ -1053,7 +1060,6 @@ export class DurableRunner implements ExecutionRunner {
       // again (the same response), handlers run again (at-least-once, as AWS integrations
       // are), starting a child again finds the child already started (by its name), and tasks
       // answered from outside (activity workers, task tokens) go on waiting for that answer.
-      const submitted = await this.submittedTasks(executionArn);
       for (const command of live.openInvocations.values()) this.invoke(live, command, true, submitted.has(command.taskId));
       // Activity tasks a worker took just before the crash, whose ActivityStarted was not written.
       for (const task of await this.store.tasksOf(executionArn)) {
@@ -1071,7 +1077,7 @@ export class DurableRunner implements ExecutionRunner {
    * why the execution cannot be rebuilt, if it cannot: another engine version started it, or
    * the replay does not regenerate the stored events (type, state name and details, one by one).
    */
-  private async replayInto(live: LiveExecution, record: ExecutionRecord): Promise<string | undefined> {
+  private async replayInto(live: LiveExecution, record: ExecutionRecord, submitted: Set<string>): Promise<string | undefined> {
     const otherEngine = engineVersionMismatch(record.engineVersion);
     if (otherEngine !== undefined) return otherEngine;
     const [triggers, stored] = await Promise.all([
@@ -1088,6 +1094,7 @@ export class DurableRunner implements ExecutionRunner {
     }
     restored.decisions.forEach((decision, i) => {
       const logged = triggers[i]!;
+      if (logged.trigger.type === 'TaskSubmitted') submitted.add(logged.trigger.taskId);
       this.writeFor(live, { events: [], commands: decision.commands, status: decision.status, steps: 0 }, logged, logged.time);
       for (const command of decision.commands) {
         if (command.type === 'InvokeTask' && answeredByMocks(command, live.mocks)) live.mocks!.next(command.stateName, command.taskId);
@@ -1108,14 +1115,6 @@ export class DurableRunner implements ExecutionRunner {
       }
     }
     return undefined;
-  }
-
-  /** Tasks whose submission (TaskSubmitted) is committed: a .waitForTaskToken call was made for each. */
-  private async submittedTasks(executionArn: string): Promise<Set<string>> {
-    const submitted = new Set<string>();
-    if (!this.options.integrations) return submitted;
-    for (const logged of await this.store.getTriggers(executionArn)) if (logged.trigger.type === 'TaskSubmitted') submitted.add(logged.trigger.taskId);
-    return submitted;
   }
 
   /**

@@ -149,8 +149,8 @@ export function dispatchTask(command: InvokeTask, env: TaskEnvironment): Promise
   const answerer = env.integrations?.answererFor(command);
   if (answerer?.via === 'route') return callIntegration(command, answerer, env);
   if (isStartExecution(resource) && env.children?.runs(resource.pattern)) return startChild(command, resource.pattern, env.children, env);
-  const sdkCall = callSdk(command, env.sdk, outcomes);
-  if (sdkCall) return sdkCall;
+  const local = localSdkAnswerer(command, env.sdk);
+  if (local) return callIntegration(command, local, env);
   if (answerer) return callIntegration(command, answerer, env);
 
   // 5. Answered from outside, or not at all.
@@ -232,25 +232,26 @@ async function startChild(command: InvokeTask, pattern: IntegrationPattern, chil
 }
 
 /**
- * An `aws-sdk:<service>:<action>` task this process answers itself; undefined when the
- * resource is not one of those (`.sync` is not a pattern SDK integrations have).
+ * The AWS SDK integrations this process answers itself (the server's own API as `sfn`), as an
+ * integration like the others, so patterns, cancellation and restarts are handled in one place
+ * (callIntegration); undefined when the resource is not one of those (`.sync` is not a pattern
+ * SDK integrations have).
  */
-function callSdk(command: InvokeTask, sdk: LocalSdk | undefined, outcomes: TaskOutcomes): Promise<void> | undefined {
-  const { resource, taskId } = command;
+function localSdkAnswerer(command: InvokeTask, sdk: LocalSdk | undefined): TaskAnswerer | undefined {
+  const { resource } = command;
   if (!sdk || resource.kind !== 'service' || !resource.service.startsWith('aws-sdk:') || resource.pattern === 'sync' || resource.pattern === 'sync2') return undefined;
   const service = resource.service.slice('aws-sdk:'.length);
   if (!sdk.services.includes(service)) return undefined;
-  const action = resource.action.replace(/\.waitForTaskToken$/, '');
-  return sdk.call(service, action, command.input, globalThis.crypto.randomUUID()).then(
-    (outcome) => {
-      if (!outcome.ok) return outcomes.deliver({ type: 'TaskFailed', taskId, error: outcome.error, cause: outcome.cause });
-      if (resource.pattern !== 'wait-for-task-token') return outcomes.deliver({ type: 'TaskSucceeded', taskId, output: outcome.output });
-      // With .waitForTaskToken the call is the submission; the token answers the task.
-      outcomes.deliver({ type: 'TaskSubmitted', taskId, output: outcome.output });
-      outcomes.awaitOutsideAnswer(command);
+  return {
+    via: 'integration',
+    integration: {
+      name: `aws-sdk:${service} (this server)`,
+      handles: () => true,
+      // As before integrations had a say: a call in flight at a restart is made again.
+      afterCrash: () => 'repeat',
+      call: (call) => sdk.call(service, call.action, call.parameters, call.requestId),
     },
-    (e: unknown) => outcomes.deliver({ type: 'TaskFailed', taskId, error: 'States.Runtime', cause: String(e) }),
-  );
+  };
 }
 
 /**

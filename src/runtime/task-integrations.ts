@@ -8,13 +8,13 @@
  * with it: it owns worker processes and SDK clients.
  */
 import type { ProjectConfig, RouteConfig } from '../config/types.js';
-import { AwsClients, endpointFor, reachesAws, SFN_LOCAL_ENDPOINT_VARIABLES } from '../integrations/aws-clients.js';
+import { AwsClients, reachesAws, SFN_LOCAL_ENDPOINT_VARIABLES } from '../integrations/aws-clients.js';
 import { createAwsSdkIntegration } from '../integrations/aws-sdk.js';
 import { createDynamoDbIntegration } from '../integrations/dynamodb.js';
 import { createEventBridgeIntegration } from '../integrations/eventbridge.js';
 import { createHttpIntegration } from '../integrations/http.js';
 import type { Integration, IntegrationCall, IntegrationOutcome } from '../integrations/integration.js';
-import { createLambdaIntegration } from '../integrations/lambda.js';
+import { createLambdaIntegration, hasLambdaApi } from '../integrations/lambda.js';
 import { createS3Integration } from '../integrations/s3.js';
 import { createSnsIntegration } from '../integrations/sns.js';
 import { createSqsIntegration } from '../integrations/sqs.js';
@@ -68,9 +68,10 @@ export class TaskIntegrations implements TaskAnswerers {
     // functions' timeout, size limits and error shapes.
     const routeFunctions: Record<string, { Url: string; Timeout: number }> = {};
     for (const route of config.routes) if (route.url !== undefined) routeFunctions[this.routeUrlName(route.url)] = { Url: route.url, Timeout: 60 };
-    this.functions = new LocalFunctions({ ...config.functions, ...routeFunctions }, { ...(options.log ? { log: options.log } : {}), baseDir: config.baseDir });
+    const functions = { ...config.functions, ...routeFunctions };
+    this.functions = new LocalFunctions(functions, { ...(options.log ? { log: options.log } : {}), baseDir: config.baseDir });
     const { region, accountId } = options;
-    this.lambda = createLambdaIntegration({ functions: { ...config.functions, ...routeFunctions }, local: this.functions, clients: this.clients, region, accountId });
+    this.lambda = createLambdaIntegration({ functions, local: this.functions, clients: this.clients, region, accountId });
     this.integrations = [
       this.lambda,
       createHttpIntegration({ connections: config.connections, region, accountId }),
@@ -158,12 +159,7 @@ export class TaskIntegrations implements TaskAnswerers {
 
   /** Whether functions the configuration does not declare go to a Lambda API. */
   hasLambdaApi(): boolean {
-    return this.clients.settings.endpoints.lambda !== undefined || endpointFor('lambda', this.clients.settings) !== undefined;
-  }
-
-  /** Names of the routes and integrations, for the start-up log. */
-  describe(): string[] {
-    return this.integrations.map((i) => i.name);
+    return hasLambdaApi(this.clients.settings);
   }
 
   async close(): Promise<void> {

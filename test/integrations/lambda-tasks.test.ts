@@ -120,11 +120,18 @@ describe('lambda:invoke and function ARNs in memory', () => {
     expect(cause.trace[0]).toBe('CustomerNotFound: no such customer');
     // Caught like any error name.
     const caught = await execute(
-      task('arn:aws:states:::lambda:invoke', { FunctionName: 'Fail' }, { Catch: [{ ErrorEquals: ['CustomerNotFound'], Next: 'Done' }], End: undefined, Next: undefined }),
+      {
+        StartAt: 'T',
+        States: {
+          T: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'Fail' }, Catch: [{ ErrorEquals: ['CustomerNotFound'], Next: 'Done' }], End: true },
+          Done: { Type: 'Pass', End: true },
+        },
+      },
       {},
       { config: shared },
-    ).catch((e: Error) => e);
-    expect(caught).toBeInstanceOf(Error); // a Catch needs a Next state: the definition is refused
+    );
+    expect(caught.status).toBe('SUCCEEDED');
+    expect(caught.output).toMatchObject({ Error: 'CustomerNotFound' });
   });
 
   it('writes a Python error document as the Python runtime does (json.dumps spacing, requestId, stackTrace)', async () => {
