@@ -19,6 +19,7 @@ import { readInput } from './input.js';
 import { throttle } from './throttling.js';
 import { operations } from './operations/index.js';
 import { toJson } from './wire.js';
+import type { StartedBy } from '../store/types.js';
 
 export const TARGET_PREFIX = 'AWSStepFunctions.';
 export const CONTENT_TYPE = 'application/x-amz-json-1.0';
@@ -31,6 +32,8 @@ export interface ApiRequest {
   /** Aborted when the client goes away. */
   readonly signal?: AbortSignal;
   readonly requestId?: string;
+  /** Set by the server's own triggers (an HTTP route): what starts the execution, when the action starts one. */
+  readonly startedBy?: StartedBy;
 }
 
 export interface ApiResponse {
@@ -88,7 +91,7 @@ export async function handleRequest(ctx: ApiContext, request: ApiRequest): Promi
     const op = operations[action]!;
     const shape = typeof op.input === 'function' ? op.input(ctx) : op.input;
     const input = readInput(body, shape);
-    const result = await op.run(input, ctx, { requestId, signal: request.signal ?? never });
+    const result = await op.run(input, ctx, { requestId, signal: request.signal ?? never, ...(request.startedBy ? { startedBy: request.startedBy } : {}) });
     return { status: 200, body: toJson(result), headers: responseHeaders(requestId) };
   } catch (error) {
     if (error instanceof AwsError) return errorResponse(error, requestId);

@@ -12,7 +12,9 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { AwsError } from './errors.js';
 import { EVENTS_TARGET_PREFIX, handleEventsRequest } from './events-protocol.js';
+import type { EventBus } from '../runtime/event-bus.js';
 import { unknownOperation } from './aws-errors.js';
+import { handleStepwiseRequest, STEPWISE_TARGET_PREFIX, type StepwiseActionsSource } from './stepwise-protocol.js';
 import type { ApiContext } from './context.js';
 import { errorResponse, handleRequest, requestTooLarge, responseHeaders, type ApiResponse } from './protocol.js';
 
@@ -22,6 +24,10 @@ export interface ApiServerOptions {
    * itself, false to leave it to the API.
    */
   readonly extraRoutes?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean | Promise<boolean>;
+  /** What Stepwise's own actions (`Stepwise.*`, stepwise-protocol.ts) report beyond the store. */
+  readonly stepwise?: StepwiseActionsSource;
+  /** The EventBridge event bus the AWSEvents actions reach (without it, only TestEventPattern is served). */
+  readonly events?: EventBus;
 }
 
 export function createApiServer(ctx: ApiContext, options: ApiServerOptions = {}): http.Server {
@@ -83,7 +89,10 @@ async function serve(ctx: ApiContext, options: ApiServerOptions, req: http.Incom
   });
   const target = req.headers['x-amz-target'];
   const action = Array.isArray(target) ? target[0] : target;
-  if (action?.startsWith(EVENTS_TARGET_PREFIX)) return send(res, handleEventsRequest(action, body, requestId));
+  if (action?.startsWith(EVENTS_TARGET_PREFIX)) return send(res, await handleEventsRequest(action, body, requestId, ctx, options.events));
+  if (action?.startsWith(STEPWISE_TARGET_PREFIX)) {
+    return send(res, await handleStepwiseRequest(ctx, options.stepwise ?? { httpTriggers: [], routeName: () => '' }, action, body, requestId));
+  }
   const response = await handleRequest(ctx, {
     target: action,
     body,

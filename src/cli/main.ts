@@ -8,6 +8,7 @@ import '../regexp-engine.js'; // linear-time fallback for user regular expressio
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { EXIT, UsageError } from './io.js';
+import { listCommand } from './list-command.js';
 import { runCommand } from './run-command.js';
 import { validateCommand } from './validate-command.js';
 import { SERVE_HELP, serveCommand } from './serve-command.js';
@@ -25,6 +26,11 @@ Commands:
   validate FILE...            check definitions as ValidateStateMachineDefinition does
   run FILE [options]          run one execution in memory and print its output
   serve [options]             the Step Functions API server (see stepwise serve --help)
+  schedules list              what starts executions on a running server: its schedules,
+  rules list                  its event rules and their targets, or its HTTP routes
+  routes list                 (--endpoint URL, default http://127.0.0.1:8083 or
+                              STEPWISE_ENDPOINT; --json for JSON). Manage schedules and rules
+                              with the AWS CLI: aws scheduler|events … --endpoint-url URL
 
 Options of run:
   -i, --input JSON|@FILE      execution input: JSON text, @file.json, or @- for stdin (default {})
@@ -73,6 +79,12 @@ const RUN_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
 
+const LIST_OPTIONS = {
+  endpoint: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} satisfies ParseArgsConfig['options'];
+
 const HELP_ONLY = { help: { type: 'boolean', short: 'h' } } satisfies ParseArgsConfig['options'];
 
 /** Whether the command has finished (see the 'exit' handler at the end). */
@@ -110,8 +122,18 @@ async function main(argv: readonly string[]): Promise<number> {
       }
       return serveCommand(rest, err);
     }
+    case 'schedules':
+    case 'rules':
+    case 'routes': {
+      const { values, positionals } = parse(rest, LIST_OPTIONS);
+      if (values.help) return help();
+      if (positionals.length !== 1 || positionals[0] !== 'list') throw new UsageError(`${command} has one subcommand: stepwise ${command} list [--endpoint URL] [--json]`);
+      const endpoint = values.endpoint ?? process.env.STEPWISE_ENDPOINT ?? 'http://127.0.0.1:8083';
+      if (!/^https?:\/\/[^/]/.test(endpoint)) throw new UsageError(`--endpoint must be an http(s) URL, got '${endpoint}'`);
+      return listCommand({ kind: command, endpoint, json: values.json ?? false }, out);
+    }
     default:
-      throw new UsageError(`unknown command '${command}' (commands: validate, run, serve; see stepwise --help)`);
+      throw new UsageError(`unknown command '${command}' (commands: validate, run, serve, schedules, rules, routes; see stepwise --help)`);
   }
 }
 

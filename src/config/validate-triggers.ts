@@ -10,8 +10,11 @@ import { SecretReader, type ProcessEnvironment } from './validate-connection.js'
 const MAX_TRIGGERS = 1000;
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 const KEYS = ['method', 'path', 'stateMachine', 'input', 'wait', 'apiKey', 'hmac'];
-/** Paths the server answers itself: the API (POST /), health, metrics and the console's files. */
-const RESERVED = /^\/(health|metrics|index\.html|assets(\/.*)?)?$/;
+/**
+ * Paths the server answers itself: the API (POST /), health, metrics, the console's files, and
+ * EventBridge Scheduler's REST API (/schedules, /schedule-groups, /tags and below).
+ */
+const RESERVED = /^\/(health|metrics|index\.html|assets(\/.*)?|(schedules|schedule-groups|tags)(\/.*)?)?$/;
 const SEGMENT = /^(\{[A-Za-z_][A-Za-z0-9_]{0,63}\}|[A-Za-z0-9._~!$&'()*+,;=:@-]+)$/;
 const STATE_MACHINE = /^(arn:[\w-]+:states:[\w-]+:\d{12}:stateMachine:[\w-]{1,80}(:[\w-]+)?|[\w-]{1,80})$/;
 
@@ -84,7 +87,7 @@ export function validateHttpTriggers(config: JsonObject, env: ProcessEnvironment
 function pathProblem(path: string): string | undefined {
   if (!path.startsWith('/')) return 'must start with "/"';
   if (path.length > 1024) return 'is longer than 1024 characters';
-  if (RESERVED.test(path)) return `${path} is the server's own (the API, /health, /metrics, the console)`;
+  if (RESERVED.test(path)) return `${path} is the server's own (the API, /health, /metrics, the console, the Scheduler API's /schedules, /schedule-groups and /tags)`;
   const segments = path.slice(1).split('/');
   for (const segment of segments) {
     if (!SEGMENT.test(segment)) return `"${segment}" is not a path segment (letters, digits, -._~ and the like, or {name} for a parameter)`;

@@ -11,6 +11,10 @@
  * Service errors are `EventBridge.<Exception>` with the SDK for Java 1.x's cause; the service
  * name in it (`AmazonEventBridge`) and `EventBridge.AmazonEventBridgeException` for undeclared
  * errors follow that SDK's naming for this client, not a recording.
+ *
+ * On the server, when no EventBridge endpoint is configured, the same tasks reach Stepwise's own
+ * bus instead (createLocalEventBridgeIntegration): the entries go through the bus's PutEvents,
+ * with the same Resources appended, the same result and the same EventBridge.FailedEntry failure.
  */
 import type { AwsClients } from './aws-clients.js';
 import { callOptimized, type OptimizedService } from './aws-call.js';
@@ -55,4 +59,36 @@ export function createEventBridgeIntegration(clients: AwsClients): Integration {
     // Events may have been put; EventBridge does not deduplicate them.
     afterCrash: () => inFlightAtCrash(EVENTBRIDGE.prefix, 'EventBridge'),
   };
+}
+
+/**
+ * PutEvents of this server's own bus (src/runtime/event-bus.ts), as the runtime gives it: the
+ * request's answer, or the error an EventBridge client would get (`type` is its exception name).
+ */
+export type LocalPutEvents = (parameters: unknown) => Promise<{ ok: true; output: { FailedEntryCount: number } & Record<string, unknown> } | { ok: false; type: string; message: string }>;
+
+export function createLocalEventBridgeIntegration(putEvents: LocalPutEvents): Integration {
+  return {
+    name: 'eventbridge (this server)',
+    handles: (call) => call.resource.kind === 'service' && call.service === 'events' && call.action === 'putEvents' && call.pattern !== 'sync' && call.pattern !== 'sync2',
+    async call(call) {
+      const outcome = await putEvents(withDetailText(withExecutionResources(call)));
+      if (!outcome.ok) return failure(`${EVENTBRIDGE.prefix}.${outcome.type}`, `${outcome.message} (Service: ${EVENTBRIDGE.serviceName}; Status Code: 400; Error Code: ${outcome.type})`);
+      if (outcome.output.FailedEntryCount > 0) return failure('EventBridge.FailedEntry', JSON.stringify(outcome.output));
+      return { ok: true, output: outcome.output };
+    },
+    // Events may have been put; the bus does not deduplicate them (as EventBridge).
+    afterCrash: () => inFlightAtCrash(EVENTBRIDGE.prefix, 'EventBridge'),
+  };
+}
+
+/** Each entry's Detail given as JSON is put as its JSON text (as the service integration sends it). */
+function withDetailText(parameters: unknown): unknown {
+  if (typeof parameters !== 'object' || parameters === null || !Array.isArray((parameters as { Entries?: unknown }).Entries)) return parameters;
+  const entries = (parameters as { Entries: unknown[] }).Entries.map((entry) => {
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return entry;
+    const detail = (entry as { Detail?: unknown }).Detail;
+    return detail === undefined || typeof detail === 'string' ? entry : { ...entry, Detail: JSON.stringify(detail) };
+  });
+  return { ...parameters, Entries: entries };
 }

@@ -54,11 +54,17 @@ export function httpTriggers(ctx: ApiContext, triggers: readonly HttpTriggerConf
       body: JSON.stringify({ stateMachineArn: stateMachineArnOf(ctx, trigger.stateMachine), input }),
       requestId,
       signal: abort.signal,
+      startedBy: { type: 'route', name: routeName(trigger) },
     });
     res.writeHead(answer.status, answer.headers);
     res.end(answer.body);
     return true;
   };
+}
+
+/** How an execution names the route that started it (and the console and `stepwise routes list` show it). */
+export function routeName(trigger: HttpTriggerConfig): string {
+  return `${trigger.method} ${trigger.path}`;
 }
 
 function compile(trigger: HttpTriggerConfig): CompiledTrigger {

@@ -69,6 +69,28 @@ export class ServerMetrics {
     }
   }
 
+  /** Exposes the event bus's counts of events put that matched no rule and at least one. */
+  countEvents(source: { readonly unmatchedEvents: number; readonly matchedEvents: number }): void {
+    new Counter({
+      name: 'stepwise_events_unmatched_total',
+      help: 'Events put on the event bus that matched no rule',
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(source.unmatchedEvents);
+      },
+    });
+    new Counter({
+      name: 'stepwise_events_matched_total',
+      help: 'Events put on the event bus that matched at least one rule',
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(source.matchedEvents);
+      },
+    });
+  }
+
   /** Tasks scheduled whose result has not been seen (what the latency histogram waits for). */
   get tasksInFlight(): number {
     return this.tracked;

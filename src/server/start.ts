@@ -10,8 +10,11 @@ import { dirname, join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { DurableRunner } from '../runtime/durable-runner.js';
+import { ScheduleRunner } from '../runtime/scheduler.js';
+import { schedulerRoutes } from '../api/scheduler/router.js';
 import { DeciderPool } from '../runtime/decider-pool.js';
-import { TaskIntegrations } from '../runtime/task-integrations.js';
+import { EventBus } from '../runtime/event-bus.js';
+import { TaskIntegrationsWithBus } from '../runtime/event-bus-integration.js';
 import { ConfigFileError, describeProjectConfig, loadProjectConfig } from '../config/load.js';
 import { configureExpressionLimits, type ExpressionLimits } from '../asl/limits.js';
 import type { MockConfigFile } from '../integrations/mock-config.js';
@@ -23,7 +26,7 @@ import { openStore } from '../store/open.js';
 import type { Store } from '../store/types.js';
 import { ConfigError, type ServerConfig } from './config.js';
 import { serveConsole } from './console-routes.js';
-import { httpTriggers } from './http-triggers.js';
+import { httpTriggers, routeName } from './http-triggers.js';
 import { ServerMetrics } from './metrics.js';
 import { DEFAULT_RETENTION_DAYS, RetentionLoop } from './retention.js';
 
@@ -34,6 +37,10 @@ export interface RunningServer {
   readonly metrics: ServerMetrics;
   /** Purges closed executions after --retention-days (hourly, and a minute after start). */
   readonly retention: RetentionLoop;
+  /** The EventBridge event bus (PutEvents, rules, deliveries); `drain()` waits for due deliveries (tests). */
+  readonly events: EventBus;
+  /** Fires EventBridge Scheduler schedules; `runDue()` fires what is due at the clock's time (tests). */
+  readonly scheduler: ScheduleRunner;
   /** Stops accepting requests, lets in-flight work commit, closes the store. */
   close(): Promise<void>;
 }
@@ -53,7 +60,7 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
     throw e;
   }
   // Tasks reach functions and services through these (the server answers aws-sdk:sfn itself).
-  const integrations = new TaskIntegrations(project, {
+  const integrations = new TaskIntegrationsWithBus(project, {
     region: config.region,
     accountId: config.accountId,
     localSdkServices: ['sfn'],
@@ -68,6 +75,7 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
   // The runner starts child executions through the API's checks, and the API moves executions
   // through the runner: the context is made right after the runner.
   let context: ApiContext | undefined;
+  let bus: EventBus | undefined;
   const { isolation } = config;
   // Process-wide, before anything is evaluated: this thread evaluates too (TestState, validation,
   // and every decision with --decision-workers 0), and each decision worker applies the same
@@ -110,7 +118,11 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
     ...(mockConfig ? { mockConfig } : {}),
     integrations,
     log: (level, message, fields) => logger[level](fields ?? {}, message),
-    onDecision: (arn, events, status) => metrics.decision(arn, events, status),
+    onDecision: (arn, events, status) => {
+      metrics.decision(arn, events, status);
+      // Step Functions Execution Status Change events (best effort: see EventBus.executionDecided).
+      bus?.executionDecided(arn, events, status);
+    },
     prepareChild: (request, parentArn) => prepareNestedExecution(context!, request, parentArn),
     localSdk: { services: ['sfn'], call: (_service, action, parameters, requestId, caller) => callSfnAction(context!, action, parameters, requestId, caller) },
   });
@@ -119,7 +131,14 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
     limits: { ...(config.maxHistoryPageBytes !== undefined ? { maxHistoryPageBytes: config.maxHistoryPageBytes } : {}), ...config.quotas },
   });
   const triggers = httpTriggers(context, project.httpTriggers);
+  bus = new EventBus(context, { connections: project.connections });
+  integrations.useBus(bus);
+  metrics.countEvents(bus);
+  const scheduler = new ScheduleRunner(context);
+  const schedules = schedulerRoutes(context, { onChange: () => scheduler.wake() });
   const server = createApiServer(context, {
+    events: bus,
+    stepwise: { httpTriggers: project.httpTriggers, routeName },
     extraRoutes: async (req, res) => {
       if (await triggers(req, res)) return true;
       if (req.method === 'GET' && req.url === '/metrics') {
@@ -128,6 +147,7 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
         res.end(body);
         return true;
       }
+      if (await schedules(req, res)) return true;
       return serveConsole(req, res);
     },
   });
@@ -154,6 +174,8 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
     log: (level, message, fields) => log[level](message, fields),
   });
   retention.start();
+  bus.start();
+  scheduler.start();
   const address = server.address() as AddressInfo;
   const url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
   logger.info({ url, db: config.db, region: config.region, accountId: config.accountId, config: project.file ?? null, project: describeProjectConfig(project) }, 'Stepwise is serving');
@@ -165,14 +187,18 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
     runner,
     metrics,
     retention,
+    events: bus,
+    scheduler,
     close: () =>
       (closing ??= (async () => {
         await retention.stop();
+        await scheduler.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections?.();
           setTimeout(() => server.closeAllConnections?.(), 2000).unref();
         });
+        await bus.close(); // deliveries in flight finish before the runner they start executions on
         await runner.close();
         await deciders?.close();
         await integrations.close();

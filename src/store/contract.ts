@@ -12,6 +12,7 @@ import { InvalidPageToken } from './errors.js';
 import {
   StoreConflict,
   type AliasRecord,
+  type DeadLetterRecord,
   type ExecutionRecord,
   type ExecutionWrite,
   type MapRunRecord,
@@ -959,6 +960,46 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
         expect(new Set(tokens).size).toBe(20);
         expect(tokens).toEqual(tasks.map((t) => t.token));
         expect(claims.filter((c) => c === undefined)).toHaveLength(30);
+      });
+    });
+
+    describe('what started an execution', () => {
+      it('keeps startedBy as written, and leaves it out for an API start', async () => {
+        const bySchedule = await started('m', 'scheduled', { startedBy: { type: 'schedule', arn: 'arn:aws:scheduler:us-east-1:123456789012:schedule/default/s', scheduledTime: 60_000 } });
+        expect(bySchedule.startedBy).toEqual({ type: 'schedule', arn: 'arn:aws:scheduler:us-east-1:123456789012:schedule/default/s', scheduledTime: 60_000 });
+        const byRule = await started('m', 'ruled', { startedBy: { type: 'rule', arn: 'arn:aws:events:us-east-1:123456789012:rule/r', eventId: 'e-1' } });
+        expect(byRule.startedBy).toEqual({ type: 'rule', arn: 'arn:aws:events:us-east-1:123456789012:rule/r', eventId: 'e-1' });
+        expect(Object.keys(await started('m', 'api'))).not.toContain('startedBy');
+      });
+    });
+
+    describe('dead letters', () => {
+      const letter = (id: string, overrides: Partial<DeadLetterRecord> = {}): DeadLetterRecord => ({
+        id, source: 'rule', sourceArn: 'arn:aws:events:us-east-1:123456789012:rule/r', targetArn: `${SM}target`, targetId: 't1',
+        payload: '{"detail":{}}', error: 'States.Error', cause: 'boom', attempts: 3, eventTime: 1_000, time: 2_000, ...overrides,
+      });
+
+      it('lists newest first, by source and by source ARN, in pages; an id is kept once', async () => {
+        await store.deadLetters.add([letter('a'), letter('b', { source: 'schedule', sourceArn: 'arn:aws:scheduler:us-east-1:123456789012:schedule/default/s' })]);
+        await store.deadLetters.add([letter('c'), letter('a', { cause: 'again' })]);
+        const all = await store.deadLetters.list({}, { limit: 10 });
+        expect(all.items.map((l) => l.id)).toEqual(['c', 'b', 'a']);
+        expect(all.items[2]).toEqual(letter('a'));
+        expect(all.nextToken).toBeUndefined();
+        expect((await store.deadLetters.list({ source: 'schedule' }, { limit: 10 })).items.map((l) => l.id)).toEqual(['b']);
+        expect((await store.deadLetters.list({ sourceArn: letter('x').sourceArn }, { limit: 10 })).items.map((l) => l.id)).toEqual(['c', 'a']);
+        const first = await store.deadLetters.list({}, { limit: 2 });
+        expect(first.items.map((l) => l.id)).toEqual(['c', 'b']);
+        const second = await store.deadLetters.list({}, { limit: 2, nextToken: first.nextToken! });
+        expect(second.items.map((l) => l.id)).toEqual(['a']);
+        expect(second.nextToken).toBeUndefined();
+        await expect(store.deadLetters.list({ source: 'rule' }, { limit: 2, nextToken: first.nextToken! })).rejects.toThrow();
+      });
+
+      it('removes the letters named, and says how many there were', async () => {
+        await store.deadLetters.add([letter('a'), letter('b'), letter('c')]);
+        expect(await store.deadLetters.remove(['a', 'c', 'missing'])).toBe(2);
+        expect((await store.deadLetters.list({}, { limit: 10 })).items.map((l) => l.id)).toEqual(['b']);
       });
     });
 

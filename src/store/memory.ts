@@ -40,6 +40,9 @@ import type {
   UpdateStateMachineOptions,
   UpdateStateMachineResult,
 } from './types.js';
+import { MemoryDeadLetterStore } from './memory-dead-letters.js';
+import { MemoryScheduleStore } from './memory-schedules.js';
+import { MemoryEventBusStore } from './memory-event-bus.js';
 import { applyUpdate, checkEventSequence, checkMapRuns, conflict } from './write-checks.js';
 
 /** A row with its insertion number: listings page by it, as SQLite pages by rowid. */
@@ -60,6 +63,9 @@ interface ExecutionState {
 }
 
 export class MemoryStore implements Store {
+  readonly deadLetters = new MemoryDeadLetterStore();
+  readonly schedules = new MemoryScheduleStore(() => this.open());
+  readonly eventBus = new MemoryEventBusStore();
   private seq = 0;
   private closed = false;
   private readonly stateMachines = new Map<string, Seq<StateMachineRecord>>();

@@ -6,9 +6,13 @@
  */
 import type { HistoryEvent } from '../engine/events.js';
 import type { MapRunRecord, Trigger } from '../engine/model.js';
+import type { ScheduleStore } from './schedules.js';
+import type { EventBusStore } from './event-bus.js';
 
 /** Map Runs are the engine's records (engine/model.ts), stored as they come. */
 export type { MapRunCounts, MapRunRecord, MapRunStatus } from '../engine/model.js';
+export type { ScheduleStore } from './schedules.js';
+export type { EventBusStore } from './event-bus.js';
 
 export type StateMachineType = 'STANDARD' | 'EXPRESS';
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE';
@@ -117,9 +121,22 @@ export interface ExecutionRecord {
    * rebuild by another engine can be refused. Absent for executions stored before it was.
    */
   readonly engineVersion?: number;
+  /** What started it, when not an API call (the console shows it). */
+  readonly startedBy?: StartedBy;
   /** Id of the last history event; writes must name it (optimistic concurrency). */
   readonly lastEventId: number;
 }
+
+/**
+ * What started an execution other than an API call: a schedule (EventBridge Scheduler), an HTTP
+ * trigger of the configuration file, an event rule's target, or (for a Task or an SDK call of a
+ * workflow) its parent execution. Stepwise's own: AWS does not record it.
+ */
+export type StartedBy =
+  | { readonly type: 'schedule'; readonly arn: string; readonly scheduledTime: number }
+  | { readonly type: 'route'; readonly name: string }
+  | { readonly type: 'rule'; readonly arn: string; readonly eventId: string }
+  | { readonly type: 'parent'; readonly arn: string };
 
 /** A trigger as the replay log keeps it, with the time it was applied. */
 export type LoggedTrigger = {
@@ -279,7 +296,53 @@ export type AliasWriteResult =
 
 export type TagResult = 'tagged' | 'too-many-tags' | 'no-resource';
 
+/**
+ * A firing or an event that could not be delivered to its target (retries exhausted, or too old
+ * for its retry policy): what AWS would send to the target's dead-letter queue. Stepwise keeps
+ * them in this list (API and console) whether or not a DeadLetterConfig names a queue.
+ */
+export interface DeadLetterRecord {
+  /** Unique, assigned by the caller (a UUID). */
+  readonly id: string;
+  readonly source: 'schedule' | 'rule';
+  /** The schedule's or the rule's ARN. */
+  readonly sourceArn: string;
+  /** The target it failed to reach (a state machine ARN, an API destination ARN…). */
+  readonly targetArn: string;
+  /** A rule target's Id. */
+  readonly targetId?: string;
+  /** What was to be delivered: the execution input or the event, as JSON text. */
+  readonly payload: string;
+  readonly error: string;
+  readonly cause: string;
+  /** Delivery attempts made (0 when it expired before the first). */
+  readonly attempts: number;
+  /** When the firing was due or the event was put. */
+  readonly eventTime: number;
+  /** When it was given up. */
+  readonly time: number;
+}
+
+export interface DeadLetterFilter {
+  readonly source?: 'schedule' | 'rule';
+  readonly sourceArn?: string;
+}
+
+export interface DeadLetterStore {
+  add(records: readonly DeadLetterRecord[]): Promise<void>;
+  /** Newest first. */
+  list(filter: DeadLetterFilter, page: PageRequest): Promise<Page<DeadLetterRecord>>;
+  /** Removes the ones named (a retried or acknowledged entry); resolves to how many there were. */
+  remove(ids: readonly string[]): Promise<number>;
+}
+
 export interface Store {
+  /** Undeliverable schedule firings and events (issue 10). */
+  readonly deadLetters: DeadLetterStore;
+  /** EventBridge Scheduler's schedule groups and schedules (issue 10, schedules.ts). */
+  readonly schedules: ScheduleStore;
+  /** EventBridge's rules, targets, connections, API destinations and delivery outbox (issue 10, event-bus.ts). */
+  readonly eventBus: EventBusStore;
   // ------------------------------------------------------------------ state machines and friends
   /** Inserts the machine (with its tags and, when asked, version 1) unless its ARN exists or the quota is reached. */
   createStateMachine(record: StateMachineRecord, options?: CreateStateMachineOptions): Promise<CreateStateMachineResult>;

@@ -26,6 +26,8 @@ describe('httpTriggers', () => {
       { stateMachine: 'm' },
       { path: '/h', stateMachine: 'm', hmac: { secret: '${env:MISSING}' } },
       'nope',
+      { path: '/schedules/nightly', stateMachine: 'm' },
+      { path: '/schedule-groups', stateMachine: 'm' },
     ]);
     const paths = problems.map((p) => `${p.path}: ${p.message}`);
     for (const expected of [
@@ -41,6 +43,8 @@ describe('httpTriggers', () => {
       /^httpTriggers\[4\]: needs a path/,
       /^httpTriggers\[5\]\.hmac\.secret: environment variable MISSING is not set/,
       /^httpTriggers\[6\]: must be an object/,
+      /^httpTriggers\[7\]\.path: \/schedules\/nightly is the server's own/,
+      /^httpTriggers\[8\]\.path: \/schedule-groups is the server's own/,
     ]) {
       expect(paths.some((p) => expected.test(p)), `${expected} in\n${paths.join('\n')}`).toBe(true);
     }

@@ -5,7 +5,7 @@ import { createHmac } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateStateMachineCommand, DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { CreateStateMachineCommand, DescribeExecutionCommand, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { ROLE, assertBuilt, pollUntil, sdk, startServe, stopAll, tempDir, type ServeProcess } from './serve-process.js';
 
 const API_KEY = 'k'.repeat(24);
@@ -41,6 +41,12 @@ afterAll(async () => {
   await stopAll();
   tmp?.remove();
 });
+
+/** Calls one of Stepwise's own actions (`X-Amz-Target: Stepwise.<action>`). */
+async function stepwise(action: string, body: unknown): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(server.url, { method: 'POST', headers: { 'Content-Type': 'application/x-amz-json-1.0', 'X-Amz-Target': `Stepwise.${action}` }, body: JSON.stringify(body) });
+  return { status: res.status, body: await res.json() };
+}
 
 async function ended(executionArn: string) {
   return pollUntil(async () => {
@@ -98,6 +104,27 @@ describe('HTTP triggers', { timeout: 60_000 }, () => {
     const res = await fetch(`${server.url}/quote`, { method: 'POST', body: JSON.stringify({ base: 10 }) });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ status: 'SUCCEEDED', output: '{"price":15}' });
+  });
+
+  it('records the route as what started the execution, and lists the routes without their secrets (Stepwise actions)', async () => {
+    const res = await fetch(`${server.url}/orders`, { method: 'POST', body: JSON.stringify({ id: 8 }) });
+    const { executionArn } = (await res.json()) as { executionArn: string };
+    expect(await stepwise('DescribeExecutionOrigin', { executionArn })).toEqual({ status: 200, body: { startedBy: { type: 'route', name: 'POST /orders' } } });
+    const byApi = await client.send(new StartExecutionCommand({ stateMachineArn: `arn:aws:states:us-east-1:111111111111:stateMachine:echo` }));
+    expect((await stepwise('DescribeExecutionOrigin', { executionArn: byApi.executionArn })).body).toEqual({ startedBy: { type: 'api' } });
+    expect((await stepwise('DescribeExecutionOrigin', { executionArn: `${byApi.executionArn}-missing` })).status).toBe(400);
+    const listed = await stepwise('ListHttpTriggers', {});
+    expect(listed.body).toEqual({
+      triggers: [
+        { name: 'POST /orders', method: 'POST', path: '/orders', stateMachineArn: 'arn:aws:states:us-east-1:111111111111:stateMachine:echo', input: 'body', wait: false, authorization: 'NONE' },
+        { name: 'PUT /orders/{orderId}/items/{item}', method: 'PUT', path: '/orders/{orderId}/items/{item}', stateMachineArn: 'arn:aws:states:us-east-1:111111111111:stateMachine:echo', input: 'request', wait: false, authorization: 'API_KEY' },
+        { name: 'POST /hooks/github', method: 'POST', path: '/hooks/github', stateMachineArn: 'arn:aws:states:us-east-1:111111111111:stateMachine:echo', input: 'body', wait: false, authorization: 'HMAC' },
+        { name: 'POST /quote', method: 'POST', path: '/quote', stateMachineArn: 'arn:aws:states:us-east-1:111111111111:stateMachine:quote', input: 'body', wait: true, authorization: 'NONE' },
+      ],
+    });
+    expect(JSON.stringify(listed.body)).not.toContain(API_KEY);
+    expect(JSON.stringify(listed.body)).not.toContain(SECRET);
+    expect((await stepwise('NoSuchAction', {})).status).toBe(400);
   });
 
   it('answers the API’s own error when the state machine is missing or the input is refused', async () => {

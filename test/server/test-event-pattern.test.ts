@@ -1,7 +1,7 @@
 // EventBridge's TestEventPattern on `stepwise serve`, through the real @aws-sdk/client-eventbridge
 // and the AWS CLI: the pattern matcher of src/events answered over EventBridge's own protocol.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EventBridgeClient, PutRuleCommand, TestEventPatternCommand } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, CreateArchiveCommand, TestEventPatternCommand } from '@aws-sdk/client-eventbridge';
 import { assertBuilt, startServe, stopAll, type ServeProcess } from './serve-process.js';
 import { execFile } from 'node:child_process';
 
@@ -50,8 +50,11 @@ describe('TestEventPattern', { timeout: 60_000 }, () => {
     });
   });
 
-  it('says that other EventBridge actions are not built, instead of pretending', async () => {
-    await expect(client.send(new PutRuleCommand({ Name: 'r', EventPattern: '{"source": ["x"]}' }))).rejects.toMatchObject({ message: expect.stringMatching(/does not implement AWSEvents\.PutRule yet/) });
+  it('says that EventBridge actions it does not serve are not built, instead of pretending', async () => {
+    await expect(client.send(new CreateArchiveCommand({ ArchiveName: 'a', EventSourceArn: 'arn:aws:events:us-east-1:111111111111:event-bus/default' }))).rejects.toMatchObject({
+      name: 'UnknownOperationException',
+      message: expect.stringMatching(/does not implement AWSEvents\.CreateArchive: of EventBridge's API it serves TestEventPattern, .*PutEvents/),
+    });
   });
 
   it('works from the AWS CLI (aws events test-event-pattern --endpoint-url)', async () => {

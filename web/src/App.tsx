@@ -6,6 +6,7 @@ import { ExecutionPage } from './pages/ExecutionPage.js';
 import { ExecutionsPage } from './pages/ExecutionsPage.js';
 import { MachinePage } from './pages/MachinePage.js';
 import { StateMachinesPage } from './pages/StateMachinesPage.js';
+import { TriggersPage } from './pages/TriggersPage.js';
 import { href, useRoute, type Route } from './router.js';
 
 export function App() {
@@ -22,7 +23,8 @@ export function App() {
     main.current?.focus();
   }, [route.page, 'arn' in route ? route.arn : '']);
 
-  const section = route.page === 'executions' || route.page === 'execution' ? 'executions' : route.page === 'activities' ? 'activities' : 'state-machines';
+  const section =
+    route.page === 'executions' || route.page === 'execution' ? 'executions' : route.page === 'activities' || route.page === 'triggers' ? route.page : 'state-machines';
   return (
     <>
       <a className="skip-link" href="#main" onClick={(e) => (e.preventDefault(), main.current?.focus())}>
@@ -47,6 +49,11 @@ export function App() {
             <li>
               <a href={href.activities()} aria-current={section === 'activities' ? 'page' : undefined}>
                 Activities
+              </a>
+            </li>
+            <li>
+              <a href={href.triggers()} aria-current={section === 'triggers' ? 'page' : undefined}>
+                Triggers
               </a>
             </li>
           </ul>
@@ -75,6 +82,8 @@ function Page({ route }: { route: Route }) {
       return <ExecutionPage key={route.arn} arn={route.arn} />;
     case 'activities':
       return <ActivitiesPage />;
+    case 'triggers':
+      return <TriggersPage />;
     default:
       return (
         <>

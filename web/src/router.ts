@@ -12,6 +12,7 @@ export type Route =
   | { page: 'executions'; status?: string }
   | { page: 'execution'; arn: string }
   | { page: 'activities' }
+  | { page: 'triggers' }
   | { page: 'not-found'; path: string };
 
 export function parseRoute(hash: string): Route {
@@ -26,6 +27,7 @@ export function parseRoute(hash: string): Route {
   if (first === 'executions' && second) return { page: 'execution', arn: second };
   if (first === 'executions') return { page: 'executions', ...(query.get('status') ? { status: query.get('status')! } : {}) };
   if (first === 'activities') return { page: 'activities' };
+  if (first === 'triggers') return { page: 'triggers' };
   return { page: 'not-found', path: pathPart };
 }
 
@@ -45,6 +47,7 @@ export const href = {
   executions: (status?: string) => `#/executions${status ? `?status=${status}` : ''}`,
   execution: (arn: string) => `#/executions/${encodeURIComponent(arn)}`,
   activities: () => '#/activities',
+  triggers: () => '#/triggers',
 };
 
 export function navigate(to: string): void {

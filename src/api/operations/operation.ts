@@ -4,6 +4,7 @@
  */
 import type { ApiContext } from '../context.js';
 import type { StructureShape } from '../input.js';
+import type { StartedBy } from '../../store/types.js';
 
 export interface RequestInfo {
   readonly requestId: string;
@@ -11,6 +12,8 @@ export interface RequestInfo {
   readonly signal: AbortSignal;
   /** The execution whose Task made this call (`arn:aws:states:::aws-sdk:sfn:…`), if one did. */
   readonly callerExecutionArn?: string;
+  /** What starts the execution, when the server's own trigger made the request (StartExecution, StartSyncExecution). */
+  readonly startedBy?: StartedBy;
 }
 
 /** The input model; a function when a limit is configurable (payload sizes). */

@@ -87,7 +87,11 @@ export const startExecution = operation<StartInput>(
     const prepared = await prepareExecution(ctx, input);
     // Started by a workflow through the SDK integration: it counts among that execution's children.
     const parent = request.callerExecutionArn;
-    const execution: NewExecution = parent !== undefined ? { ...prepared.execution, parentExecutionArn: parent } : prepared.execution;
+    const execution: NewExecution = {
+      ...prepared.execution,
+      ...(parent !== undefined ? { parentExecutionArn: parent } : {}),
+      ...(request.startedBy ? { startedBy: request.startedBy } : {}),
+    };
     if (execution.type === 'STANDARD') {
       const same = await sameRunningExecution(ctx, execution);
       if (same) return same;

@@ -10,8 +10,9 @@ import { prepareExecution, startInputShape, type StartInput } from './start-exec
 
 export const startSyncExecution = operation<StartInput>(
   (ctx) => startInputShape(ctx, 'StartSyncExecutionInput'),
-  async (input, ctx) => {
-    const { execution } = await prepareExecution(ctx, input);
+  async (input, ctx, request) => {
+    const prepared = await prepareExecution(ctx, input);
+    const execution = request.startedBy ? { ...prepared.execution, startedBy: request.startedBy } : prepared.execution;
     if (execution.type !== 'EXPRESS') throw stateMachineTypeNotSupported();
     const done = await ctx.runner.runSync(execution);
     const stopDate = done.stopDate ?? ctx.clock.now();

@@ -45,6 +45,9 @@ import { openDatabase, type SqliteOptions } from './database.js';
 import { applyUpdate } from '../write-checks.js';
 import { ExecutionWriter, prepareWrite } from './execution-writes.js';
 import { GroupCommit } from './group-commit.js';
+import { SqliteDeadLetterStore } from './dead-letters.js';
+import { SqliteScheduleStore } from './schedules.js';
+import { SqliteEventBusStore } from './event-bus.js';
 import { ExecutionPurger } from './retention.js';
 import { decodeDetails, type StoredChunk } from './payloads.js';
 import {
@@ -87,6 +90,9 @@ const TASK_COLUMNS = 't.token, e.arn AS execution_arn, t.task_id, t.activity_arn
 const MAX_ID = Number.MAX_SAFE_INTEGER;
 
 export class SqliteStore implements Store {
+  readonly deadLetters: SqliteDeadLetterStore;
+  readonly schedules: SqliteScheduleStore;
+  readonly eventBus: SqliteEventBusStore;
   private readonly commits: GroupCommit;
   private readonly writer: ExecutionWriter;
   private readonly purger: ExecutionPurger;
@@ -105,6 +111,9 @@ export class SqliteStore implements Store {
     this.writer = new ExecutionWriter(db);
     this.purger = new ExecutionPurger(db);
     this.q = statements(db);
+    this.deadLetters = new SqliteDeadLetterStore(db, this.commits);
+    this.schedules = new SqliteScheduleStore(db, this.commits);
+    this.eventBus = new SqliteEventBusStore(db, this.commits);
   }
 
   // ------------------------------------------------------------------ state machines and friends

@@ -255,6 +255,119 @@ BEGIN UPDATE counters SET value = value - 1 WHERE name = 'open_executions'; END;
 CREATE INDEX executions_by_parent ON executions (parent_execution_arn) WHERE parent_execution_arn IS NOT NULL;
 `;
 
+/**
+ * 0008: what started an execution (API, schedule, HTTP route, event rule, parent execution), as
+ * JSON (types.ts StartedBy), for the console. NULL for executions started by an API call, and for
+ * every execution stored before.
+ */
+const STARTED_BY = `
+ALTER TABLE executions ADD COLUMN started_by TEXT;
+`;
+
+/**
+ * 0009: dead letters: schedule firings and events that could not be delivered (types.ts
+ * DeadLetterRecord). Listed newest first, all or by source.
+ */
+const DEAD_LETTERS = `
+CREATE TABLE dead_letters (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  source TEXT NOT NULL,
+  source_arn TEXT NOT NULL,
+  target_arn TEXT NOT NULL,
+  target_id TEXT,
+  payload TEXT NOT NULL,
+  error TEXT NOT NULL,
+  cause TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  event_time INTEGER NOT NULL,
+  time INTEGER NOT NULL
+);
+CREATE INDEX dead_letters_by_source ON dead_letters (source, seq);
+CREATE INDEX dead_letters_by_source_arn ON dead_letters (source_arn, seq);
+`;
+
+/**
+ * 0010: EventBridge Scheduler's schedule groups and schedules (sqlite/schedules.ts). A schedule's
+ * definition is one JSON column; its firing state is columns, with a partial index for the
+ * "due" lookup of the firing loop (ENABLED schedules by next_fire_at).
+ */
+const SCHEDULES = `
+CREATE TABLE schedule_groups (
+  seq INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  arn TEXT NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  tags TEXT NOT NULL
+);
+CREATE TABLE schedules (
+  seq INTEGER PRIMARY KEY,
+  arn TEXT NOT NULL UNIQUE,
+  group_name TEXT NOT NULL,
+  name TEXT NOT NULL,
+  state TEXT NOT NULL,
+  definition TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  next_due_at INTEGER,
+  next_fire_at INTEGER,
+  attempt INTEGER NOT NULL,
+  UNIQUE (group_name, name)
+);
+CREATE INDEX schedules_by_group ON schedules (group_name, seq);
+CREATE INDEX schedules_due ON schedules (next_fire_at) WHERE state = 'ENABLED' AND next_fire_at IS NOT NULL;
+`;
+
+/**
+ * 0011: the EventBridge event bus (src/store/event-bus.ts): rules and their targets, connections
+ * and API destinations as JSON records (read and written whole), and the delivery outbox, one
+ * row per matched (event, rule, target), claimed with a token and a lease. The counter
+ * `event_rules_version` moves with every rule or target write, so each process knows when its
+ * compiled patterns are stale.
+ */
+const EVENT_BUS = `
+CREATE TABLE event_rules (
+  seq INTEGER PRIMARY KEY,
+  arn TEXT NOT NULL UNIQUE,
+  bus TEXT NOT NULL,
+  name TEXT NOT NULL,
+  record TEXT NOT NULL,
+  UNIQUE (bus, name)
+);
+CREATE TABLE event_targets (
+  rule_arn TEXT NOT NULL,
+  id TEXT NOT NULL,
+  arn TEXT NOT NULL,
+  target TEXT NOT NULL,
+  PRIMARY KEY (rule_arn, id)
+) WITHOUT ROWID;
+CREATE INDEX event_targets_by_arn ON event_targets (arn);
+CREATE TABLE event_connections (
+  name TEXT PRIMARY KEY,
+  record TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE event_api_destinations (
+  name TEXT PRIMARY KEY,
+  record TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE event_deliveries (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  event_id TEXT NOT NULL,
+  rule_arn TEXT NOT NULL,
+  target_id TEXT NOT NULL,
+  event TEXT NOT NULL,
+  event_time INTEGER NOT NULL,
+  attempts INTEGER NOT NULL,
+  next_attempt_at INTEGER NOT NULL,
+  claim TEXT,
+  claimed_until INTEGER
+);
+CREATE INDEX event_deliveries_due ON event_deliveries (next_attempt_at);
+INSERT INTO counters (name, value) VALUES ('event_rules_version', 0);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { id: 1, name: 'init', sql: INIT },
   { id: 2, name: 'map_runs', sql: MAP_RUNS },
@@ -263,6 +376,10 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: 5, name: 'payloads', sql: PAYLOADS },
   { id: 6, name: 'quota_counters', sql: QUOTA_COUNTERS },
   { id: 7, name: 'decisions_in_progress', sql: DECISIONS_IN_PROGRESS },
+  { id: 8, name: 'started_by', sql: STARTED_BY },
+  { id: 9, name: 'dead_letters', sql: DEAD_LETTERS },
+  { id: 10, name: 'schedules', sql: SCHEDULES },
+  { id: 11, name: 'event_bus', sql: EVENT_BUS },
 ];
 
 /** Written to the file header (PRAGMA application_id) so other SQLite files are recognised. */

@@ -8,6 +8,7 @@ import type {
   AliasRecord,
   ExecutionRecord,
   ExecutionStatus,
+  StartedBy,
   LoggedTrigger,
   MapRunRecord,
   MapRunStatus,
@@ -168,6 +169,7 @@ export interface ExecutionRow {
   parent_task_id: Nullable<string>;
   seed: Nullable<string>;
   engine_version: Nullable<number>;
+  started_by: Nullable<string>;
   last_event_id: number;
 }
 
@@ -175,14 +177,14 @@ export interface ExecutionRow {
 export const EXECUTION_COLUMNS =
   'arn, state_machine_arn, name, type, status, input, output, error, cause, start_date, stop_date, definition_hash, role_arn, ' +
   'version_arn, alias_arn, redrive_count, redrive_date, test_case, trace_header, parent_execution_arn, parent_task_id, seed, engine_version, ' +
-  'last_event_id, trigger_count';
+  'started_by, last_event_id, trigger_count';
 
 export function executionParams(r: ExecutionRecord, definitionHash: string, lastEventId: number, triggerCount: number): unknown[] {
   return [
     r.arn, r.stateMachineArn, r.name, r.type, r.status, r.input, r.output ?? null, r.error ?? null, r.cause ?? null, r.startDate,
     r.stopDate ?? null, definitionHash, r.roleArn, r.stateMachineVersionArn ?? null, r.stateMachineAliasArn ?? null,
     r.redriveCount, r.redriveDate ?? null, r.testCase ?? null, r.traceHeader ?? null, r.parentExecutionArn ?? null, r.parentTaskId ?? null,
-    r.seed ?? null, r.engineVersion ?? null, lastEventId, triggerCount,
+    r.seed ?? null, r.engineVersion ?? null, r.startedBy ? JSON.stringify(r.startedBy) : null, lastEventId, triggerCount,
   ];
 }
 
@@ -211,6 +213,7 @@ export function executionOf(row: ExecutionRow, definition: string): ExecutionRec
     ...(row.parent_task_id !== null ? { parentTaskId: row.parent_task_id } : {}),
     ...(row.seed !== null ? { seed: row.seed } : {}),
     ...(row.engine_version !== null ? { engineVersion: row.engine_version } : {}),
+    ...(row.started_by !== null ? { startedBy: JSON.parse(row.started_by) as StartedBy } : {}),
     lastEventId: row.last_event_id,
   };
 }

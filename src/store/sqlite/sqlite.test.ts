@@ -61,15 +61,8 @@ describe('SQLite store', () => {
     expect(full.db.pragma('synchronous', { simple: true })).toBe(2);
     expect(full.db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(full.db.pragma('busy_timeout', { simple: true })).toBe(5000);
-    expect(full.db.prepare('SELECT id, name FROM schema_migrations').all()).toEqual([
-      { id: 1, name: 'init' },
-      { id: 2, name: 'map_runs' },
-      { id: 3, name: 'parent_tasks' },
-      { id: 4, name: 'execution_seeds' },
-      { id: 5, name: 'payloads' },
-      { id: 6, name: 'quota_counters' },
-      { id: 7, name: 'decisions_in_progress' },
-    ]);
+    expect(full.db.prepare('SELECT id, name FROM schema_migrations ORDER BY id').all()).toEqual(MIGRATIONS.map(({ id, name }) => ({ id, name })));
+    expect(MIGRATIONS.map((m) => m.id)).toEqual(MIGRATIONS.map((_, i) => i + 1));
     await full.close();
     const normal = await openSqliteStore(tempFile(), { synchronous: 'NORMAL', busyTimeoutMs: 100 });
     expect(normal.db.pragma('synchronous', { simple: true })).toBe(1);
@@ -249,16 +242,24 @@ describe('SQLite store', () => {
       await old.close();
       // Back to the schema of the first release: migration 1 only.
       const raw = new Database(file);
-      raw.exec(
-        'DROP TABLE decisions_in_progress; DROP INDEX executions_by_parent; DROP TRIGGER executions_open_on_insert; DROP TRIGGER executions_open_on_update; ' +
-          'DROP TRIGGER executions_open_on_delete; DROP TABLE counters; DROP TABLE payloads; ALTER TABLE events DROP COLUMN refs; ' +
-          'DROP TABLE map_runs; ALTER TABLE executions DROP COLUMN parent_execution_arn; ALTER TABLE executions DROP COLUMN parent_task_id; ' +
-          'ALTER TABLE executions DROP COLUMN seed; ALTER TABLE executions DROP COLUMN engine_version; DELETE FROM schema_migrations WHERE id > 1',
-      );
+      raw.exec('DROP INDEX executions_by_parent; DROP TRIGGER executions_open_on_insert; DROP TRIGGER executions_open_on_update; DROP TRIGGER executions_open_on_delete');
+      // Every table and column later migrations added goes: what a fresh migration-1 file lacks.
+      const first = new Database(':memory:');
+      first.exec(MIGRATIONS[0]!.sql);
+      const tablesOf = (db: Database.Database) => db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
+      const columnsOf = (db: Database.Database, table: string) => (db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).map((c) => c.name);
+      const firstTables = new Set(tablesOf(first));
+      for (const table of tablesOf(raw)) {
+        if (table === 'schema_migrations') continue;
+        if (!firstTables.has(table)) raw.exec(`DROP TABLE ${table}`);
+        else for (const column of columnsOf(raw, table)) if (!columnsOf(first, table).includes(column)) raw.exec(`ALTER TABLE ${table} DROP COLUMN ${column}`);
+      }
+      first.close();
+      raw.exec('DELETE FROM schema_migrations WHERE id > 1');
       raw.close();
       openDatabase(file, {}, MIGRATIONS.filter((m) => m.id === 1)).close(); // a release that knows only 0001 opens it
       const store = await openSqliteStore(file);
-      expect(store.db.prepare('SELECT id FROM schema_migrations ORDER BY id').pluck().all()).toEqual([1, 2, 3, 4, 5, 6, 7]);
+      expect(store.db.prepare('SELECT id FROM schema_migrations ORDER BY id').pluck().all()).toEqual(MIGRATIONS.map((m) => m.id));
       // The open-executions counter starts from the executions already there (one RUNNING).
       expect(await store.countOpenExecutions()).toBe(1);
       const before = await store.getExecution(record.arn);

@@ -1,13 +1,15 @@
 /**
  * One execution: status, dates and duration, Stop/Redrive, its graph coloured by what happened
  * to each state (live while it runs), the selected state's runs, input and output, and the
- * event history; "Started by" its parent when another execution started it.
+ * event history; "Started by" its parent when another execution started it, and what started it
+ * otherwise (an API call, a schedule, an HTTP route, an event rule).
  */
 import { useMemo, useState } from 'react';
 import { describeError } from '../api/client.js';
 import { sfn } from '../api/sfn.js';
 import { Dialog, ErrorMessage, JsonBlock, StatusBadge, useDocumentTitle } from '../components/common.js';
 import { ExecutionLink } from '../components/ExecutionLinks.js';
+import { ExecutionOrigin } from '../components/ExecutionOrigin.js';
 import { HistoryTable } from '../components/HistoryTable.js';
 import { RunPanel } from '../components/RunPanel.js';
 import { StartExecutionDialog } from '../components/StartExecutionDialog.js';
@@ -98,6 +100,7 @@ export function ExecutionPage({ arn }: { arn: string }) {
             <dt>Started</dt>
             <dd>{formatDate(execution.startDate)}</dd>
           </div>
+          <ExecutionOrigin executionArn={arn} />
           <div>
             <dt>Ended</dt>
             <dd>{formatDate(execution.stopDate)}</dd>

@@ -1,4 +1,4 @@
-/** One state machine: its executions, its definition as a graph, its versions and aliases. */
+/** One state machine: its executions, its definition as a graph, its versions and aliases, what starts it. */
 import { useEffect, useMemo, useState } from 'react';
 import { describeError } from '../api/client.js';
 import { sfn, type StateMachineDescription } from '../api/sfn.js';
@@ -8,6 +8,7 @@ import { StartExecutionDialog } from '../components/StartExecutionDialog.js';
 import { StatePanel } from '../components/StatePanel.js';
 import { VersionsAndAliases } from '../components/VersionsAndAliases.js';
 import { JsonEditor } from '../editor/JsonEditor.js';
+import { MachineTriggers } from '../components/MachineTriggers.js';
 import { formatDate } from '../format.js';
 import { GraphView } from '../graph/GraphView.js';
 import { href, navigate } from '../router.js';
@@ -17,6 +18,7 @@ const TABS = [
   { id: 'executions', label: 'Executions' },
   { id: 'definition', label: 'Definition' },
   { id: 'versions', label: 'Versions and aliases' },
+  { id: 'triggers', label: 'Triggers' },
 ] as const;
 
 export function MachinePage({ arn, tab }: { arn: string; tab: string }) {
@@ -83,6 +85,7 @@ export function MachinePage({ arn, tab }: { arn: string; tab: string }) {
         {current === 'executions' && <ExecutionsTable stateMachineArn={arn} />}
         {current === 'definition' && machine && <DefinitionTab machine={machine} />}
         {current === 'versions' && <VersionsAndAliases stateMachineArn={arn} />}
+        {current === 'triggers' && <MachineTriggers stateMachineArn={arn} />}
       </section>
       {machine && (
         <StartExecutionDialog
