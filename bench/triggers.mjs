@@ -5,14 +5,15 @@
 //   1. PutEvents/s with --rules rules on the default bus: --clients concurrent clients put
 //      batches of 10 events (PutEvents' maximum), each event matching exactly one rule. Two
 //      figures: rules without targets (matching and accepting only), and rules whose target is an
-//      API destination posting to an HTTP sink in its own process (matching, the durable
-//      delivery outbox, and the deliveries: the run ends when the sink has every event).
+//      API destination (one of --destinations, each limited to AWS's 300 requests/s) posting to
+//      an HTTP sink in this process (matching, the durable delivery outbox, and the deliveries:
+//      the run ends when the sink has every event).
 //   2. The delay between a schedule's due time and its execution's start: --schedules one-time
 //      `at()` schedules due over the next --spread seconds (several per second), each starting
 //      a Pass state machine; the delay is the execution's startDate minus its due time. p50, p99
 //      and the maximum.
 //
-//   node bench/triggers.mjs [--runs 3] [--rules 100] [--events 20000] [--clients 8] [--schedules 200] [--spread 20]
+//   node bench/triggers.mjs [--runs 3] [--rules 100] [--events 20000] [--clients 8] [--destinations 20] [--schedules 200] [--spread 20]
 //
 // Each PutEvents figure is the median of --runs runs, each on a fresh server and database.
 import { spawn } from 'node:child_process';
@@ -25,6 +26,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'dist/cli/main.js');
 const require = createRequire(join(ROOT, 'package.json'));
@@ -41,6 +43,7 @@ const EVENTS = Number(args.events ?? 20_000);
 const CLIENTS = Number(args.clients ?? 8);
 const SCHEDULES = Number(args.schedules ?? 200);
 const SPREAD_S = Number(args.spread ?? 20);
+const DESTINATIONS = Number(args.destinations ?? 20);
 const ROLE = 'arn:aws:iam::111111111111:role/bench';
 const REGION = 'us-east-1';
 const credentials = { accessKeyId: 'x', secretAccessKey: 'x' };
@@ -102,20 +105,25 @@ async function putEventsRun(withTargets) {
   const server = await startServer(dir);
   const sink = withTargets ? await startSink() : undefined;
   try {
-    let destinationArn;
+    // An API destination sends at most InvocationRateLimitPerSecond (AWS's default and maximum:
+    // 300) requests a second: DESTINATIONS of them, so the limit is not all that is measured.
+    const destinations = [];
     if (sink) {
       const connection = await server.events.send(
         new events.CreateConnectionCommand({ Name: 'sink', AuthorizationType: 'API_KEY', AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: 'x-api-key', ApiKeyValue: 'bench' } } }),
       );
-      destinationArn = (
-        await server.events.send(new events.CreateApiDestinationCommand({ Name: 'sink', ConnectionArn: connection.ConnectionArn, InvocationEndpoint: sink.url, HttpMethod: 'POST' }))
-      ).ApiDestinationArn;
+      for (let d = 0; d < DESTINATIONS; d++) {
+        const created = await server.events.send(
+          new events.CreateApiDestinationCommand({ Name: `sink-${d}`, ConnectionArn: connection.ConnectionArn, InvocationEndpoint: sink.url, HttpMethod: 'POST', InvocationRateLimitPerSecond: 300 }),
+        );
+        destinations.push(created.ApiDestinationArn);
+      }
     }
     for (let i = 0; i < RULES; i++) {
       // Patterns of the usual shape: a source, a detail-type and a condition on the detail.
       const pattern = { source: [`bench.app${i}`], 'detail-type': ['order placed', 'order paid'], detail: { amount: [{ numeric: ['>=', 0] }], region: [{ prefix: 'eu-' }] } };
       await server.events.send(new events.PutRuleCommand({ Name: `rule-${i}`, EventPattern: JSON.stringify(pattern) }));
-      if (destinationArn) await server.events.send(new events.PutTargetsCommand({ Rule: `rule-${i}`, Targets: [{ Id: 'sink', Arn: destinationArn, RoleArn: ROLE }] }));
+      if (sink) await server.events.send(new events.PutTargetsCommand({ Rule: `rule-${i}`, Targets: [{ Id: 'sink', Arn: destinations[i % DESTINATIONS], RoleArn: ROLE }] }));
     }
     let next = 0;
     const entry = (n) => ({ Source: `bench.app${n % RULES}`, DetailType: 'order paid', Detail: JSON.stringify({ amount: n, region: 'eu-west-1', order: `o-${n}` }) });

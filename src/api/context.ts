@@ -31,6 +31,12 @@ export interface ApiLimits {
   readonly maxStateMachines: number;
   /** Activities at most (ActivityLimitExceeded): 10,000 on AWS. */
   readonly maxActivities: number;
+  /** EventBridge Scheduler schedules at most (ServiceQuotaExceededException): 1,000,000 on AWS. */
+  readonly maxSchedules: number;
+  /** Schedule groups at most, `default` included (ServiceQuotaExceededException): 500 on AWS. */
+  readonly maxScheduleGroups: number;
+  /** EventBridge rules per event bus (LimitExceededException): 300 on AWS. */
+  readonly maxRulesPerBus: number;
   /**
    * Executions one execution may start (`states:startExecution` tasks and the SDK integration's
    * `startExecution`), and how deep such starts may nest. AWS documents no such quota: see
@@ -59,6 +65,9 @@ export const DEFAULT_LIMITS: ApiLimits = {
   maxHistoryPageBytes: 1024 * 1024,
   maxOpenExecutions: 1_000_000,
   maxStateMachines: 10_000,
+  maxSchedules: 1_000_000,
+  maxScheduleGroups: 500,
+  maxRulesPerBus: 300,
   maxActivities: 10_000,
   maxChildExecutions: 1_000,
   maxExecutionDepth: 10,

@@ -2,7 +2,8 @@
  * The firing loop of EventBridge Scheduler schedules: it sleeps until the earliest nextFireAt
  * (at most MAX_SLEEP_MS, so schedules another node created are seen), is woken when a schedule
  * changes, and fires each due schedule by starting an execution through StartExecution's checks
- * (src/api/start-from.ts). Passes run one at a time in a process; between nodes sharing a
+ * (src/api/start-from.ts). Passes run one at a time in a process (the schedules of a batch fire
+ * concurrently, each schedule once per batch); between nodes sharing a
  * database, every move of a firing is a compare-and-set on (nextDueAt, attempt).
  *
  * Exactly once. A firing starts its execution first and advances the schedule after. The
@@ -116,10 +117,11 @@ export class ScheduleRunner {
         const now = this.ctx.clock.now();
         const due = await this.ctx.store.schedules.dueSchedules(now, BATCH);
         if (due.length === 0) break;
-        for (const record of due) {
-          if (this.closed) return fired;
-          fired += await this.fire(record, now);
-        }
+        if (this.closed) return fired;
+        // The schedules of a batch fire together: each is its own compare-and-set, and their
+        // starts share the store's group commits, so a thousand schedules due on the same
+        // minute start within a second rather than one after another.
+        fired += (await Promise.all(due.map((record) => this.fire(record, now)))).reduce((a, b) => a + b, 0);
         if (fired >= MAX_FIRINGS_PER_PASS) break;
       }
     } catch (e) {

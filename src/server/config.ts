@@ -72,7 +72,7 @@ export interface IsolationConfig {
 }
 
 /** The quotas `serve` takes flags for (src/api/quotas.ts, src/api/throttling.ts). */
-export type QuotaConfig = Pick<ApiLimits, 'maxOpenExecutions' | 'maxStateMachines' | 'maxActivities' | 'maxChildExecutions' | 'maxExecutionDepth' | 'apiRateLimits'>;
+export type QuotaConfig = Pick<ApiLimits, 'maxOpenExecutions' | 'maxStateMachines' | 'maxActivities' | 'maxSchedules' | 'maxScheduleGroups' | 'maxRulesPerBus' | 'maxChildExecutions' | 'maxExecutionDepth' | 'apiRateLimits'>;
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -94,6 +94,9 @@ export const ENVIRONMENT = {
   STEPWISE_MAX_OPEN_EXECUTIONS: 'RUNNING executions at most, then ExecutionLimitExceeded (default 1000000, as AWS)',
   STEPWISE_MAX_STATE_MACHINES: 'state machines at most, then StateMachineLimitExceeded (default 10000, as AWS)',
   STEPWISE_MAX_ACTIVITIES: 'activities at most, then ActivityLimitExceeded (default 10000, as AWS)',
+  STEPWISE_MAX_SCHEDULES: 'EventBridge Scheduler schedules at most, then ServiceQuotaExceededException (default 1000000, as AWS)',
+  STEPWISE_MAX_SCHEDULE_GROUPS: 'schedule groups at most, default included, then ServiceQuotaExceededException (default 500, as AWS)',
+  STEPWISE_MAX_RULES_PER_BUS: 'EventBridge rules per event bus, then LimitExceededException (default 300, as AWS)',
   STEPWISE_MAX_CHILD_EXECUTIONS: 'executions one execution may start, then ExecutionLimitExceeded (default 1000)',
   STEPWISE_MAX_EXECUTION_DEPTH: 'how deep executions started by executions may nest (default 10)',
   STEPWISE_API_RATE_LIMITS: "token buckets per action, ThrottlingException when empty: none (default), aws (AWS's buckets), and/or Action=BUCKET/REFILL_PER_SECOND, comma-separated",
@@ -130,6 +133,9 @@ export const SERVE_OPTIONS = {
   'max-open-executions': { type: 'string' },
   'max-state-machines': { type: 'string' },
   'max-activities': { type: 'string' },
+  'max-schedules': { type: 'string' },
+  'max-schedule-groups': { type: 'string' },
+  'max-rules-per-bus': { type: 'string' },
   'max-child-executions': { type: 'string' },
   'max-execution-depth': { type: 'string' },
   'api-rate-limits': { type: 'string' },
@@ -227,6 +233,9 @@ export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv =
       maxOpenExecutions: whole('max-open-executions', 'STEPWISE_MAX_OPEN_EXECUTIONS', 1_000_000, 1),
       maxStateMachines: whole('max-state-machines', 'STEPWISE_MAX_STATE_MACHINES', 10_000, 1),
       maxActivities: whole('max-activities', 'STEPWISE_MAX_ACTIVITIES', 10_000, 1),
+      maxSchedules: whole('max-schedules', 'STEPWISE_MAX_SCHEDULES', 1_000_000, 1),
+      maxScheduleGroups: whole('max-schedule-groups', 'STEPWISE_MAX_SCHEDULE_GROUPS', 500, 1),
+      maxRulesPerBus: whole('max-rules-per-bus', 'STEPWISE_MAX_RULES_PER_BUS', 300, 1),
       maxChildExecutions: whole('max-child-executions', 'STEPWISE_MAX_CHILD_EXECUTIONS', 1_000, 0),
       maxExecutionDepth: whole('max-execution-depth', 'STEPWISE_MAX_EXECUTION_DEPTH', 10, 0),
       apiRateLimits: parseRateLimits(pick('api-rate-limits', 'STEPWISE_API_RATE_LIMITS') ?? 'none', region),

@@ -11,8 +11,6 @@ import { ruleArn } from '../../runtime/event-bus.js';
 import { EventsError, optionalString, validation, type EventsContext, type Request } from './request.js';
 import { requestBus, ruleName } from './rules.js';
 
-/** "Rules per event bus": 300 by default ("Amazon EventBridge quotas"). */
-export const MAX_RULES_PER_BUS = 300;
 
 export async function putRule(events: EventsContext, request: Request): Promise<unknown> {
   const { ctx, bus: eventBus } = events;
@@ -42,7 +40,7 @@ export async function putRule(events: EventsContext, request: Request): Promise<
       ...(roleArn !== undefined ? { roleArn } : {}),
       createdAt: ctx.clock.now(),
     },
-    { maxRules: MAX_RULES_PER_BUS },
+    { maxRules: ctx.config.limits.maxRulesPerBus },
   );
   if (result.outcome === 'limit-exceeded') throw new EventsError('LimitExceededException', 'The requested resource exceeds the maximum number allowed.');
   eventBus.rulesChanged();

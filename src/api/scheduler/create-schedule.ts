@@ -7,7 +7,7 @@
 import { initialFiring } from '../../runtime/schedule-timing.js';
 import type { ScheduleRecord } from '../../store/schedules.js';
 import { conflict, quotaExceeded } from './protocol.js';
-import { groupNotFound, MAX_SCHEDULES, readName, scheduleArn, type SchedulerAction } from './shared.js';
+import { groupNotFound, readName, scheduleArn, type SchedulerAction } from './shared.js';
 import { readClientToken, readGroupName, readScheduleDefinition } from './validate.js';
 
 export const createSchedule: SchedulerAction = async (ctx, request) => {
@@ -19,7 +19,7 @@ export const createSchedule: SchedulerAction = async (ctx, request) => {
   const now = ctx.api.clock.now();
   const base = { ...definition, arn: scheduleArn(ctx.api, groupName, name), groupName, name, createdAt: now, updatedAt: now };
   const record: ScheduleRecord = { ...base, ...initialFiring(base, now), ...(clientToken !== undefined ? { clientToken } : {}) };
-  const result = await ctx.api.store.schedules.createSchedule(record, { maxSchedules: MAX_SCHEDULES });
+  const result = await ctx.api.store.schedules.createSchedule(record, { maxSchedules: ctx.api.config.limits.maxSchedules });
   switch (result.outcome) {
     case 'created':
       ctx.changed();
@@ -30,6 +30,6 @@ export const createSchedule: SchedulerAction = async (ctx, request) => {
     case 'no-group':
       return groupNotFound(groupName);
     case 'limit-exceeded':
-      throw quotaExceeded(`The number of schedules has reached the limit of ${MAX_SCHEDULES}.`);
+      throw quotaExceeded(`The number of schedules has reached the limit of ${ctx.api.config.limits.maxSchedules}.`);
   }
 };

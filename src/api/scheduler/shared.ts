@@ -9,9 +9,7 @@ import type { ApiContext } from '../context.js';
 import { notFound, toEpochSeconds, validation, type SchedulerRequest } from './protocol.js';
 import { NAME_PATTERN, optionalString } from './validate.js';
 
-/** AWS's quotas: 500 schedule groups and 1,000,000 schedules per account and Region. */
-export const MAX_SCHEDULE_GROUPS = 500;
-export const MAX_SCHEDULES = 1_000_000;
+// The quotas on schedules and groups are ApiLimits (--max-schedules, --max-schedule-groups).
 /** Tags per schedule group (TagList holds at most 200). */
 export const MAX_GROUP_TAGS = 200;
 
