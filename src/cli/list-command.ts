@@ -77,7 +77,7 @@ async function rules(endpoint: string): Promise<Row[]> {
       rows.push({
         NAME: r.Name,
         BUS: r.EventBusName ?? 'default',
-        PATTERN: r.EventPattern ?? r.ScheduleExpression ?? '',
+        PATTERN: oneLine(r.EventPattern ?? r.ScheduleExpression ?? ''),
         STATE: r.State,
         TARGETS: (targets.Targets ?? []).map((t) => t.Arn).join(' '),
       });
@@ -122,6 +122,15 @@ async function call(endpoint: string, path: string, target?: string, body?: unkn
     throw new UsageError(`the server refused: ${type.slice(type.lastIndexOf('#') + 1)}: ${error.message ?? error.Message ?? ''}`);
   }
   return parsed;
+}
+
+/** A pattern as one line of compact JSON (rules keep the text they were given, newlines included). */
+function oneLine(pattern: string): string {
+  try {
+    return JSON.stringify(JSON.parse(pattern));
+  } catch {
+    return pattern.replace(/\s*\n\s*/g, ' ');
+  }
 }
 
 /** Columns padded to their widest cell; the last column is not padded. */

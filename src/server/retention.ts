@@ -6,7 +6,8 @@
  *
  * The purge runs a minute after start and then every hour, in small batches (one short
  * transaction each) with a pause in between, so requests and decisions go on while a backlog is
- * cleared. An execution counts from its stop date (the runner's clock).
+ * cleared. An execution counts from its stop date (the runner's clock). Dead letters (undelivered
+ * schedule firings and events) are kept as long, counted from when they were given up.
  */
 import type { Store } from '../store/types.js';
 
@@ -15,7 +16,7 @@ export const DAY_MS = 24 * 60 * 60 * 1000;
 export const DEFAULT_RETENTION_DAYS = 90;
 
 export interface RetentionOptions {
-  readonly store: Pick<Store, 'purgeClosedExecutions'>;
+  readonly store: Pick<Store, 'purgeClosedExecutions' | 'deadLetters'>;
   /** Days a closed execution is kept; 0 keeps them forever (no purge runs). */
   readonly retentionDays: number;
   readonly clock?: { now(): number };
@@ -87,6 +88,13 @@ export class RetentionLoop {
       await new Promise<void>((resolve) => setTimeout(resolve, this.options.pauseMs ?? 10));
     }
     if (total > 0) this.options.log?.('info', 'retention: closed executions purged', { purged: total, closedBefore: new Date(closedBefore).toISOString(), retentionDays: days });
+    let letters = 0;
+    while (!this.stopped) {
+      const purged = await this.options.store.deadLetters.purge(closedBefore, batchSize);
+      if (purged === 0) break;
+      letters += purged;
+    }
+    if (letters > 0) this.options.log?.('info', 'retention: dead letters purged', { purged: letters, before: new Date(closedBefore).toISOString(), retentionDays: days });
     return total;
   }
 }

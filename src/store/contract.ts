@@ -1001,6 +1001,14 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
         expect(await store.deadLetters.remove(['a', 'c', 'missing'])).toBe(2);
         expect((await store.deadLetters.list({}, { limit: 10 })).items.map((l) => l.id)).toEqual(['b']);
       });
+
+      it('purges the letters given up before a time, a batch at a time', async () => {
+        await store.deadLetters.add([letter('old1', { time: 100 }), letter('new', { time: 5_000 }), letter('old2', { time: 200 }), letter('old3', { time: 300 })]);
+        expect(await store.deadLetters.purge(1_000, 2)).toBe(2);
+        expect(await store.deadLetters.purge(1_000, 2)).toBe(1);
+        expect(await store.deadLetters.purge(1_000, 2)).toBe(0);
+        expect((await store.deadLetters.list({}, { limit: 10 })).items.map((l) => l.id)).toEqual(['new']);
+      });
     });
 
     it('refuses writes once closed', async () => {

@@ -31,6 +31,11 @@ export class MemoryDeadLetterStore implements DeadLetterStore {
     return matching.length > n && last ? { items, nextToken: encodePageToken(scope, [last.seq]) } : { items };
   }
 
+  async purge(before: number, limit: number): Promise<number> {
+    const old = this.rows.filter((row) => row.record.time < before).slice(0, limit);
+    return this.remove(old.map((row) => row.record.id));
+  }
+
   async remove(ids: readonly string[]): Promise<number> {
     const wanted = new Set(ids);
     let removed = 0;

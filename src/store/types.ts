@@ -334,6 +334,8 @@ export interface DeadLetterStore {
   list(filter: DeadLetterFilter, page: PageRequest): Promise<Page<DeadLetterRecord>>;
   /** Removes the ones named (a retried or acknowledged entry); resolves to how many there were. */
   remove(ids: readonly string[]): Promise<number>;
+  /** Retention: removes at most `limit` letters given up before `before`; resolves to how many. */
+  purge(before: number, limit: number): Promise<number>;
 }
 
 export interface Store {

@@ -344,6 +344,9 @@ describe('serve flags', () => {
       maxOpenExecutions: 1_000_000,
       maxStateMachines: 10_000,
       maxActivities: 10_000,
+      maxSchedules: 1_000_000,
+      maxScheduleGroups: 500,
+      maxRulesPerBus: 300,
       maxChildExecutions: 1_000,
       maxExecutionDepth: 10,
       apiRateLimits: {},
@@ -351,14 +354,19 @@ describe('serve flags', () => {
   });
 
   it('reads each quota from its option or environment variable, and refuses nonsense with a sentence', () => {
-    const quotas = parseServeArgs(['--max-open-executions', '5', '--max-state-machines', '6', '--max-activities', '7', '--max-child-executions', '0'], {
+    const quotas = parseServeArgs(['--max-open-executions', '5', '--max-state-machines', '6', '--max-activities', '7', '--max-child-executions', '0', '--max-schedules', '8'], {
       STEPWISE_MAX_EXECUTION_DEPTH: '2',
+      STEPWISE_MAX_SCHEDULE_GROUPS: '9',
+      STEPWISE_MAX_RULES_PER_BUS: '10',
       STEPWISE_API_RATE_LIMITS: 'StartExecution=10/2.5',
     }).quotas;
     expect(quotas).toEqual({
       maxOpenExecutions: 5,
       maxStateMachines: 6,
       maxActivities: 7,
+      maxSchedules: 8,
+      maxScheduleGroups: 9,
+      maxRulesPerBus: 10,
       maxChildExecutions: 0,
       maxExecutionDepth: 2,
       apiRateLimits: { StartExecution: { bucket: 10, refillPerSecond: 2.5 } },

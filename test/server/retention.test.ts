@@ -56,10 +56,14 @@ describe('RetentionLoop over a SQLite file', () => {
     const running = await seed(store, 'running', 5, 'RUNNING', T0);
     const batches: number[] = [];
     const loop = new RetentionLoop({
-      store: { purgeClosedExecutions: async (before, limit) => { const n = await store.purgeClosedExecutions(before, limit); batches.push(n); return n; } },
+      store: { purgeClosedExecutions: async (before, limit) => { const n = await store.purgeClosedExecutions(before, limit); batches.push(n); return n; }, deadLetters: store.deadLetters },
       retentionDays: 90,
       clock: { now: () => now },
     });
+
+    // Dead letters are kept as long as executions, from when they were given up.
+    const letter = (id: string, time: number) => ({ id, source: 'rule' as const, sourceArn: 'arn:aws:events:us-east-1:1:rule/r', targetArn: 't', payload: '{}', error: 'E', cause: 'c', attempts: 1, eventTime: time, time });
+    await store.deadLetters.add([letter('old-letter', T0), letter('recent-letter', T0 + 50 * DAY_MS)]);
 
     // 89 days after they closed: nothing is old enough.
     now = T0 + 89 * DAY_MS;
@@ -73,6 +77,7 @@ describe('RetentionLoop over a SQLite file', () => {
     expect(rowCounts(store)).toEqual({ executions: 25, events: 75, triggers: 25, timers: 25, tasks: 0, map_runs: 0 });
     const left = (await store.listExecutions({}, { limit: 100 })).items.map((r) => r.name).sort();
     expect(left).toEqual([...recent, ...running].map((r) => r.name).sort());
+    expect((await store.deadLetters.list({}, { limit: 10 })).items.map((l) => l.id)).toEqual(['recent-letter']);
 
     now = T0 + 141 * DAY_MS;
     expect(await loop.runOnce()).toBe(20);
@@ -110,7 +115,7 @@ describe('RetentionLoop over a SQLite file', () => {
 
     await seed(store, 'kept', 10, 'SUCCEEDED', T0);
     let calls = 0;
-    const forever = new RetentionLoop({ store: { purgeClosedExecutions: async () => ++calls }, retentionDays: 0, clock: { now: () => now }, firstRunMs: 1, intervalMs: 1 });
+    const forever = new RetentionLoop({ store: { purgeClosedExecutions: async () => ++calls, deadLetters: store.deadLetters }, retentionDays: 0, clock: { now: () => now }, firstRunMs: 1, intervalMs: 1 });
     forever.start();
     await new Promise((r) => setTimeout(r, 50));
     expect(await forever.runOnce()).toBe(0);

@@ -26,6 +26,7 @@ interface DeadLetterRow {
 export class SqliteDeadLetterStore implements DeadLetterStore {
   private readonly insert: Database.Statement;
   private readonly deleteOne: Database.Statement;
+  private readonly purgeOld: Database.Statement;
 
   constructor(
     private readonly db: Database.Database,
@@ -36,6 +37,11 @@ export class SqliteDeadLetterStore implements DeadLetterStore {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
     );
     this.deleteOne = db.prepare('DELETE FROM dead_letters WHERE id = ?');
+    this.purgeOld = db.prepare('DELETE FROM dead_letters WHERE seq IN (SELECT seq FROM dead_letters WHERE time < ? ORDER BY time LIMIT ?)');
+  }
+
+  purge(before: number, limit: number): Promise<number> {
+    return this.commits.submit(() => this.purgeOld.run(before, limit).changes);
   }
 
   async add(records: readonly DeadLetterRecord[]): Promise<void> {

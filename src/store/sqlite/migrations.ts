@@ -285,6 +285,7 @@ CREATE TABLE dead_letters (
 );
 CREATE INDEX dead_letters_by_source ON dead_letters (source, seq);
 CREATE INDEX dead_letters_by_source_arn ON dead_letters (source_arn, seq);
+CREATE INDEX dead_letters_by_time ON dead_letters (time);
 `;
 
 /**
