@@ -17,6 +17,7 @@ import { unknownOperation } from './aws-errors.js';
 import { handleStepwiseRequest, STEPWISE_TARGET_PREFIX, type StepwiseActionsSource } from './stepwise-protocol.js';
 import type { ApiContext } from './context.js';
 import { errorResponse, handleRequest, requestTooLarge, responseHeaders, type ApiResponse } from './protocol.js';
+import { readBody } from './read-body.js';
 
 export interface ApiServerOptions {
   /**
@@ -119,35 +120,4 @@ function refuse(res: http.ServerResponse, response: ApiResponse, req: http.Incom
   req.once('end', answer);
   req.once('error', answer);
   req.resume();
-}
-
-function readBody(req: http.IncomingMessage, limit: number, timeoutMs: number): Promise<Buffer | 'too-large' | 'timeout' | 'aborted'> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    const finish = (result: Buffer | 'too-large' | 'timeout' | 'aborted') => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onAbort);
-      req.off('aborted', onAbort);
-      if (typeof result === 'string') req.pause();
-      resolve(result);
-    };
-    const timer = setTimeout(() => finish('timeout'), timeoutMs);
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) return finish('too-large');
-      chunks.push(chunk);
-    };
-    const onEnd = () => finish(Buffer.concat(chunks, size));
-    const onAbort = () => finish('aborted');
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onAbort);
-    req.on('aborted', onAbort);
-  });
 }

@@ -15,6 +15,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpTriggerConfig } from '../config/types.js';
 import type { ApiContext } from '../api/context.js';
 import { handleRequest } from '../api/protocol.js';
+import { readBody } from '../api/read-body.js';
 
 interface CompiledTrigger {
   readonly trigger: HttpTriggerConfig;
@@ -31,11 +32,18 @@ export function httpTriggers(ctx: ApiContext, triggers: readonly HttpTriggerConf
     const found = findTrigger(compiled, req.method ?? 'GET', url.pathname);
     if (!found) return false;
     const requestId = randomUUID();
-    const body = await readBody(req, ctx.config.limits.maxRequestBytes);
+    const { maxRequestBytes, requestBodyTimeoutMs } = ctx.config.limits;
+    const declared = Number(req.headers['content-length']);
+    const body = Number.isFinite(declared) && declared > maxRequestBytes ? 'too-large' : await readBody(req, maxRequestBytes, requestBodyTimeoutMs);
     if (body === 'too-large') {
-      send(res, 413, { message: `Request body is larger than the limit of ${ctx.config.limits.maxRequestBytes} bytes` }, requestId, true);
+      send(res, 413, { message: `Request body is larger than the limit of ${maxRequestBytes} bytes` }, requestId, true);
       return true;
     }
+    if (body === 'timeout') {
+      send(res, 408, { message: 'The request body was not received in time' }, requestId, true);
+      return true;
+    }
+    if (body === 'aborted') return true;
     const { trigger, pathParameters } = found;
     if (!authorised(trigger, req, body)) {
       ctx.log.warn('HTTP trigger refused a request', { method: trigger.method, path: trigger.path, requestId });
@@ -103,29 +111,6 @@ function stateMachineArnOf(ctx: ApiContext, stateMachine: string): string {
   return stateMachine.startsWith('arn:') ? stateMachine : `arn:aws:states:${ctx.config.region}:${ctx.config.accountId}:stateMachine:${stateMachine}`;
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > limit) {
-      req.resume();
-      resolve('too-large');
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.destroy();
-        resolve('too-large');
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
 
 function authorised(trigger: HttpTriggerConfig, req: IncomingMessage, body: Buffer): boolean {
   if (trigger.apiKey !== undefined && !sameText(header(req, 'x-api-key'), trigger.apiKey)) return false;

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { InvalidPageToken } from './errors.js';
-import type { ExecutionFilter } from './types.js';
+import type { ExecutionFilter, Page } from './types.js';
 
 export type PageKey = readonly (string | number)[];
 
@@ -50,4 +50,10 @@ export function pageLimit(limit: number): number {
 /** The listing a ListExecutions token belongs to: its filter, field by field. */
 export function executionScope(filter: ExecutionFilter): string {
   return ['executions', filter.stateMachineArn ?? '', filter.versionArn ?? '', filter.aliasArn ?? '', filter.status ?? ''].join('\n');
+}
+
+/** `rows` holds up to n + 1 rows: the extra one only says that there is another page. */
+export function pageOf<R, T>(rows: readonly R[], n: number, tokenOf: (last: R) => string, out: (row: R) => T): Page<T> {
+  const items = rows.slice(0, n).map(out);
+  return rows.length > n ? { items, nextToken: tokenOf(rows[n - 1]!) } : { items };
 }

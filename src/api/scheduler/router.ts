@@ -11,6 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiContext } from '../context.js';
 import { AwsError } from '../errors.js';
 import { requestTooLarge } from '../protocol.js';
+import { readBody } from '../read-body.js';
 import { createSchedule } from './create-schedule.js';
 import { createScheduleGroup } from './create-schedule-group.js';
 import { deleteSchedule } from './delete-schedule.js';
@@ -123,35 +124,4 @@ function refuse(req: IncomingMessage, res: ServerResponse, error: AwsError, requ
   send(res, response, true);
   res.on('finish', () => req.socket.destroy());
   return true;
-}
-
-function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<Buffer | 'too-large' | 'timeout' | 'aborted'> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    const finish = (result: Buffer | 'too-large' | 'timeout' | 'aborted') => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onAbort);
-      req.off('aborted', onAbort);
-      if (typeof result === 'string') req.pause();
-      resolve(result);
-    };
-    const timer = setTimeout(() => finish('timeout'), timeoutMs);
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) return finish('too-large');
-      chunks.push(chunk);
-    };
-    const onEnd = () => finish(Buffer.concat(chunks, size));
-    const onAbort = () => finish('aborted');
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onAbort);
-    req.on('aborted', onAbort);
-  });
 }

@@ -10,7 +10,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { HistoryEvent } from '../../engine/events.js';
-import { decodePageToken, encodePageToken, executionScope, pageLimit, type PageKey } from '../page-token.js';
+import { decodePageToken, encodePageToken, executionScope, pageLimit, pageOf, type PageKey } from '../page-token.js';
 import { aliasesRoutingTo, applyMachineChange, missingRoutedVersion, tagCountAfter, versionOf as newVersion } from '../control-plane.js';
 import type {
   ActivityRecord,
@@ -521,11 +521,6 @@ export class SqliteStore implements Store {
   }
 }
 
-/** `rows` holds up to n + 1 rows: the extra one only says that there is another page. */
-function pageOf<R, T>(rows: readonly R[], n: number, tokenOf: (last: R) => string, out: (row: R) => T): Page<T> {
-  const items = rows.slice(0, n).map(out);
-  return rows.length > n ? { items, nextToken: tokenOf(rows[n - 1]!) } : { items };
-}
 
 function statements(db: Database.Database) {
   const p = (sql: string): Database.Statement => db.prepare(sql);

@@ -6,7 +6,7 @@
  * sharing the file only one moves a firing on.
  */
 import type Database from 'better-sqlite3';
-import { decodePageToken, encodePageToken, pageLimit } from '../page-token.js';
+import { decodePageToken, encodePageToken, pageLimit, pageOf } from '../page-token.js';
 import {
   DEFAULT_SCHEDULE_GROUP,
   mergeTags,
@@ -207,11 +207,6 @@ function scheduleParams(record: ScheduleRecord): Record<string, unknown> {
   };
 }
 
-/** `rows` holds up to n + 1 rows: the extra one only says that there is another page. */
-function pageOf<R, T>(rows: readonly R[], n: number, tokenOf: (last: R) => string, out: (row: R) => T): Page<T> {
-  const items = rows.slice(0, n).map(out);
-  return rows.length > n ? { items, nextToken: tokenOf(rows[n - 1]!) } : { items };
-}
 
 function statements(db: Database.Database) {
   const p = (sql: string): Database.Statement => db.prepare(sql);
