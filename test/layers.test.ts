@@ -8,6 +8,7 @@
 // - src/config/ (the project configuration) is read by everyone and reads nobody: no other src folder.
 // - src/events/ (EventBridge patterns, input transformers) and src/schedules/ (schedule
 //   expressions) are pure building blocks: no other src folder.
+// - src/auth/ (keys file, SigV4, IAM policies) imports nothing from api, runtime, server or cli.
 // - src/integrations/ (one module per service) plug into the runtime's task dispatcher: they never
 //   import the server or the command line.
 // Tests (*.test.ts) are not shipped and may import what they test with.
@@ -61,6 +62,11 @@ const RULES: readonly Rule[] = [
   {
     folder: 'schedules',
     check: (t) => (t.kind === 'src' && t.folder !== 'schedules' ? `src/${t.folder}` : undefined),
+  },
+  {
+    // Keys, SigV4 and IAM policies: the API and the server use it, never the other way round.
+    folder: 'auth',
+    check: (t) => (t.kind === 'src' && ['api', 'runtime', 'server', 'cli'].includes(t.folder) ? `src/${t.folder}` : undefined),
   },
   {
     folder: 'integrations',

@@ -14,7 +14,8 @@ export default defineConfig(({ command }) => {
   if (command === 'build') process.env.NODE_ENV = 'production';
   return {
     root: fileURLToPath(new URL('.', import.meta.url)),
-    base: '/',
+    // Relative URLs: the server may serve the console under a base path (--base-path /stepwise).
+    base: './',
     // esbuild compiles the JSX; no React plugin (Fast Refresh is not needed for this console).
     esbuild: { jsx: 'automatic' },
     build: {
@@ -28,8 +29,9 @@ export default defineConfig(({ command }) => {
       proxy: {
         '/': {
           target: apiTarget,
-          // Only the API (POST /) goes to the server; Vite serves the pages.
-          bypass: (req) => (req.method === 'POST' ? undefined : req.url),
+          // The API (POST /), the console's settings and the Scheduler's REST routes go to the
+          // server; Vite serves the pages.
+          bypass: (req) => (req.method === 'POST' || /^\/(console-config\.json|schedules|schedule-groups)\b/.test(req.url ?? '') ? undefined : req.url),
         },
       },
       // The templates come from ../examples.

@@ -21,7 +21,15 @@ export type SdkOutcome = { readonly ok: true; readonly output: unknown } | { rea
  * `callerExecutionArn` is the execution whose Task calls: an execution it starts counts among
  * its children (quotas.ts). Calls are throttled like a client's (a Task sees `Sfn.ThrottlingException`).
  */
-export async function callSfnAction(ctx: ApiContext, action: string, parameters: unknown, requestId: string, callerExecutionArn?: string): Promise<SdkOutcome> {
+export async function callSfnAction(
+  ctx: ApiContext,
+  action: string,
+  parameters: unknown,
+  requestId: string,
+  callerExecutionArn?: string,
+  /** With a keys file: the caller's role must allow the action (`states:<Action>`, the members as sent), else this AccessDenied fails the task. */
+  authorize?: (iamAction: string, input: Record<string, unknown>) => Promise<AwsError | undefined>,
+): Promise<SdkOutcome> {
   const name = action.charAt(0).toUpperCase() + action.slice(1);
   const op = Object.prototype.hasOwnProperty.call(operations, name) ? operations[name] : undefined;
   if (!op) return { ok: false, error: 'States.Runtime', cause: `The AWS SDK integration has no action '${action}' for service 'sfn'.` };
@@ -29,7 +37,10 @@ export async function callSfnAction(ctx: ApiContext, action: string, parameters:
     throttle(ctx, name);
     const body = renameKeys(parameters ?? {}, lowerFirst);
     const shape = typeof op.input === 'function' ? op.input(ctx) : op.input;
-    const input = readInput(body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {}, shape);
+    const members = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+    const input = readInput(members, shape);
+    const refusal = await authorize?.(`states:${name}`, members);
+    if (refusal) throw refusal;
     const result = await op.run(input, ctx, { requestId, signal: new AbortController().signal, ...(callerExecutionArn !== undefined ? { callerExecutionArn } : {}) });
     return { ok: true, output: renameKeys(result, upperFirst) };
   } catch (e) {

@@ -10,7 +10,18 @@
  *   Stepwise.ListDeadLetters         {source?, sourceArn?, maxResults?, nextToken?} → {deadLetters, nextToken?}
  *   Stepwise.DeleteDeadLetters       {ids: [...]}                         → {deleted}
  *   Stepwise.DescribeExecutionOrigin {executionArn}                       → {startedBy: {type: 'api'|'schedule'|'route'|'rule'|'parent', …}}
+ *   Stepwise.GetCallerIdentity       {}                                   → {accessKeyId, name, arn}
+ *   Stepwise.SimulatePolicy          {checks: [{action, resource}, …]}    → {results: [{action, resource, allowed}]}
+ *
+ * GetCallerIdentity and SimulatePolicy are about the key that signed the request (with a keys
+ * file; any valid key may call them, as any may call sts:GetCallerIdentity): the console asks
+ * them who signed in and which of its buttons the key may use. SimulatePolicy evaluates the
+ * caller's own identity policies (src/auth/policy.ts), never another key's. Without a keys file
+ * nobody signs: GetCallerIdentity answers `{"arn": "anonymous"}` and SimulatePolicy allows
+ * everything, which is what the API then does.
  */
+import type { AccessKey } from '../auth/keys-file.js';
+import { evaluate } from '../auth/policy.js';
 import type { HttpTriggerConfig } from '../config/types.js';
 import { InvalidPageToken } from '../store/errors.js';
 import type { DeadLetterRecord, StartedBy } from '../store/types.js';
@@ -30,11 +41,18 @@ export interface StepwiseActionsSource {
 
 const MAX_RESULTS = 1000;
 const MAX_IDS = 100;
+/** SimulatePolicy's checks per call (IAM's SimulatePrincipalPolicy pages at 1,000; one console page needs a few). */
+const MAX_CHECKS = 100;
+/** `service:Action`, as IAM names actions (no wildcards: a check is one action). */
+const IAM_ACTION = /^[a-z0-9-]{1,64}:[A-Za-z0-9]{1,128}$/;
 
-export async function handleStepwiseRequest(ctx: ApiContext, source: StepwiseActionsSource, target: string, body: Uint8Array | string, requestId: string): Promise<ApiResponse> {
+/** Who signed the request: its access key, or undefined when the server has no keys file. */
+export type Caller = AccessKey | undefined;
+
+export async function handleStepwiseRequest(ctx: ApiContext, source: StepwiseActionsSource, target: string, body: Uint8Array | string, requestId: string, caller?: Caller): Promise<ApiResponse> {
   try {
     const request = parseBody(body);
-    const result = await run(ctx, source, target.slice(STEPWISE_TARGET_PREFIX.length), request);
+    const result = await run(ctx, source, target.slice(STEPWISE_TARGET_PREFIX.length), request, caller);
     return { status: 200, body: toJson(result), headers: responseHeaders(requestId) };
   } catch (e) {
     if (e instanceof AwsError) return errorResponse(e, requestId);
@@ -43,8 +61,13 @@ export async function handleStepwiseRequest(ctx: ApiContext, source: StepwiseAct
   }
 }
 
-async function run(ctx: ApiContext, source: StepwiseActionsSource, action: string, request: Record<string, unknown>): Promise<Record<string, unknown>> {
+async function run(ctx: ApiContext, source: StepwiseActionsSource, action: string, request: Record<string, unknown>, caller: Caller): Promise<Record<string, unknown>> {
   switch (action) {
+    case 'GetCallerIdentity':
+      // The principal's ARN as AccessDeniedException messages name it (authorize.ts).
+      return caller ? { accessKeyId: caller.accessKeyId, name: caller.name, arn: `arn:aws:iam::${ctx.config.accountId}:user/${caller.name}` } : { arn: 'anonymous' };
+    case 'SimulatePolicy':
+      return { results: checksOf(request).map((check) => ({ ...check, allowed: caller === undefined || evaluate(caller.policies, check.action, [check.resource]).decision === 'allow' })) };
     case 'ListHttpTriggers':
       return {
         triggers: source.httpTriggers.map((trigger) => ({
@@ -83,8 +106,20 @@ async function run(ctx: ApiContext, source: StepwiseActionsSource, action: strin
       return { startedBy: originOf(execution.startedBy, execution.parentExecutionArn) };
     }
     default:
-      throw new AwsError('UnknownOperationException', `Stepwise has no action ${action}: its own actions are ListHttpTriggers, ListDeadLetters, DeleteDeadLetters and DescribeExecutionOrigin.`, 400);
+      throw new AwsError('UnknownOperationException', `Stepwise has no action ${action}: its own actions are ListHttpTriggers, ListDeadLetters, DeleteDeadLetters, DescribeExecutionOrigin, GetCallerIdentity and SimulatePolicy.`, 400);
   }
+}
+
+/** SimulatePolicy's `checks`: 1 to 100 `{action: "states:StartExecution", resource: "<ARN or *>"}`. */
+function checksOf(request: Record<string, unknown>): { action: string; resource: string }[] {
+  const checks = request.checks;
+  if (!Array.isArray(checks) || checks.length === 0 || checks.length > MAX_CHECKS) throw validation(`Value at 'checks' failed to satisfy constraint: Member must be a list of 1 to ${MAX_CHECKS} checks`);
+  return checks.map((check: unknown, index) => {
+    const { action, resource } = (check !== null && typeof check === 'object' ? check : {}) as Record<string, unknown>;
+    if (typeof action !== 'string' || !IAM_ACTION.test(action)) throw validation(`Value at 'checks.${index + 1}.member.action' failed to satisfy constraint: Member must be an IAM action like states:StartExecution`);
+    if (typeof resource !== 'string' || resource.length === 0 || resource.length > 2048) throw validation(`Value at 'checks.${index + 1}.member.resource' failed to satisfy constraint: Member must be a string of 1 to 2048 characters`);
+    return { action, resource };
+  });
 }
 
 function originOf(startedBy: StartedBy | undefined, parentExecutionArn: string | undefined): Record<string, unknown> {

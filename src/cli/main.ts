@@ -7,6 +7,7 @@
 import '../regexp-engine.js'; // linear-time fallback for user regular expressions, set once per process
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { backupCommand } from './backup-command.js';
 import { EXIT, UsageError } from './io.js';
 import { listCommand } from './list-command.js';
 import { runCommand } from './run-command.js';
@@ -26,6 +27,7 @@ Commands:
   validate FILE...            check definitions as ValidateStateMachineDefinition does
   run FILE [options]          run one execution in memory and print its output
   serve [options]             the Step Functions API server (see stepwise serve --help)
+  backup FILE [--db PATH]     copy a server's database to FILE while it serves (see stepwise backup --help)
   schedules list              what starts executions on a running server: its schedules,
   rules list                  its event rules and their targets, or its HTTP routes
   routes list                 (--endpoint URL, default http://127.0.0.1:8083 or
@@ -122,6 +124,8 @@ async function main(argv: readonly string[]): Promise<number> {
       }
       return serveCommand(rest, err);
     }
+    case 'backup':
+      return backupCommand(rest, out);
     case 'schedules':
     case 'rules':
     case 'routes': {
@@ -133,7 +137,7 @@ async function main(argv: readonly string[]): Promise<number> {
       return listCommand({ kind: command, endpoint, json: values.json ?? false }, out);
     }
     default:
-      throw new UsageError(`unknown command '${command}' (commands: validate, run, serve, schedules, rules, routes; see stepwise --help)`);
+      throw new UsageError(`unknown command '${command}' (commands: validate, run, serve, backup, schedules, rules, routes; see stepwise --help)`);
   }
 }
 

@@ -37,6 +37,18 @@ Options (each also read from the environment variable beside it):
   --retention-days N      ${ENVIRONMENT.STEPWISE_RETENTION_DAYS}   [STEPWISE_RETENTION_DAYS]
   --max-history-page-bytes N  ${ENVIRONMENT.STEPWISE_MAX_HISTORY_PAGE_BYTES}   [STEPWISE_MAX_HISTORY_PAGE_BYTES]
 
+Exposure (docs/deployment.md):
+  --auth-file FILE        ${ENVIRONMENT.STEPWISE_AUTH_FILE}   [STEPWISE_AUTH_FILE]
+  --insecure              ${ENVIRONMENT.STEPWISE_INSECURE}   [STEPWISE_INSECURE]
+  --allowed-host NAME     a host name a loopback server without a keys file answers beside localhost (repeatable)   [STEPWISE_ALLOWED_HOSTS]
+  --allowed-origin ORIGIN an origin (https://app.example.com) whose web pages may call the server (repeatable)   [STEPWISE_ALLOWED_ORIGINS]
+  --tls-cert FILE         ${ENVIRONMENT.STEPWISE_TLS_CERT}   [STEPWISE_TLS_CERT]
+  --tls-key FILE          ${ENVIRONMENT.STEPWISE_TLS_KEY}   [STEPWISE_TLS_KEY]
+  --access-log FILE|-     ${ENVIRONMENT.STEPWISE_ACCESS_LOG}   [STEPWISE_ACCESS_LOG]
+  --metrics-port N        ${ENVIRONMENT.STEPWISE_METRICS_PORT}   [STEPWISE_METRICS_PORT]
+  --metrics-host HOST     ${ENVIRONMENT.STEPWISE_METRICS_HOST}   [STEPWISE_METRICS_HOST]
+  --base-path PATH        ${ENVIRONMENT.STEPWISE_BASE_PATH}   [STEPWISE_BASE_PATH]
+
 Containment (docs/limits.md):
   --decision-workers N      ${ENVIRONMENT.STEPWISE_DECISION_WORKERS}   [STEPWISE_DECISION_WORKERS]
   --decision-timeout S      ${ENVIRONMENT.STEPWISE_DECISION_TIMEOUT}   [STEPWISE_DECISION_TIMEOUT]
@@ -81,5 +93,12 @@ export async function serveCommand(args: readonly string[], err: (line: string) 
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
+    // SIGHUP rereads what may change while serving (the TLS certificate, the access log's file);
+    // what cannot be reread keeps its old value and the log says why.
+    const reload = () => {
+      if (stopping) return;
+      server.reload().catch((e: unknown) => err(`stepwise serve: reload failed: ${e instanceof Error ? e.message : String(e)}`));
+    };
+    process.on('SIGHUP', reload);
   });
 }

@@ -231,16 +231,21 @@ export class DurableRunner implements ExecutionRunner {
     await this.quarantine();
     await this.scheduleTimers();
     const running = await this.store.runningExecutions();
+    if (running.length > 0) this.log('info', 'resuming the executions that were running', { executions: running.length });
     void (async () => {
+      let resumed = 0;
       for (const arn of running) {
         if (this.closed) return;
         try {
           await this.load(arn);
+          resumed++;
+          this.log('debug', 'execution resumed', { executionArn: arn });
         } catch (e) {
           this.log('error', 'could not resume execution', { executionArn: arn, error: String(e) });
         }
         await new Promise((r) => setImmediate(r));
       }
+      if (running.length > 0) this.log('info', 'executions resumed', { resumed, failed: running.length - resumed });
     })();
   }
 
@@ -386,6 +391,8 @@ export class DurableRunner implements ExecutionRunner {
       ...(execution.seed !== undefined ? { seed: execution.seed } : {}),
       ...(this.options.deciders ? { decider: remoteDeciders(this.options.deciders) } : {}),
     });
+    // EXPRESS executions are never stored; they are counted (metrics, logs) as they end.
+    this.options.onDecision?.(execution.arn, result.events, result.status);
     return {
       ...execution,
       status: result.status,

@@ -8,6 +8,7 @@ import { operations } from '../api/operations/index.js';
 import { awsRateLimits } from '../api/throttling.js';
 import { DEFAULT_EXPRESSION_LIMITS } from '../asl/limits.js';
 import { DEFAULT_RETENTION_DAYS } from './retention.js';
+import { normaliseAllowedHost, normaliseOrigin } from './request-guard.js';
 
 /** A hundred years: beyond it a cutoff date means nothing. */
 const MAX_RETENTION_DAYS = 36_500;
@@ -37,6 +38,25 @@ export interface ServerConfig {
   readonly configPath?: string;
   /** A Lambda API for functions the configuration does not declare (--lambda-endpoint, LAMBDA_ENDPOINT). */
   readonly lambdaEndpoint?: string;
+  /** The keys file: access keys and IAM policies every API call is verified and authorised with (--auth-file; src/auth/). */
+  readonly authFile?: string;
+  /** Serve a non-loopback address without a keys file (--insecure): throwaway environments only. */
+  readonly insecure?: boolean;
+  /** Host names a loopback server without keys answers beside localhost (--allowed-host; src/server/request-guard.ts). */
+  readonly allowedHosts?: readonly string[];
+  /** Origins whose pages may call the server beside its own (--allowed-origin). */
+  readonly allowedOrigins?: readonly string[];
+  /** PEM certificate chain and private key: serve HTTPS (--tls-cert, --tls-key; reloaded on SIGHUP). */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string };
+  /** Where the access log goes: a file, or `-` for standard output (--access-log). */
+  readonly accessLog?: string;
+  /** Serve everything under this path prefix (`/stepwise`) for a reverse proxy that keeps it (--base-path). */
+  readonly basePath?: string;
+  /**
+   * Serve `GET /metrics` (and `/health`) on a listener of their own (--metrics-port,
+   * --metrics-host, default 127.0.0.1), and no longer on the API's port.
+   */
+  readonly metrics?: { readonly host: string; readonly port: number };
 }
 
 /** Where decisions run and what bounds them. */
@@ -116,6 +136,16 @@ export const ENVIRONMENT = {
   STEPWISE_JSONATA_MAX_STRING_LENGTH: 'longest string one JSONata evaluation may build, in characters (one per byte of ASCII; default 4194304)',
   STEPWISE_JSONPATH_MAX_STEPS: 'nodes visited and values compared in one JSONPath evaluation, then States.Runtime (default 10000000)',
   STEPWISE_MAX_HISTORY_PAGE_BYTES: 'bytes of one GetExecutionHistory response at most, beyond one event (default 1048576)',
+  STEPWISE_AUTH_FILE: 'keys file (JSON; stepwise.auth.schema.json): every API call must be SigV4-signed by one of its keys and allowed by its IAM policies; reread on SIGHUP',
+  STEPWISE_INSECURE: 'true: listen on a non-loopback address without a keys file, for throwaway environments (default false)',
+  STEPWISE_ALLOWED_HOSTS: 'host names, comma-separated, a loopback server without a keys file answers beside localhost, 127.0.0.1 and [::1]',
+  STEPWISE_ALLOWED_ORIGINS: "origins (https://app.example.com), comma-separated, whose web pages may call the server beside its own",
+  STEPWISE_TLS_CERT: 'PEM certificate (chain) file: serve HTTPS; reread on SIGHUP',
+  STEPWISE_TLS_KEY: "PEM private key file of --tls-cert's certificate",
+  STEPWISE_METRICS_PORT: 'serve GET /metrics and /health on this port, unsigned, and /metrics no longer on the API port (with a keys file, the only way to /metrics)',
+  STEPWISE_METRICS_HOST: 'the address of --metrics-port (default 127.0.0.1)',
+  STEPWISE_ACCESS_LOG: 'a file to append one JSON line per request to, or - for standard output (default: none)',
+  STEPWISE_BASE_PATH: 'serve the API, the console, /health and everything else under this path (/stepwise), for a reverse proxy that passes it through (default: none)',
 } as const;
 
 export const SERVE_OPTIONS = {
@@ -155,6 +185,16 @@ export const SERVE_OPTIONS = {
   'jsonata-max-string-length': { type: 'string' },
   'jsonpath-max-steps': { type: 'string' },
   'max-history-page-bytes': { type: 'string' },
+  'auth-file': { type: 'string' },
+  insecure: { type: 'boolean' },
+  'allowed-host': { type: 'string', multiple: true },
+  'allowed-origin': { type: 'string', multiple: true },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'access-log': { type: 'string' },
+  'metrics-port': { type: 'string' },
+  'metrics-host': { type: 'string' },
+  'base-path': { type: 'string' },
 } as const;
 
 export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -169,6 +209,10 @@ export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv =
   const portText = pick('port', 'STEPWISE_PORT') ?? '8083';
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port > 65535) throw new ConfigError(`--port must be a number from 0 to 65535, not '${portText}'.`);
+  const metricsPortText = pick('metrics-port', 'STEPWISE_METRICS_PORT');
+  if (metricsPortText !== undefined && (!/^\d+$/.test(metricsPortText) || Number(metricsPortText) > 65535)) {
+    throw new ConfigError(`--metrics-port must be a number from 0 to 65535, not '${metricsPortText}'.`);
+  }
 
   const scaleText = pick('wait-time-scale', 'WAIT_TIME_SCALE') ?? '1';
   const waitTimeScale = Number(scaleText);
@@ -191,6 +235,12 @@ export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv =
   const mockConfigPath = pick('mock-config', 'SFN_MOCK_CONFIG');
   const configPath = pick('config', 'STEPWISE_CONFIG');
   const lambdaEndpoint = pick('lambda-endpoint', 'LAMBDA_ENDPOINT');
+  const authFile = pick('auth-file', 'STEPWISE_AUTH_FILE');
+  const basePath = pick('base-path', 'STEPWISE_BASE_PATH');
+  // Segments of URL-safe characters only: the prefix is compared with the path as sent, unencoded.
+  if (basePath !== undefined && (!/^(\/[A-Za-z0-9._~-]+)+$/.test(basePath) || /\/\.{1,2}(\/|$)/.test(basePath))) {
+    throw new ConfigError(`--base-path must start with / and not end with one, with segments of letters, digits and . _ ~ - (e.g. /stepwise), not '${basePath}'.`);
+  }
   if (lambdaEndpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(lambdaEndpoint)) throw new ConfigError(`--lambda-endpoint must be an http(s) URL, not '${lambdaEndpoint}'.`);
   const whole = (option: string, variable: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
     const text = pick(option, variable) ?? String(fallback);
@@ -223,11 +273,15 @@ export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv =
     ...(mockConfigPath !== undefined ? { mockConfigPath } : {}),
     ...(configPath !== undefined ? { configPath } : {}),
     ...(lambdaEndpoint !== undefined ? { lambdaEndpoint } : {}),
+    ...(authFile !== undefined ? { authFile } : {}),
+    ...(basePath !== undefined ? { basePath } : {}),
     waitTimeScale,
     logLevel: pick('log-level', 'STEPWISE_LOG_LEVEL') ?? 'info',
     synchronous,
     retentionDays,
     isolation,
+    ...parseExposure(values as Record<string, unknown>, env),
+    ...(metricsPortText !== undefined ? { metrics: { host: pick('metrics-host', 'STEPWISE_METRICS_HOST') ?? '127.0.0.1', port: Number(metricsPortText) } } : {}),
     maxHistoryPageBytes: whole('max-history-page-bytes', 'STEPWISE_MAX_HISTORY_PAGE_BYTES', 1024 * 1024, 1024, 1024 * 1024 * 1024),
     quotas: {
       maxOpenExecutions: whole('max-open-executions', 'STEPWISE_MAX_OPEN_EXECUTIONS', 1_000_000, 1),
@@ -266,4 +320,43 @@ export function parseRateLimits(text: string, region: string): ApiRateLimits {
     limits[action] = { bucket: Number(bucket), refillPerSecond: Number(refill) };
   }
   return limits;
+}
+
+/**
+ * What decides who may reach the server and how: --insecure, --allowed-host, --allowed-origin
+ * (repeatable; their variables are comma-separated and used only when no option is given),
+ * --tls-cert/--tls-key (both or neither) and --access-log.
+ */
+function parseExposure(values: Record<string, unknown>, env: NodeJS.ProcessEnv): Pick<ServerConfig, 'insecure' | 'allowedHosts' | 'allowedOrigins' | 'tls' | 'accessLog'> {
+  const text = (option: string, variable: string): string | undefined => (values[option] as string | undefined) ?? (env[variable] || undefined);
+  const list = (option: string, variable: string): string[] => {
+    const given = values[option] as string[] | undefined;
+    return (given ?? (env[variable] ?? '').split(',')).map((item) => item.trim()).filter((item) => item !== '');
+  };
+  const insecureText = env.STEPWISE_INSECURE?.trim().toLowerCase() ?? '';
+  if (!['', 'true', 'false', '1', '0'].includes(insecureText)) throw new ConfigError(`STEPWISE_INSECURE must be true or false, not '${env.STEPWISE_INSECURE}'.`);
+  const insecure = values.insecure === true || insecureText === 'true' || insecureText === '1';
+  const allowedHosts = list('allowed-host', 'STEPWISE_ALLOWED_HOSTS').map((item) => {
+    const name = normaliseAllowedHost(item);
+    if (name === undefined) throw new ConfigError(`--allowed-host must be a host name or an IP address, without scheme or port (e.g. stepwise.internal), not '${item}'.`);
+    return name;
+  });
+  const allowedOrigins = list('allowed-origin', 'STEPWISE_ALLOWED_ORIGINS').map((item) => {
+    const origin = normaliseOrigin(item);
+    if (origin === undefined) throw new ConfigError(`--allowed-origin must be an origin: scheme://host[:port] with no path (e.g. https://app.example.com), not '${item}'.`);
+    return origin;
+  });
+  const certFile = text('tls-cert', 'STEPWISE_TLS_CERT');
+  const keyFile = text('tls-key', 'STEPWISE_TLS_KEY');
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new ConfigError(`HTTPS needs both --tls-cert and --tls-key (or STEPWISE_TLS_CERT and STEPWISE_TLS_KEY); only ${certFile !== undefined ? '--tls-cert' : '--tls-key'} was given.`);
+  }
+  const accessLog = text('access-log', 'STEPWISE_ACCESS_LOG');
+  return {
+    insecure,
+    allowedHosts,
+    allowedOrigins,
+    ...(certFile !== undefined && keyFile !== undefined ? { tls: { certFile, keyFile } } : {}),
+    ...(accessLog !== undefined ? { accessLog } : {}),
+  };
 }

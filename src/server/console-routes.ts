@@ -43,6 +43,30 @@ const NOT_BUILT_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-
 <body><main><h1>Stepwise</h1><p>The console is not built. Run <code>npm run build</code> and reload;
 the Step Functions API is served at <code>POST /</code>.</p></main></body></html>`;
 
+/** What the console learns before its first API call (GET /console-config.json). */
+export interface ConsoleSettings {
+  /** The region and account the console signs for and builds ARNs with. */
+  readonly region: string;
+  readonly accountId: string;
+  /** With a keys file: every call must be signed, so the console asks for an access key. */
+  readonly authRequired: boolean;
+}
+
+/**
+ * `GET /console-config.json`: open (the console reads it before anyone signs in), so it holds
+ * nothing secret: the region, the account and whether a key is needed, all of which an unsigned
+ * API call would reveal anyway (the refusal names the region it wants). Not cached: a restart
+ * with or without --auth-file must show at once.
+ */
+export function serveConsoleConfig(req: http.IncomingMessage, res: http.ServerResponse, settings: ConsoleSettings): boolean {
+  if ((req.method !== 'GET' && req.method !== 'HEAD') || (req.url ?? '').split('?')[0] !== '/console-config.json') return false;
+  req.resume();
+  const body = JSON.stringify({ region: settings.region, accountId: settings.accountId, authRequired: settings.authRequired });
+  res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store', ...COMMON_HEADERS });
+  res.end(req.method === 'HEAD' ? undefined : body);
+  return true;
+}
+
 /**
  * Answers GET/HEAD requests for the console; resolves false for anything else (the API's
  * `POST /`, other methods), and for GETs when the console was not built, so the API's own

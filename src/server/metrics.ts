@@ -1,7 +1,9 @@
 /**
  * Prometheus metrics (`GET /metrics`), with prom-client: executions started and ended by
  * status, state transitions, task latency, and the depth of what waits (running executions,
- * pending timers, open activity tasks).
+ * pending timers, open activity tasks). Executions and transitions are labelled with the state
+ * machine's name and type (STANDARD, EXPRESS): one series per state machine, as many as AWS's
+ * quota of 10,000 state machines at most.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { HistoryEvent } from '../engine/events.js';
@@ -18,14 +20,24 @@ export const MAX_TASKS_IN_FLIGHT = 100_000;
 
 export class ServerMetrics {
   readonly registry = new Registry();
-  private readonly started = new Counter({ name: 'stepwise_executions_started_total', help: 'Executions started', registers: [this.registry] });
-  private readonly ended = new Counter({
-    name: 'stepwise_executions_ended_total',
-    help: 'Executions that ended, by status',
-    labelNames: ['status'] as const,
+  private readonly started = new Counter({
+    name: 'stepwise_executions_started_total',
+    help: 'Executions started, by state machine and type',
+    labelNames: ['state_machine', 'type'] as const,
     registers: [this.registry],
   });
-  private readonly transitions = new Counter({ name: 'stepwise_state_transitions_total', help: 'States entered', registers: [this.registry] });
+  private readonly ended = new Counter({
+    name: 'stepwise_executions_ended_total',
+    help: 'Executions that ended, by state machine, type and status',
+    labelNames: ['state_machine', 'type', 'status'] as const,
+    registers: [this.registry],
+  });
+  private readonly transitions = new Counter({
+    name: 'stepwise_state_transitions_total',
+    help: 'States entered, by state machine and type',
+    labelNames: ['state_machine', 'type'] as const,
+    registers: [this.registry],
+  });
   private readonly taskLatency = new Histogram({
     name: 'stepwise_task_duration_seconds',
     help: 'Time from a task being scheduled to its result',
@@ -50,10 +62,12 @@ export class ServerMetrics {
 
   /** Counts what one committed decision did. */
   decision(executionArn: string, events: readonly HistoryEvent[], status: string): void {
+    const labels = executionLabels(executionArn);
+    let entered = 0;
     for (const event of events) {
       const type = event.type;
-      if (type.endsWith('StateEntered')) this.transitions.inc();
-      else if (type === 'ExecutionStarted') this.started.inc();
+      if (type.endsWith('StateEntered')) entered++;
+      else if (type === 'ExecutionStarted') this.started.inc(labels);
       else if (type === 'TaskScheduled' || type === 'LambdaFunctionScheduled' || type === 'ActivityScheduled') {
         this.track(executionArn, event.frame, event.timestamp);
       } else if (TASK_RESULT.test(type)) {
@@ -63,8 +77,9 @@ export class ServerMetrics {
         this.untrack(executionArn, event.frame);
       }
     }
+    if (entered > 0) this.transitions.inc(labels, entered);
     if (status !== 'RUNNING') {
-      this.ended.inc({ status });
+      this.ended.inc({ ...labels, status });
       this.forget(executionArn);
     }
   }
@@ -130,4 +145,13 @@ export class ServerMetrics {
   async render(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
+}
+
+/**
+ * The state machine's name and the type, read off an execution ARN: `…:execution:<machine>:<name>`
+ * (STANDARD) or `…:express:<machine>:<name>:<id>` (EXPRESS).
+ */
+export function executionLabels(executionArn: string): { state_machine: string; type: 'STANDARD' | 'EXPRESS' } {
+  const parts = executionArn.split(':');
+  return { state_machine: parts[6] ?? '', type: parts[5] === 'express' ? 'EXPRESS' : 'STANDARD' };
 }

@@ -29,7 +29,8 @@ const SERVE_VARIABLES = [
   'STEPWISE_MAX_EXECUTION_DEPTH', 'STEPWISE_API_RATE_LIMITS', 'STEPWISE_MAX_HISTORY_PAGE_BYTES', 'STEPWISE_EXPRESS_TIMEOUT',
   'STEPWISE_TEST_STATE_TIMEOUT', 'STEPWISE_JSONATA_TIMEOUT_MS', 'STEPWISE_JSONATA_MAX_SEQUENCE', 'STEPWISE_JSONATA_MAX_STRING_LENGTH',
   'STEPWISE_JSONPATH_MAX_STEPS', 'STEPWISE_CONFIG', 'LAMBDA_ENDPOINT', 'DYNAMODB_ENDPOINT', 'SQS_ENDPOINT', 'SNS_ENDPOINT',
-  'STEP_FUNCTIONS_ENDPOINT', 'EVENTBRIDGE_ENDPOINT', 'S3_ENDPOINT', 'AWS_ENDPOINT_URL',
+  'STEP_FUNCTIONS_ENDPOINT', 'EVENTBRIDGE_ENDPOINT', 'S3_ENDPOINT', 'AWS_ENDPOINT_URL', 'STEPWISE_AUTH_FILE',
+  'STEPWISE_INSECURE', 'STEPWISE_ALLOWED_HOSTS', 'STEPWISE_ALLOWED_ORIGINS', 'STEPWISE_TLS_CERT', 'STEPWISE_TLS_KEY', 'STEPWISE_ACCESS_LOG', 'STEPWISE_METRICS_PORT', 'STEPWISE_METRICS_HOST', 'STEPWISE_BASE_PATH',
 ];
 
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -106,7 +107,7 @@ export function startServe(options: ServeOptions): Promise<ServeProcess> {
       reject(new Error(`stepwise serve did not start within ${timeoutMs} ms.\nstdout: ${stdout}\nstderr: ${stderr}`));
     }, timeoutMs);
     const watch = setInterval(() => {
-      const url = /"url":"(http:\/\/[^"]+)"/.exec(stdout)?.[1];
+      const url = /"url":"(https?:\/\/[^"]+)"/.exec(stdout)?.[1];
       if (!url) return;
       clearInterval(watch);
       clearTimeout(timer);

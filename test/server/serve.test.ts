@@ -445,22 +445,39 @@ describe('serve: EXPRESS, mocks, redrive, metrics', SLOW, () => {
     expect(types.indexOf('ExecutionFailed')).toBeLessThan(types.indexOf('ExecutionRedriven'));
   });
 
-  it('serves GET /metrics, counting started executions', async () => {
-    const started = async () => {
+  it('serves GET /metrics, counting executions and transitions by state machine and type, EXPRESS too', async () => {
+    const metrics = async () => {
       const res = await fetch(`${server.url}/metrics`);
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toContain('text/plain');
-      const text = await res.text();
-      const line = /^stepwise_executions_started_total (\d+)$/m.exec(text);
-      expect(line, text.slice(0, 500)).not.toBeNull();
-      return Number(line![1]);
+      return res.text();
     };
-    const before = await started();
+    const count = (text: string, series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
     const { stateMachineArn } = await createMachine('counted', HELLO);
     for (const name of ['m1', 'm2']) {
       const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn, name, input: '{"name":"M","mood":"meh"}' }));
       await finished(executionArn!);
     }
-    expect(await started()).toBe(before + 2);
+    const quick = await client.send(new CreateStateMachineCommand({ name: 'counted-express', type: 'EXPRESS', roleArn: ROLE, definition: JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }) }));
+    await client.send(new StartSyncExecutionCommand({ stateMachineArn: quick.stateMachineArn! }));
+    const text = await metrics();
+    expect(count(text, 'stepwise_executions_started_total{state_machine="counted",type="STANDARD"}')).toBe(2);
+    expect(count(text, 'stepwise_executions_ended_total{state_machine="counted",type="STANDARD",status="SUCCEEDED"}')).toBe(2);
+    expect(count(text, 'stepwise_state_transitions_total{state_machine="counted",type="STANDARD"}')).toBeGreaterThan(2);
+    expect(count(text, 'stepwise_executions_started_total{state_machine="counted-express",type="EXPRESS"}')).toBe(1);
+    expect(count(text, 'stepwise_executions_ended_total{state_machine="counted-express",type="EXPRESS",status="SUCCEEDED"}')).toBe(1);
+    expect(count(text, 'stepwise_state_transitions_total{state_machine="counted-express",type="EXPRESS"}')).toBe(1);
+    // …and each end is a log line at info, without the execution's data.
+    const ends = server
+      .output()
+      .stdout.split('\n')
+      .filter((line) => line.includes('"execution ended"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(ends.filter((e) => e.stateMachine === 'counted')).toEqual(
+      ['m1', 'm2'].map((name) => expect.objectContaining({ level: 30, executionArn: `arn:aws:states:${REGION}:${ACCOUNT}:execution:counted:${name}`, type: 'STANDARD', status: 'SUCCEEDED' })),
+    );
+    expect(ends.filter((e) => e.stateMachine === 'counted-express')).toEqual([expect.objectContaining({ type: 'EXPRESS', status: 'SUCCEEDED' })]);
+    expect(ends.some((e) => JSON.stringify(e).includes('"mood"'))).toBe(false);
   });
+
 });

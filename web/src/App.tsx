@@ -1,5 +1,11 @@
-/** The console's frame: skip link, navigation, and the page for the current hash route. */
+/**
+ * The console's frame: skip link, navigation, and the page for the current hash route. When the
+ * server needs a key (console-config.json), the sign-in page comes first, and the header names
+ * the key and offers Sign out.
+ */
 import { useEffect, useRef } from 'react';
+import { loadConsoleConfig, signOut, useSession } from './auth/session.js';
+import { SignInPage } from './auth/SignInPage.js';
 import { ActivitiesPage } from './pages/ActivitiesPage.js';
 import { EditorPage } from './pages/EditorPage.js';
 import { ExecutionPage } from './pages/ExecutionPage.js';
@@ -10,7 +16,24 @@ import { TriggersPage } from './pages/TriggersPage.js';
 import { href, useRoute, type Route } from './router.js';
 
 export function App() {
+  const { config, key } = useSession();
+  useEffect(() => {
+    void loadConsoleConfig();
+  }, []);
+  if (!config) return <p className="muted loading-console">Loading…</p>;
+  if (config.authRequired && !key) {
+    return (
+      <main id="main" tabIndex={-1}>
+        <SignInPage />
+      </main>
+    );
+  }
+  return <Console />;
+}
+
+function Console() {
   const route = useRoute();
+  const { config, key } = useSession();
   const main = useRef<HTMLElement>(null);
   const first = useRef(true);
 
@@ -58,6 +81,16 @@ export function App() {
             </li>
           </ul>
         </nav>
+        {config?.authRequired && key && (
+          <div className="identity">
+            <span data-testid="signed-in-as" title={key.arn}>
+              Signed in as <strong>{key.name}</strong>
+            </span>
+            <button type="button" onClick={() => signOut()}>
+              Sign out
+            </button>
+          </div>
+        )}
       </header>
       <main id="main" ref={main} tabIndex={-1}>
         <Page route={route} />

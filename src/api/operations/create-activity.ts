@@ -6,14 +6,16 @@ import { activityLimitExceeded } from '../aws-errors.js';
 import { activityArn } from '../arns.js';
 import { EncryptionConfigurationShape, TagListShape, shapes, struct } from '../input.js';
 import { checkTagCount, tagsOf } from '../machines.js';
+import { checkEncryptionConfiguration } from '../encryption.js';
 import { checkName } from '../names.js';
 import { seconds } from '../wire.js';
 import { operation } from './operation.js';
 
-export const createActivity = operation<{ name: string; tags?: unknown[] }>(
+export const createActivity = operation<{ name: string; tags?: unknown[]; encryptionConfiguration?: Record<string, unknown> }>(
   struct('CreateActivityInput', { name: shapes.Name, tags: TagListShape, encryptionConfiguration: EncryptionConfigurationShape }, ['name']),
-  async ({ name, tags }, ctx) => {
+  async ({ name, tags, encryptionConfiguration }, ctx) => {
     checkName(name);
+    checkEncryptionConfiguration(encryptionConfiguration);
     const arn = activityArn(ctx, name);
     const existing = await ctx.store.getActivity(arn);
     if (existing) return { activityArn: arn, creationDate: seconds(existing.createdAt) };

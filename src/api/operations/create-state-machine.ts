@@ -11,6 +11,7 @@ import { stateMachineArn } from '../arns.js';
 import type { ApiContext } from '../context.js';
 import { EncryptionConfigurationShape, LoggingConfigurationShape, TagListShape, TracingConfigurationShape, bool, shapes, struct } from '../input.js';
 import { INITIAL_REVISION, checkDefinition, checkTagCount, normaliseLogging, normaliseTracing, sameJson, tagsOf, versionOfCurrentRevision } from '../machines.js';
+import { checkEncryptionConfiguration } from '../encryption.js';
 import { checkName } from '../names.js';
 import { parseIamRoleArn } from '../roles.js';
 import { compact, seconds } from '../wire.js';
@@ -52,6 +53,7 @@ export const createStateMachine = operation<Input>(
     }
     checkName(input.name);
     parseIamRoleArn(input.roleArn);
+    checkEncryptionConfiguration(input.encryptionConfiguration);
     const type = input.type ?? 'STANDARD';
     const logging = normaliseLogging(input.loggingConfiguration);
     const tracing = normaliseTracing(input.tracingConfiguration);

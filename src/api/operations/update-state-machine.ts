@@ -15,6 +15,7 @@ import { parseMachineArn } from '../arns.js';
 import { newId } from '../context.js';
 import { EncryptionConfigurationShape, LoggingConfigurationShape, TracingConfigurationShape, bool, shapes, struct } from '../input.js';
 import { checkDefinition, getMachine, normaliseLogging, normaliseTracing, shownRevision } from '../machines.js';
+import { checkEncryptionConfiguration } from '../encryption.js';
 import { parseIamRoleArn } from '../roles.js';
 import { compact, seconds } from '../wire.js';
 import { operation } from './operation.js';
@@ -62,6 +63,7 @@ export const updateStateMachine = operation<Input>(
       throw validation('Version description can only be set when publish is true');
     }
     if (input.roleArn !== undefined) parseIamRoleArn(input.roleArn);
+    checkEncryptionConfiguration(input.encryptionConfiguration);
     if (input.definition !== undefined) checkDefinition(input.definition, machine.type);
 
     const change: StateMachineChange = {

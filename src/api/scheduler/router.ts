@@ -24,6 +24,7 @@ import { errorResponse, jsonResponse, validation, type SchedulerResponse } from 
 import { createSchedulerContext, type SchedulerAction, type SchedulerContext } from './shared.js';
 import { listTagsForResource, tagResource, untagResource } from './tags.js';
 import { updateSchedule } from './update-schedule.js';
+import { answerUnread, schedulerActionName, type ApiAuth } from '../authorize.js';
 
 /** Actions by `<method> <collection>` (no label) or `<method> <collection>/{}` (one label). */
 const ROUTES: Readonly<Record<string, SchedulerAction>> = {
@@ -44,6 +45,8 @@ const ROUTES: Readonly<Record<string, SchedulerAction>> = {
 export interface SchedulerRouteOptions {
   /** Called after a schedule was created, updated or deleted (the firing loop re-reads its wake time). */
   readonly onChange?: () => void;
+  /** With a keys file: every route is SigV4-verified and authorised as `scheduler:<Action>` (../authorize.ts). */
+  readonly auth?: ApiAuth;
 }
 
 /** The request handler for the server's extra routes: true when it answered the request. */
@@ -54,12 +57,16 @@ export function schedulerRoutes(api: ApiContext, options: SchedulerRouteOptions 
     if (!route) return false;
     const requestId = randomUUID();
     const limits = api.config.limits;
+    const gate = options.auth?.scheduler(req, requestId, { ...route, action: schedulerActionName(req.method ?? 'GET', req.url ?? '/') });
+    if (gate && !gate.ok) return (answerUnread(req, res, gate.response, limits.maxRequestBytes), true);
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > limits.maxRequestBytes) return refuse(req, res, requestTooLarge(limits.maxRequestBytes), requestId);
     const body = await readBody(req, limits.maxRequestBytes, limits.requestBodyTimeoutMs);
     if (body === 'too-large') return refuse(req, res, requestTooLarge(limits.maxRequestBytes), requestId);
     if (body === 'timeout') return refuse(req, res, new AwsError('RequestTimeout', 'The request body was not received in time', 408), requestId);
     if (body === 'aborted') return true;
+    const refusal = await gate?.complete(body);
+    if (refusal) return (send(res, refusal), true);
     send(res, await answer(ctx, route, body, requestId));
     return true;
   };

@@ -2,7 +2,7 @@
  * Opening the SQLite file: folder creation, pragmas, recognising foreign files and applying the
  * migrations. Every failure becomes a StoreOpenError with a sentence a user can act on.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreOpenError } from '../errors.js';
@@ -32,6 +32,7 @@ export function openDatabase(path: string, options: SqliteOptions, migrations: r
   }
   let db: Database.Database;
   try {
+    createPrivately(file);
     db = new Database(file);
   } catch (e) {
     throw new StoreOpenError(`Cannot open the database ${file}: ${reason(e)}`, path, { cause: e });
@@ -133,12 +134,27 @@ function describe(e: unknown, file: string): string {
 }
 
 /**
+ * A new database file is created empty with mode 0600 before SQLite opens it: SQLite would make
+ * it 0644, and it gives the -wal and -shm files the mode of the database file. The file holds
+ * every execution's input and output, so only its owner may read it. An existing file keeps the
+ * mode it has (its owner may have chosen one); the server warns when others can read it.
+ */
+function createPrivately(file: string): void {
+  try {
+    closeSync(openSync(file, 'wx', 0o600));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
+}
+
+/**
  * mkdir -p, one level at a time: Node 20's recursive mkdirSync never returns for some paths
- * (e.g. under /proc), where a plain mkdirSync fails at once with ENOENT.
+ * (e.g. under /proc), where a plain mkdirSync fails at once with ENOENT. Each folder it creates
+ * is 0700 (only the owner may list the database's files); an existing one is left as it is.
  */
 function makeFolders(folder: string): void {
   if (existsSync(folder)) return;
   const parent = dirname(folder);
   if (parent !== folder) makeFolders(parent);
-  mkdirSync(folder);
+  mkdirSync(folder, { mode: 0o700 });
 }

@@ -3,7 +3,14 @@
  * requests an AWS SDK sends; EventBridge's and Stepwise's own actions go the same way under
  * their target prefixes, and the Scheduler's REST API through `getJson`. Errors come back as
  * AwsApiError with AWS's short error name.
+ *
+ * URLs are relative to the page (the server may serve everything under a base path), and when
+ * the server has a keys file every request is signed with the signed-in key (auth/sign.ts). A
+ * refusal that says the key itself is not valid (unknown, wrong secret, unsigned) signs the
+ * user out, back to the sign-in page with the server's message.
  */
+import { apiBase, currentSession, signOut, type SignedInKey } from '../auth/session.js';
+import { signedHeaders, type SigningKey, type SigningService } from '../auth/sign.js';
 
 export class AwsApiError extends Error {
   constructor(
@@ -16,40 +23,68 @@ export class AwsApiError extends Error {
   }
 }
 
-/** Where the API lives: the page's own origin. */
-const ENDPOINT = '/';
-
 /** `AWSStepFunctions` (default), `AWSEvents` (EventBridge) or `Stepwise` (the server's own actions). */
 export type ApiService = 'AWSStepFunctions' | 'AWSEvents' | 'Stepwise';
 
+/** The refusals that mean the key is not usable (as opposed to AccessDenied: usable, not allowed). */
+const KEY_REFUSALS = new Set(['MissingAuthenticationTokenException', 'UnrecognizedClientException', 'InvalidSignatureException', 'IncompleteSignatureException']);
+
+interface Request {
+  readonly method: string;
+  readonly url: URL;
+  readonly headers: Record<string, string>;
+  readonly body?: string;
+  readonly service: SigningService;
+}
+
 export async function callApi<T>(action: string, body: object = {}, signal?: AbortSignal, service: ApiService = 'AWSStepFunctions'): Promise<T> {
-  return answerOf<T>(
-    await reach(
-      ENDPOINT,
-      {
-        method: 'POST',
-        headers: {
-          'Content-Type': service === 'AWSEvents' ? 'application/x-amz-json-1.1' : 'application/x-amz-json-1.0',
-          'X-Amz-Target': `${service}.${action}`,
-        },
-        body: JSON.stringify(body),
-      },
-      signal,
-    ),
-  );
+  return send<T>(apiRequest(action, body, service), signal, currentSession().key);
 }
 
-/** A GET of a REST-JSON API on the same server (EventBridge Scheduler's `/schedules`). */
+/** The same call signed with `key` (which is not signed in yet): the sign-in page checks a key so, and a refusal signs nobody out. */
+export async function callApiAs<T>(key: SigningKey, action: string, body: object = {}, service: ApiService = 'AWSStepFunctions'): Promise<T> {
+  return send<T>(apiRequest(action, body, service), undefined, key);
+}
+
+/** A GET of a REST-JSON API on the same server (EventBridge Scheduler's `/schedules`): `path` as if from the API's root. */
 export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
-  return answerOf<T>(await reach(path, { method: 'GET', headers: { Accept: 'application/json' } }, signal));
+  const url = new URL(path.replace(/^\//, ''), apiBase());
+  return send<T>({ method: 'GET', url, headers: { Accept: 'application/json' }, service: 'scheduler' }, signal, currentSession().key);
 }
 
-async function reach(url: string, init: RequestInit, signal?: AbortSignal): Promise<Response> {
+function apiRequest(action: string, body: object, service: ApiService): Request {
+  return {
+    method: 'POST',
+    url: apiBase(),
+    headers: {
+      'Content-Type': service === 'AWSEvents' ? 'application/x-amz-json-1.1' : 'application/x-amz-json-1.0',
+      'X-Amz-Target': `${service}.${action}`,
+    },
+    body: JSON.stringify(body),
+    service: service === 'AWSEvents' ? 'events' : 'states',
+  };
+}
+
+async function send<T>(request: Request, signal: AbortSignal | undefined, key: SigningKey | undefined): Promise<T> {
+  const config = currentSession().config;
+  const signing = config?.authRequired === true && key !== undefined;
+  const headers = signing ? await signedHeaders(key, config.region, request.service, request) : request.headers;
+  let response: Response;
   try {
-    return await fetch(url, { ...init, ...(signal ? { signal } : {}) });
+    response = await fetch(request.url, { method: request.method, headers, ...(request.body !== undefined ? { body: request.body } : {}), ...(signal ? { signal } : {}) });
   } catch (error) {
     if (signal?.aborted) throw error;
     throw new AwsApiError('NetworkError', `The Stepwise server could not be reached (${(error as Error).message}).`, 0);
+  }
+  try {
+    return await answerOf<T>(response);
+  } catch (error) {
+    // Only the signed-in key's own refusal signs out (not a stale answer after a sign-out, nor the sign-in page's check).
+    const signedIn: SignedInKey | undefined = currentSession().key;
+    if (error instanceof AwsApiError && KEY_REFUSALS.has(error.name) && config?.authRequired && (key === undefined || key === signedIn)) {
+      signOut(`${error.name}: ${error.message}`);
+    }
+    throw error;
   }
 }
 
@@ -72,6 +107,8 @@ async function answerOf<T>(response: Response): Promise<T> {
 
 /** A readable one-liner for an error thrown by callApi (or anything else). */
 export function describeError(error: unknown): string {
+  // A refusal by the key's policies reads as such: the message names the action and the resource.
+  if (error instanceof AwsApiError && error.name === 'AccessDeniedException') return `Not allowed: ${error.message}`;
   if (error instanceof AwsApiError) return `${error.name}: ${error.message}`;
   if (error instanceof Error) return error.message;
   return String(error);

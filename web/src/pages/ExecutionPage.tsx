@@ -6,6 +6,7 @@
  */
 import { useMemo, useState } from 'react';
 import { describeError } from '../api/client.js';
+import { usePermissions } from '../auth/permissions.js';
 import { sfn } from '../api/sfn.js';
 import { Dialog, ErrorMessage, JsonBlock, StatusBadge, useDocumentTitle } from '../components/common.js';
 import { ExecutionLink } from '../components/ExecutionLinks.js';
@@ -49,6 +50,16 @@ export function ExecutionPage({ arn }: { arn: string }) {
   };
 
   const machineArn = execution?.stateMachineArn;
+  // New execution starts the version the execution ran, else its state machine.
+  const startTarget = execution ? execution.stateMachineVersionArn ?? execution.stateMachineArn : undefined;
+  const permissions = usePermissions([
+    { action: 'states:StopExecution', resource: arn },
+    { action: 'states:RedriveExecution', resource: arn },
+    ...(startTarget ? [{ action: 'states:StartExecution', resource: startTarget }] : []),
+  ]);
+  const stopWhy = permissions.why('states:StopExecution', arn);
+  const redriveWhy = permissions.why('states:RedriveExecution', arn);
+  const startWhy = startTarget ? permissions.why('states:StartExecution', startTarget) : undefined;
   const running = execution?.status === 'RUNNING';
   const end = execution?.stopDate ?? (running ? Date.now() / 1000 : undefined);
   return (
@@ -70,17 +81,17 @@ export function ExecutionPage({ arn }: { arn: string }) {
         </div>
         <div className="actions">
           {running && (
-            <button type="button" className="button-danger" onClick={() => setStopping(true)} data-testid="stop-execution">
+            <button type="button" className="button-danger" onClick={() => setStopping(true)} disabled={stopWhy !== undefined} title={stopWhy} data-testid="stop-execution">
               Stop execution
             </button>
           )}
           {execution?.redriveStatus === 'REDRIVABLE' && (
-            <button type="button" onClick={() => void redrive()} data-testid="redrive-execution">
+            <button type="button" onClick={() => void redrive()} disabled={redriveWhy !== undefined} title={redriveWhy} data-testid="redrive-execution">
               Redrive
             </button>
           )}
           {execution && (
-            <button type="button" onClick={() => setRestarting(true)}>
+            <button type="button" onClick={() => setRestarting(true)} disabled={startWhy !== undefined} title={startWhy} data-testid="new-execution">
               New execution
             </button>
           )}

@@ -1,6 +1,8 @@
 /** One state machine: its executions, its definition as a graph, its versions and aliases, what starts it. */
 import { useEffect, useMemo, useState } from 'react';
 import { describeError } from '../api/client.js';
+import { GuardedLink } from '../auth/GuardedLink.js';
+import { usePermissions } from '../auth/permissions.js';
 import { sfn, type StateMachineDescription } from '../api/sfn.js';
 import { Dialog, ErrorMessage, Tabs, useDocumentTitle } from '../components/common.js';
 import { ExecutionsTable } from '../components/ExecutionsTable.js';
@@ -21,12 +23,18 @@ const TABS = [
   { id: 'triggers', label: 'Triggers' },
 ] as const;
 
+/** What the page's buttons do (asked of SimulatePolicy on this state machine). */
+const MACHINE_ACTIONS = ['states:StartExecution', 'states:UpdateStateMachine', 'states:DeleteStateMachine'];
+
 export function MachinePage({ arn, tab }: { arn: string; tab: string }) {
   const [machine, setMachine] = useState<StateMachineDescription | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const [starting, setStarting] = useState(false);
   const [deleting, setDeleting] = useState(false);
   useDocumentTitle(machine?.name ?? 'State machine');
+  const permissions = usePermissions(MACHINE_ACTIONS.map((action) => ({ action, resource: arn })));
+  const startWhy = permissions.why('states:StartExecution', arn);
+  const deleteWhy = permissions.why('states:DeleteStateMachine', arn);
 
   useEffect(() => {
     sfn
@@ -44,13 +52,13 @@ export function MachinePage({ arn, tab }: { arn: string; tab: string }) {
       <div className="page-header">
         <h1>{machine?.name ?? 'State machine'}</h1>
         <div className="actions">
-          <button type="button" onClick={() => setDeleting(true)} disabled={!machine} className="button-danger">
+          <button type="button" onClick={() => setDeleting(true)} disabled={!machine || deleteWhy !== undefined} title={deleteWhy} className="button-danger" data-testid="delete-state-machine">
             Delete
           </button>
-          <a className="button" href={href.edit(arn)}>
+          <GuardedLink className="button" href={href.edit(arn)} why={permissions.why('states:UpdateStateMachine', arn)} testId="edit-state-machine">
             Edit
-          </a>
-          <button type="button" className="button-primary" onClick={() => setStarting(true)} disabled={!machine} data-testid="start-execution">
+          </GuardedLink>
+          <button type="button" className="button-primary" onClick={() => setStarting(true)} disabled={!machine || startWhy !== undefined} title={startWhy} data-testid="start-execution">
             Start execution
           </button>
         </div>

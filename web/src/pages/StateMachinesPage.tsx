@@ -1,6 +1,9 @@
 /** State machines: name, type, creation date and the status of the latest execution. */
 import { useEffect, useState } from 'react';
 import { describeError } from '../api/client.js';
+import { GuardedLink } from '../auth/GuardedLink.js';
+import { usePermissions } from '../auth/permissions.js';
+import { useSession } from '../auth/session.js';
 import { sfn, type ExecutionListItem, type StateMachineListItem } from '../api/sfn.js';
 import { ErrorMessage, Pager, StatusBadge, useDocumentTitle } from '../components/common.js';
 import { formatDate } from '../format.js';
@@ -16,6 +19,10 @@ export function StateMachinesPage() {
   const [nextToken, setNextToken] = useState<string | undefined>(undefined);
   const [latest, setLatest] = useState<Record<string, ExecutionListItem | null>>({});
   const [error, setError] = useState<string | undefined>(undefined);
+  // AWS authorises CreateStateMachine on the ARN the new name makes; any name is asked as `*`.
+  const { config } = useSession();
+  const anyMachine = `arn:aws:states:${config?.region ?? ''}:${config?.accountId ?? ''}:stateMachine:*`;
+  const createWhy = usePermissions([{ action: 'states:CreateStateMachine', resource: anyMachine }]).why('states:CreateStateMachine', anyMachine);
 
   useEffect(() => {
     let current = true;
@@ -48,18 +55,18 @@ export function StateMachinesPage() {
     <>
       <div className="page-header">
         <h1>State machines</h1>
-        <a className="button button-primary" href={href.create()}>
+        <GuardedLink className="button button-primary" href={href.create()} why={createWhy} testId="create-state-machine">
           Create state machine
-        </a>
+        </GuardedLink>
       </div>
       <ErrorMessage error={error} />
       {machines === undefined && !error && <p className="muted">Loading…</p>}
       {machines !== undefined && machines.length === 0 && page === 0 && (
         <div className="empty">
           <p>No state machines yet.</p>
-          <a className="button button-primary" href={href.create()}>
+          <GuardedLink className="button button-primary" href={href.create()} why={createWhy}>
             Create your first state machine
-          </a>
+          </GuardedLink>
         </div>
       )}
       {machines !== undefined && machines.length > 0 && (
