@@ -16,41 +16,19 @@
 // than 100,000 API calls and gives the same file.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { args, CLI, freePort, median, require, ROOT, sleep } from './common.mjs';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = join(ROOT, 'dist/cli/main.js');
-const require = createRequire(join(ROOT, 'package.json'));
 const sdk = require('@aws-sdk/client-sfn');
 
-const args = Object.fromEntries(
-  process.argv.slice(2).reduce((pairs, arg, i, all) => (arg.startsWith('--') ? [...pairs, [arg.slice(2), all[i + 1]]] : pairs), []),
-);
 const RUNS = Number(args.runs ?? 3);
 const EXECUTIONS = Number(args.executions ?? 100);
 const STATES = 100;
 const STARTS = Number(args.starts ?? 3000);
 const SEED = Number(args['seed-executions'] ?? 100_000);
 const ROLE = 'arn:aws:iam::111111111111:role/bench';
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 async function startServer(db) {
   const port = await freePort();

@@ -20,24 +20,16 @@
 // Each PutEvents figure is the median of --runs runs, each on a fresh server and database.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { args, CLI, freePort, median, percentile, require, ROOT, sleep } from './common.mjs';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = join(ROOT, 'dist/cli/main.js');
-const require = createRequire(join(ROOT, 'package.json'));
 const sfn = require('@aws-sdk/client-sfn');
 const events = require('@aws-sdk/client-eventbridge');
 const scheduler = require('@aws-sdk/client-scheduler');
 
-const args = Object.fromEntries(
-  process.argv.slice(2).reduce((pairs, arg, i, all) => (arg.startsWith('--') ? [...pairs, [arg.slice(2), all[i + 1]]] : pairs), []),
-);
 const RUNS = Number(args.runs ?? 3);
 const RULES = Number(args.rules ?? 100);
 const EVENTS = Number(args.events ?? 20_000);
@@ -48,21 +40,6 @@ const DESTINATIONS = Number(args.destinations ?? 20);
 const ROLE = 'arn:aws:iam::111111111111:role/bench';
 const REGION = 'us-east-1';
 const credentials = { accessKeyId: 'x', secretAccessKey: 'x' };
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const percentile = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))];
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 async function startServer(dir) {
   const port = await freePort();
