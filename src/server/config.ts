@@ -102,7 +102,7 @@ export class ConfigError extends Error {
 export const ENVIRONMENT = {
   STEPWISE_HOST: 'address to listen on (default 127.0.0.1)',
   STEPWISE_PORT: 'port (default 8083)',
-  STEPWISE_DB: 'database: a SQLite file (default ./.stepwise/stepwise.db) or :memory:',
+  STEPWISE_DB: 'database: a SQLite file (default ./.stepwise/stepwise.db; one server per file), :memory:, or postgres://USER:PASSWORD@HOST:PORT/DATABASE (one server for now)',
   STEPWISE_REGION: 'region in ARNs (default us-east-1)',
   STEPWISE_ACCOUNT_ID: 'account in ARNs (default 111111111111)',
   SFN_MOCK_CONFIG: 'Step Functions Local mock configuration file',

@@ -37,6 +37,8 @@ import { DEFAULT_RETENTION_DAYS, RetentionLoop } from './retention.js';
 import { AccessLog } from './access-log.js';
 import { bindRefusal, isLoopbackAddress, screenRequest } from './request-guard.js';
 import { readTls } from './tls.js';
+import { claimSqliteFile } from './sqlite-owner.js';
+import { claimPostgresDatabase } from './postgres-owner.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -70,6 +72,11 @@ export interface RunningServer {
 export interface StartOptions {
   /** The time the runner stamps and retention measures from (tests move it; default Date.now). */
   readonly clock?: { now(): number };
+  /**
+   * Lets several servers share one database (tests of what several nodes do, until servers
+   * share work). Never for use: two servers on one database would run the same executions.
+   */
+  readonly sharedDatabaseForTests?: boolean;
 }
 
 export async function startServer(config: ServerConfig, logger: Logger = pino({ level: config.logLevel }), options: StartOptions = {}): Promise<RunningServer> {
@@ -103,6 +110,17 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
     log: (level, message, fields) => logger[level](fields ?? {}, message),
   });
   const store = await openStore(config.db, { synchronous: config.synchronous });
+  // One SQLite file, one server: claimed once the store could open it (its errors come first),
+  // before anything runs; kept until the store is closed.
+  let ownership: { release(): unknown } | undefined;
+  try {
+    if (options.sharedDatabaseForTests) ownership = undefined;
+    else if (isSqliteFile(config.db)) ownership = claimSqliteFile(resolve(config.db));
+    else if (config.db !== ':memory:') ownership = await claimPostgresDatabase(config.db);
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
   warnIfOthersCanRead(config.db, logger);
   const metrics = new ServerMetrics();
   const log = apiLogger(logger);
@@ -222,6 +240,8 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
   // The metrics listener next, so that a port in use stops the start before any work resumes.
   const metricsServer = await listening.then(() => (config.metrics ? listenForMetrics(config.metrics, metrics) : undefined)).catch(async (e: unknown) => {
     server.close();
+    await store.close().catch(() => undefined);
+    await ownership?.release();
     await accessLog?.close();
     await deciders?.close();
     await integrations.close();
@@ -301,6 +321,7 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
         await deciders?.close();
         await integrations.close();
         await store.close();
+        await ownership?.release();
         await accessLog?.close();
         logger.info('Stepwise stopped');
       })()),
@@ -405,4 +426,9 @@ async function listenForMetrics(where: { readonly host: string; readonly port: n
     url: `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** An SQLite file path (not `:memory:`, not a PostgreSQL URL). */
+function isSqliteFile(db: string): boolean {
+  return db !== ':memory:' && !/^postgres(ql)?:\/\//i.test(db);
 }

@@ -973,48 +973,73 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
       });
     });
 
-    describe('dead letters', () => {
-      const letter = (id: string, overrides: Partial<DeadLetterRecord> = {}): DeadLetterRecord => ({
-        id, source: 'rule', sourceArn: 'arn:aws:events:us-east-1:123456789012:rule/r', targetArn: `${SM}target`, targetId: 't1',
-        payload: '{"detail":{}}', error: 'States.Error', cause: 'boom', attempts: 3, eventTime: 1_000, time: 2_000, ...overrides,
-      });
-
-      it('lists newest first, by source and by source ARN, in pages; an id is kept once', async () => {
-        await store.deadLetters.add([letter('a'), letter('b', { source: 'schedule', sourceArn: 'arn:aws:scheduler:us-east-1:123456789012:schedule/default/s' })]);
-        await store.deadLetters.add([letter('c'), letter('a', { cause: 'again' })]);
-        const all = await store.deadLetters.list({}, { limit: 10 });
-        expect(all.items.map((l) => l.id)).toEqual(['c', 'b', 'a']);
-        expect(all.items[2]).toEqual(letter('a'));
-        expect(all.nextToken).toBeUndefined();
-        expect((await store.deadLetters.list({ source: 'schedule' }, { limit: 10 })).items.map((l) => l.id)).toEqual(['b']);
-        expect((await store.deadLetters.list({ sourceArn: letter('x').sourceArn }, { limit: 10 })).items.map((l) => l.id)).toEqual(['c', 'a']);
-        const first = await store.deadLetters.list({}, { limit: 2 });
-        expect(first.items.map((l) => l.id)).toEqual(['c', 'b']);
-        const second = await store.deadLetters.list({}, { limit: 2, nextToken: first.nextToken! });
-        expect(second.items.map((l) => l.id)).toEqual(['a']);
-        expect(second.nextToken).toBeUndefined();
-        await expect(store.deadLetters.list({ source: 'rule' }, { limit: 2, nextToken: first.nextToken! })).rejects.toThrow();
-      });
-
-      it('removes the letters named, and says how many there were', async () => {
-        await store.deadLetters.add([letter('a'), letter('b'), letter('c')]);
-        expect(await store.deadLetters.remove(['a', 'c', 'missing'])).toBe(2);
-        expect((await store.deadLetters.list({}, { limit: 10 })).items.map((l) => l.id)).toEqual(['b']);
-      });
-
-      it('purges the letters given up before a time, a batch at a time', async () => {
-        await store.deadLetters.add([letter('old1', { time: 100 }), letter('new', { time: 5_000 }), letter('old2', { time: 200 }), letter('old3', { time: 300 })]);
-        expect(await store.deadLetters.purge(1_000, 2)).toBe(2);
-        expect(await store.deadLetters.purge(1_000, 2)).toBe(1);
-        expect(await store.deadLetters.purge(1_000, 2)).toBe(0);
-        expect((await store.deadLetters.list({}, { limit: 10 })).items.map((l) => l.id)).toEqual(['new']);
-      });
-    });
+    deadLetterTests(() => store);
 
     it('refuses writes once closed', async () => {
       const closing = await makeStore();
       await closing.close();
       await expect(closing.createStateMachine(stateMachine('late'))).rejects.toThrow(/closed/);
+    });
+  });
+}
+
+/**
+ * The dead-letter tests alone, for a backend whose DeadLetterStore stands without a whole Store
+ * (PostgreSQL's trigger stores, src/store/postgres/triggers.test.ts).
+ */
+export function deadLetterContract(name: string, make: () => Promise<Pick<Store, 'deadLetters' | 'close'>>): void {
+  describe(`DeadLetterStore contract: ${name}`, () => {
+    let store: Pick<Store, 'deadLetters' | 'close'>;
+    beforeEach(async () => {
+      store = await make();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+    deadLetterTests(() => store);
+  });
+}
+
+/** Registers the 'dead letters' tests on the store `current` answers at the time each runs. */
+function deadLetterTests(current: () => Pick<Store, 'deadLetters'>): void {
+  describe('dead letters', () => {
+    const letter = (id: string, overrides: Partial<DeadLetterRecord> = {}): DeadLetterRecord => ({
+      id, source: 'rule', sourceArn: 'arn:aws:events:us-east-1:123456789012:rule/r', targetArn: `${SM}target`, targetId: 't1',
+      payload: '{"detail":{}}', error: 'States.Error', cause: 'boom', attempts: 3, eventTime: 1_000, time: 2_000, ...overrides,
+    });
+
+    it('lists newest first, by source and by source ARN, in pages; an id is kept once', async () => {
+      const store = current();
+      await store.deadLetters.add([letter('a'), letter('b', { source: 'schedule', sourceArn: 'arn:aws:scheduler:us-east-1:123456789012:schedule/default/s' })]);
+      await store.deadLetters.add([letter('c'), letter('a', { cause: 'again' })]);
+      const all = await store.deadLetters.list({}, { limit: 10 });
+      expect(all.items.map((l) => l.id)).toEqual(['c', 'b', 'a']);
+      expect(all.items[2]).toEqual(letter('a'));
+      expect(all.nextToken).toBeUndefined();
+      expect((await store.deadLetters.list({ source: 'schedule' }, { limit: 10 })).items.map((l) => l.id)).toEqual(['b']);
+      expect((await store.deadLetters.list({ sourceArn: letter('x').sourceArn }, { limit: 10 })).items.map((l) => l.id)).toEqual(['c', 'a']);
+      const first = await store.deadLetters.list({}, { limit: 2 });
+      expect(first.items.map((l) => l.id)).toEqual(['c', 'b']);
+      const second = await store.deadLetters.list({}, { limit: 2, nextToken: first.nextToken! });
+      expect(second.items.map((l) => l.id)).toEqual(['a']);
+      expect(second.nextToken).toBeUndefined();
+      await expect(store.deadLetters.list({ source: 'rule' }, { limit: 2, nextToken: first.nextToken! })).rejects.toThrow();
+    });
+
+    it('removes the letters named, and says how many there were', async () => {
+      const store = current();
+      await store.deadLetters.add([letter('a'), letter('b'), letter('c')]);
+      expect(await store.deadLetters.remove(['a', 'c', 'missing'])).toBe(2);
+      expect((await store.deadLetters.list({}, { limit: 10 })).items.map((l) => l.id)).toEqual(['b']);
+    });
+
+    it('purges the letters given up before a time, a batch at a time', async () => {
+      const store = current();
+      await store.deadLetters.add([letter('old1', { time: 100 }), letter('new', { time: 5_000 }), letter('old2', { time: 200 }), letter('old3', { time: 300 })]);
+      expect(await store.deadLetters.purge(1_000, 2)).toBe(2);
+      expect(await store.deadLetters.purge(1_000, 2)).toBe(1);
+      expect(await store.deadLetters.purge(1_000, 2)).toBe(0);
+      expect((await store.deadLetters.list({}, { limit: 10 })).items.map((l) => l.id)).toEqual(['new']);
     });
   });
 }

@@ -32,8 +32,12 @@ export function tempFolder(name: string): { file: () => string; remove: () => vo
   return { file: () => join(root, `db-${++files}`, 'stepwise.db'), remove: () => rmSync(root, { recursive: true, force: true }) };
 }
 
-export async function boot(dbFile: string, clock: { now(): number }): Promise<TestServer> {
-  const server = await startServer(parseServeArgs(['--port', '0', '--db', dbFile, '--region', REGION, '--account-id', ACCOUNT], {}), pino({ level: 'silent' }), { clock });
+/** `shared`: a second server on the same file, as a second node would be (until PostgreSQL serves that). */
+export async function boot(dbFile: string, clock: { now(): number }, { shared = false }: { shared?: boolean } = {}): Promise<TestServer> {
+  const server = await startServer(parseServeArgs(['--port', '0', '--db', dbFile, '--region', REGION, '--account-id', ACCOUNT], {}), pino({ level: 'silent' }), {
+    clock,
+    ...(shared ? { sharedDatabaseForTests: true } : {}),
+  });
   const options = { endpoint: server.url, region: REGION, maxAttempts: 1, credentials: { accessKeyId: 'x', secretAccessKey: 'y' } };
   const scheduler = new SchedulerClient(options);
   const sfn = new SFNClient(options);

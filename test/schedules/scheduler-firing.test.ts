@@ -12,8 +12,8 @@ afterAll(() => folder.remove());
 let now = T0;
 const clock = { now: () => now };
 const open: TestServer[] = [];
-async function start(file: string): Promise<TestServer> {
-  const t = await boot(file, clock);
+async function start(file: string, options: { shared?: boolean } = {}): Promise<TestServer> {
+  const t = await boot(file, clock, options);
   open.push(t);
   return t;
 }
@@ -119,8 +119,8 @@ describe('schedule firings', () => {
   it('fire once per due time when two servers share the database and fire together', async () => {
     const file = folder.file();
     now = T0 + 30_000;
-    const a = await start(file);
-    const b = await start(file);
+    const a = await start(file, { shared: true });
+    const b = await start(file, { shared: true });
     const machine = await createMachine(a.sfn, 'shared');
     await a.scheduler.send(new CreateScheduleCommand(schedule('shared', machine, { ScheduleExpression: 'cron(* * * * ? *)' })));
     for (let minute = 1; minute <= 5; minute++) {
