@@ -69,6 +69,7 @@ export async function openPostgres(url: string, options: PostgresOptions = {}, m
   const schema = options.schema ?? 'stepwise';
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new StoreOpenError(`The PostgreSQL schema name '${schema}' is not a plain lower-case identifier`, redact(url));
   const pool = new pg.Pool({
+    Client: NulSafeClient,
     connectionString: url,
     max: options.maxConnections ?? 10,
     // A host that drops packets silently would otherwise hold the start (and every query) forever.
@@ -121,6 +122,31 @@ async function migrate(db: PostgresDatabase, schema: string, migrations: readonl
   } finally {
     client.release();
   }
+}
+
+/**
+ * PostgreSQL's text cannot hold U+0000, which SQLite and JavaScript strings can: a failure's
+ * cause sent by a client (SendTaskFailure) or a worker name with one would make the decision's
+ * whole write fail, again at every retry, leaving its execution stuck. Every string parameter
+ * has its U+0000 replaced by U+FFFD (the replacement character) on the way in. JSON texts are
+ * never affected: JSON.stringify writes U+0000 as the six characters `\u0000`. Only the raw
+ * text columns (errors, causes, names, descriptions, tags) can differ from what was sent.
+ */
+class NulSafeClient extends pg.Client {
+  override query(...args: unknown[]): never {
+    const [first, second] = args;
+    if (Array.isArray(second)) args[1] = second.map(withoutNul);
+    else if (first !== null && typeof first === 'object' && !('submit' in first) && Array.isArray((first as { values?: unknown }).values)) {
+      args[0] = { ...(first as object), values: (first as { values: unknown[] }).values.map(withoutNul) };
+    }
+    return (super.query as (...a: unknown[]) => never).apply(this, args);
+  }
+}
+
+function withoutNul(value: unknown): unknown {
+  if (typeof value === 'string') return value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value;
+  if (Array.isArray(value)) return value.map(withoutNul);
+  return value;
 }
 
 /** The URL without its password, for messages and logs. */

@@ -244,3 +244,25 @@ describe('openStore with a PostgreSQL URL', () => {
     expect((error as StoreOpenError).location).not.toContain('secret-password');
   });
 });
+
+describe('text PostgreSQL cannot hold', () => {
+  it('stores a cause, a description and a tag with U+0000 (U+FFFD in its place) instead of failing the write', async () => {
+    const store = await openPostgresStore(URL_, { schema: freshSchema() });
+    try {
+      const record = execution('m', 'nul');
+      expect(await store.createExecution({ ...record, lastEventId: 2 }, startWrite(record, 2))).toBe(true);
+      await store.appendExecution({
+        executionArn: record.arn,
+        expectedLastEventId: 2,
+        events: events(2, 1),
+        update: { status: 'FAILED', error: 'Task\u0000Failed', cause: 'a\u0000b', stopDate: 20_000 },
+      });
+      expect(await store.getExecution(record.arn)).toMatchObject({ status: 'FAILED', error: 'Task\uFFFDFailed', cause: 'a\uFFFDb' });
+      await store.createStateMachine(stateMachine('nul-machine', { description: 'd\u0000' }), { tags: [{ key: 'k', value: 'v\u0000' }] });
+      expect((await store.getStateMachine(stateMachine('nul-machine').arn))!.description).toBe('d\uFFFD');
+      expect(await store.listTags(stateMachine('nul-machine').arn)).toEqual([{ key: 'k', value: 'v\uFFFD' }]);
+    } finally {
+      await store.close();
+    }
+  });
+});
