@@ -28,7 +28,6 @@ const END_STATUS: Readonly<Record<string, string>> = {
 export function executionStatusEvents(
   execution: ExecutionRecord,
   events: readonly HistoryEvent[],
-  _status: string,
   newId: () => string,
   config: { readonly region: string; readonly accountId: string },
 ): BusEvent[] {

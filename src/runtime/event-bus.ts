@@ -177,7 +177,7 @@ export class EventBus {
       if (rules.matching.length === 0) return;
       const execution = await this.ctx.store.getExecution(executionArn);
       if (!execution || execution.type !== 'STANDARD') return; // Express workflows emit no events (AWS)
-      for (const event of executionStatusEvents(execution, events, status, () => randomUUID(), this.ctx.config)) await this.publish(event);
+      for (const event of executionStatusEvents(execution, events, () => randomUUID(), this.ctx.config)) await this.publish(event);
     })()
       .catch((e: unknown) => this.ctx.log.warn('execution status event not published', { executionArn, error: e instanceof Error ? e.message : String(e) }))
       .finally(() => this.publishing.delete(publishing));

@@ -61,11 +61,6 @@ const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine
 /** StartExecution errors that a retry cannot mend. */
 const PERMANENT_ERRORS = new Set(['InvalidName', 'InvalidArn', 'InvalidExecutionInput', 'ValidationException', 'StateMachineTypeNotSupported']);
 
-export interface ScheduleFiringOptions {
-  /** Called after each pass with the firings it made (tests, metrics). */
-  readonly onPass?: (fired: number) => void;
-}
-
 type Failure = { readonly error: string; readonly cause: string; readonly permanent: boolean };
 
 export class ScheduleRunner {
@@ -74,10 +69,7 @@ export class ScheduleRunner {
   private armGeneration = 0;
   private closed = false;
 
-  constructor(
-    private readonly ctx: ApiContext,
-    private readonly options: ScheduleFiringOptions = {},
-  ) {}
+  constructor(private readonly ctx: ApiContext) {}
 
   /** Fires what is due now (the catch-up after downtime), then sleeps until the next firing. */
   start(): void {
@@ -129,7 +121,6 @@ export class ScheduleRunner {
       this.ctx.log.error('scheduler: a pass failed; retrying shortly', { error: e instanceof Error ? e.message : String(e) });
       throw e;
     } finally {
-      this.options.onPass?.(fired);
       if (!this.closed) void this.arm(failed ? 1_000 : fired >= MAX_FIRINGS_PER_PASS ? 0 : undefined);
     }
     return fired;

@@ -2,6 +2,7 @@
  * Dead letters on PostgreSQL (migration 2, schema-triggers.ts): newest first by seq, the
  * filter's columns indexed. Each call is one statement, so it needs no transaction of its own.
  */
+import { deadLetterOf as sqliteDeadLetterOf } from '../sqlite/dead-letters.js';
 import { deadLetterScope } from '../memory-dead-letters.js';
 import { decodePageToken, encodePageToken, pageLimit } from '../page-token.js';
 import type { DeadLetterFilter, DeadLetterRecord, DeadLetterStore, Page, PageRequest } from '../types.js';
@@ -85,18 +86,7 @@ export class PostgresDeadLetterStore implements DeadLetterStore {
   }
 }
 
+/** The SQLite store's mapper, once the BIGINT columns (strings from pg) are numbers. */
 function deadLetterOf(row: DeadLetterRow): DeadLetterRecord {
-  return {
-    id: row.id,
-    source: row.source as DeadLetterRecord['source'],
-    sourceArn: row.source_arn,
-    targetArn: row.target_arn,
-    ...(row.target_id !== null ? { targetId: row.target_id } : {}),
-    payload: row.payload,
-    error: row.error,
-    cause: row.cause,
-    attempts: row.attempts,
-    eventTime: int8(row.event_time),
-    time: int8(row.time),
-  };
+  return sqliteDeadLetterOf({ ...row, seq: int8(row.seq), event_time: int8(row.event_time), time: int8(row.time) });
 }

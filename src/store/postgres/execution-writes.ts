@@ -14,7 +14,7 @@
  * The row values are prepared as SQLite prepares them (src/store/sqlite/execution-writes.ts:
  * dense event ids checked, payload chunks split off, JSON serialised up front).
  */
-import { createHash } from 'node:crypto';
+import { DefinitionHashes } from '../definition-hashes.js';
 import type { Queryable } from './db.js';
 import { Params, row, rows } from './sql.js';
 import type { ExecutionRecord, ExecutionWrite } from '../types.js';
@@ -61,17 +61,11 @@ function lastByKey<T>(items: readonly T[], key: (item: T) => string): T[] {
 
 export class ExecutionWriter {
   /** Definition hashes by text, and the hashes known to be stored (definitions are never deleted). */
-  private readonly hashes = new Map<string, string>();
+  private readonly hashes = new DefinitionHashes();
   private readonly storedDefinitions = new Set<string>();
 
   hashOf(definition: string): string {
-    let hash = this.hashes.get(definition);
-    if (hash === undefined) {
-      hash = createHash('sha256').update(definition).digest('hex');
-      if (this.hashes.size >= 256) this.hashes.clear();
-      this.hashes.set(definition, hash);
-    }
-    return hash;
+    return this.hashes.of(definition);
   }
 
   /** Inserts the execution as it stands after its first write; false when the ARN exists. */

@@ -8,7 +8,8 @@ import { decodePageToken, encodePageToken, pageLimit } from '../page-token.js';
 import type { DeadLetterFilter, DeadLetterRecord, DeadLetterStore, Page, PageRequest } from '../types.js';
 import type { GroupCommit } from './group-commit.js';
 
-interface DeadLetterRow {
+/** A dead_letters row (the same columns on SQLite and PostgreSQL). */
+export interface DeadLetterRow {
   seq: number;
   id: string;
   source: string;
@@ -74,7 +75,7 @@ export class SqliteDeadLetterStore implements DeadLetterStore {
   }
 }
 
-function deadLetterOf(row: DeadLetterRow): DeadLetterRecord {
+export function deadLetterOf(row: DeadLetterRow): DeadLetterRecord {
   return {
     id: row.id,
     source: row.source as DeadLetterRecord['source'],

@@ -4,7 +4,7 @@
  * group-commit transaction, checking the expected event id there — the only place the check is
  * race-free.
  */
-import { createHash } from 'node:crypto';
+import { DefinitionHashes } from '../definition-hashes.js';
 import type Database from 'better-sqlite3';
 import type { ExecutionRecord, ExecutionWrite } from '../types.js';
 import { checkEventSequence, checkMapRuns, conflict } from '../write-checks.js';
@@ -107,7 +107,7 @@ export class ExecutionWriter {
   private readonly closeTask: Database.Statement;
   private readonly upsertMapRun: Database.Statement;
   /** Hashes of recently written definitions, by text: most executions reuse a few definitions. */
-  private readonly hashes = new Map<string, string>();
+  private readonly hashes = new DefinitionHashes();
 
   constructor(db: Database.Database) {
     this.head = db.prepare('SELECT id, last_event_id, trigger_count FROM executions WHERE arn = ?');
@@ -151,13 +151,7 @@ export class ExecutionWriter {
 
   /** The sha256 of a definition, remembered for the texts seen lately. */
   hashOf(definition: string): string {
-    let hash = this.hashes.get(definition);
-    if (hash === undefined) {
-      hash = createHash('sha256').update(definition).digest('hex');
-      if (this.hashes.size >= 256) this.hashes.clear();
-      this.hashes.set(definition, hash);
-    }
-    return hash;
+    return this.hashes.of(definition);
   }
 
   /** Inside a transaction: false when the ARN exists. */
