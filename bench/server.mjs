@@ -19,7 +19,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { args, CLI, freePort, median, require, ROOT, sleep } from './common.mjs';
+import { args, CLI, freePort, median, passChain, rawCall, require, ROOT, sleep } from './common.mjs';
 
 const sdk = require('@aws-sdk/client-sfn');
 
@@ -59,12 +59,6 @@ async function startServer(db) {
   };
 }
 
-function passChain(n) {
-  const States = {};
-  for (let i = 0; i < n; i++) States[`S${i}`] = { Type: 'Pass', Result: i, ResultPath: '$.last', ...(i === n - 1 ? { End: true } : { Next: `S${i + 1}` }) };
-  return { StartAt: 'S0', States };
-}
-
 async function transitionsRun() {
   const dir = mkdtempSync(join(tmpdir(), 'stepwise-bench-'));
   const server = await startServer(join(dir, 'db.sqlite'));
@@ -94,23 +88,6 @@ async function transitionsRun() {
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-async function rawCall(port, agent, target, body) {
-  const http = await import('node:http');
-  return new Promise((resolve, reject) => {
-    const data = JSON.stringify(body);
-    const req = http.request(
-      { host: '127.0.0.1', port, method: 'POST', path: '/', agent, headers: { 'X-Amz-Target': `AWSStepFunctions.${target}`, 'Content-Type': 'application/x-amz-json-1.0', 'Content-Length': Buffer.byteLength(data) } },
-      (res) => {
-        let text = '';
-        res.on('data', (c) => (text += c));
-        res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(text)) : reject(new Error(text))));
-      },
-    );
-    req.on('error', reject);
-    req.end(data);
-  });
 }
 
 async function rawStartsRun() {

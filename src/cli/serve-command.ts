@@ -11,7 +11,8 @@ import { EXIT, UsageError } from './io.js';
 export const SERVE_HELP = `Usage: stepwise serve [options]
 
 Serves the AWS Step Functions API (AWS JSON 1.0: POST / with X-Amz-Target) on one port,
-with executions kept in a SQLite file that survives crashes. GET /health and GET /metrics too.
+with executions kept in a SQLite file that survives crashes, or in PostgreSQL shared by
+several servers (docs/multi-node.md). GET /health and GET /metrics too.
 
 Options (each also read from the environment variable beside it):
   --host HOST             ${ENVIRONMENT.STEPWISE_HOST}   [STEPWISE_HOST]
@@ -35,6 +36,7 @@ Options (each also read from the environment variable beside it):
   --max-execution-depth N   ${ENVIRONMENT.STEPWISE_MAX_EXECUTION_DEPTH}   [STEPWISE_MAX_EXECUTION_DEPTH]
   --api-rate-limits SPEC    ${ENVIRONMENT.STEPWISE_API_RATE_LIMITS}   [STEPWISE_API_RATE_LIMITS]
   --retention-days N      ${ENVIRONMENT.STEPWISE_RETENTION_DAYS}   [STEPWISE_RETENTION_DAYS]
+  --node-lease-seconds N  ${ENVIRONMENT.STEPWISE_NODE_LEASE_SECONDS}   [STEPWISE_NODE_LEASE_SECONDS]
   --max-history-page-bytes N  ${ENVIRONMENT.STEPWISE_MAX_HISTORY_PAGE_BYTES}   [STEPWISE_MAX_HISTORY_PAGE_BYTES]
 
 Exposure (docs/deployment.md):

@@ -16,7 +16,7 @@ import { executionAlreadyExists } from '../api/aws-errors.js';
 import type { ExecutionRunner, NewExecution, TaskOutcome } from '../api/runner.js';
 import type { SdkOutcome } from '../api/sdk-integration.js';
 import { MockSession, type MockConfigFile } from '../integrations/mock-config.js';
-import type { ExecutionRecord, ExecutionWrite, LoggedTrigger, Store, TaskRecord, TimerRecord } from '../store/types.js';
+import type { ClusterStore, ExecutionRecord, ExecutionWrite, LoggedTrigger, Routed, RoutedWork, Store, TaskRecord, TimerRecord } from '../store/types.js';
 import { StoreConflict } from '../store/types.js';
 import type { HistoryEvent } from '../engine/events.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES } from '../engine/payload-size.js';
@@ -98,6 +98,21 @@ export interface DurableRunnerOptions {
    * quicker one is committed with the execution; a slower one goes on after the answer.
    */
   readonly startWaitMs?: number;
+  /**
+   * Share the work with other nodes on the store's database (Store.cluster: PostgreSQL): this
+   * runner then owns the executions it starts and those it claims from nodes whose lease ran
+   * out, and routes work for executions other nodes own to them (src/store/cluster.ts).
+   */
+  readonly cluster?: ClusterRunnerOptions;
+}
+
+export interface ClusterRunnerOptions {
+  /** How long a node's executions stay its own after its last renewal (ms): the take-over time after a crash. */
+  readonly leaseMs: number;
+  /** A name for operators (host and process id), part of the node id. */
+  readonly name: string;
+  /** How often routed work and orphans are looked for should a notification be missed (ms, default 1,000). */
+  readonly pollMs?: number;
 }
 
 /**
@@ -176,6 +191,9 @@ interface Pending {
   readonly committed: Promise<void>;
 }
 
+/** Tries of a trigger the runner produced (applyLater): about ten minutes with its back-off. */
+const MAX_APPLY_ATTEMPTS = 125;
+
 /** Most triggers one batch decides before it commits them. */
 const MAX_BATCH_TRIGGERS = 64;
 
@@ -212,6 +230,16 @@ export class DurableRunner implements ExecutionRunner {
   private readonly startWaitMs: number;
   /** Executions whose decision was interrupted by the last stop: their next decision clears the mark. */
   private readonly suspects = new Set<string>();
+  /** The store's cluster, once this runner joined it (several nodes on one database). */
+  private cluster: ClusterStore | undefined;
+  /** Routed work being applied here, by id (a notification and a poll may both bring it). */
+  private readonly applyingRouted = new Map<number, Promise<void>>();
+  /** Routed work whose application this runner wrote (its write removed the row). */
+  private readonly consumedRouted = new Set<number>();
+  private clusterLoops: Array<ReturnType<typeof setInterval>> = [];
+  private takingOver: Promise<void> | undefined;
+  /** Timers whose trigger could not be applied, by `arn timerId`: tried again after this time. */
+  private readonly timerRetries = new Map<string, number>();
 
   constructor(private readonly options: DurableRunnerOptions) {
     this.store = options.store;
@@ -228,6 +256,7 @@ export class DurableRunner implements ExecutionRunner {
    * RUNNING execution so tasks that were in flight at the crash are invoked again.
    */
   async resume(): Promise<void> {
+    if (this.options.cluster && this.store.cluster) return this.joinCluster(this.options.cluster, this.store.cluster);
     await this.quarantine();
     await this.scheduleTimers();
     const running = await this.store.runningExecutions();
@@ -254,8 +283,8 @@ export class DurableRunner implements ExecutionRunner {
    * again once (the crash may have had another cause); if the process stopped during its
    * decision again, it is failed instead of run a third time.
    */
-  private async quarantine(): Promise<void> {
-    for (const { executionArn, restarts } of await this.store.countInterruptedDecisions()) {
+  private async quarantine(executionArns?: readonly string[]): Promise<void> {
+    for (const { executionArn, restarts } of await this.store.countInterruptedDecisions(executionArns)) {
       if (restarts < QUARANTINE_AFTER_RESTARTS) {
         this.suspects.add(executionArn);
         continue;
@@ -304,9 +333,208 @@ export class DurableRunner implements ExecutionRunner {
   async close(): Promise<void> {
     this.closed = true;
     if (this.timerHandle) clearTimeout(this.timerHandle);
+    for (const loop of this.clusterLoops) clearInterval(loop);
     for (const live of this.live.values()) for (const c of live.running.values()) c.abort();
     await Promise.allSettled([...this.live.values()].map((l) => l.chain));
+    // Released for the other nodes at once, rather than after the lease runs out.
+    await this.cluster?.leave().catch((e) => this.log('warn', 'could not leave the cluster cleanly', { error: String(e) }));
   }
+
+  // ------------------------------------------------------------------ several nodes
+
+  /**
+   * Joins the cluster (src/store/cluster.ts) and takes over the executions no live node owns:
+   * after a restart, this node's own from before (it was another node then). Then, every third
+   * of the lease, renews it and looks for orphans again; every poll, applies routed work.
+   */
+  private async joinCluster(options: ClusterRunnerOptions, cluster: ClusterStore): Promise<void> {
+    this.cluster = cluster;
+    cluster.onWake((wake) => {
+      if (this.closed) return;
+      if (wake.type === 'routed') void this.applyRoutedWork();
+      else if (wake.type === 'released') void this.takeOver();
+      else for (const wakeUp of this.activityWaiters.get(wake.activityArn) ?? []) wakeUp();
+    });
+    const nodeId = await cluster.join({ leaseMs: options.leaseMs, name: options.name });
+    this.log('info', 'joined the cluster', { nodeId, leaseMs: options.leaseMs });
+    await this.takeOver();
+    const renew = setInterval(() => void this.renewLease(options, cluster), Math.max(50, Math.floor(options.leaseMs / 3)));
+    const poll = setInterval(() => void this.applyRoutedWork(), options.pollMs ?? 1_000);
+    renew.unref();
+    poll.unref();
+    this.clusterLoops.push(renew, poll);
+  }
+
+  private async renewLease(options: ClusterRunnerOptions, cluster: ClusterStore): Promise<void> {
+    if (this.closed) return;
+    let alive: boolean;
+    try {
+      alive = await cluster.renew();
+    } catch (e) {
+      this.log('warn', 'could not renew the node lease', { error: String(e) });
+      return;
+    }
+    if (!alive && !this.closed) {
+      // The lease ran out (the database was out of reach, the process stalled): other nodes may
+      // own our executions now. Everything held in memory is forgotten — their writes would be
+      // refused anyway — and the node joins again, under a new id, to claim what is left.
+      this.log('error', 'the node lease ran out: rejoining the cluster', { executions: this.live.size });
+      for (const live of this.live.values()) {
+        for (const c of live.running.values()) c.abort();
+        live.interp.dispose();
+      }
+      this.live.clear();
+      try {
+        const nodeId = await cluster.join({ leaseMs: options.leaseMs, name: options.name });
+        this.log('info', 'joined the cluster', { nodeId, leaseMs: options.leaseMs });
+      } catch (e) {
+        this.log('error', 'could not rejoin the cluster', { error: String(e) });
+        return;
+      }
+    }
+    await this.takeOver();
+  }
+
+  /** Claims orphaned executions (a batch at a time) and goes on with them from their last decision. */
+  private takeOver(): Promise<void> {
+    if (!this.takingOver) {
+      this.takingOver = this.claimOrphans()
+        .catch((e) => this.log('warn', 'could not take over orphaned executions', { error: String(e) }))
+        .finally(() => (this.takingOver = undefined));
+    }
+    return this.takingOver;
+  }
+
+  private async claimOrphans(): Promise<void> {
+    const cluster = this.cluster!;
+    for (;;) {
+      if (this.closed || cluster.nodeId === undefined) return;
+      const claimed = await cluster.claimOrphans(200);
+      if (claimed.length === 0) break;
+      this.log('info', 'took over executions', { executions: claimed.length });
+      // Their decisions in progress when their node stopped count as interrupted (crash loops).
+      await this.quarantine(claimed);
+      for (const arn of claimed) {
+        // A copy in memory from before is stale: another node may have moved the execution on.
+        const stale = this.live.get(arn);
+        if (stale && stale.busy === 0) {
+          this.live.delete(arn);
+          stale.interp.dispose();
+        }
+        await this.load(arn).catch((e) => this.log('error', 'could not resume execution', { executionArn: arn, error: String(e) }));
+      }
+      if (claimed.length < 200) break;
+    }
+    await this.scheduleTimers();
+    await this.applyRoutedWork();
+  }
+
+  /** Applies the work other nodes routed to this node's executions, oldest first. */
+  private async applyRoutedWork(): Promise<void> {
+    const cluster = this.cluster;
+    if (!cluster || this.closed) return;
+    let found: readonly Routed[];
+    try {
+      found = await cluster.routed(500);
+    } catch (e) {
+      this.log('warn', 'could not read routed work', { error: String(e) });
+      return;
+    }
+    // One execution's work in order; executions side by side.
+    const byExecution = new Map<string, Routed[]>();
+    for (const r of found) {
+      if (this.applyingRouted.has(r.id)) continue;
+      const list = byExecution.get(r.executionArn) ?? [];
+      list.push(r);
+      byExecution.set(r.executionArn, list);
+    }
+    await Promise.all(
+      [...byExecution.values()].map(async (list) => {
+        for (const r of list) await this.applyRouted(r);
+      }),
+    );
+  }
+
+  private applyRouted(r: Routed): Promise<void> {
+    let applying = this.applyingRouted.get(r.id);
+    if (!applying) {
+      applying = this.applyRoutedOnce(r).finally(() => this.applyingRouted.delete(r.id));
+      this.applyingRouted.set(r.id, applying);
+    }
+    return applying;
+  }
+
+  /**
+   * One routed item, as a decision of its execution that removes it (ExecutionWrite.consumed).
+   * Work with nothing to do (the token was closed meanwhile, the execution ended, the child's
+   * task is gone) is removed without a decision; work whose write failed stays for the next poll.
+   */
+  private async applyRoutedOnce(r: Routed): Promise<void> {
+    const { work } = r;
+    const options: ApplyOptions = { extra: { consumed: [r.id] } };
+    let triggerOf: TriggerOf;
+    if (work.type === 'answer') {
+      triggerOf = work.trigger;
+      options.precondition = (live) => {
+        if (!live.openTokens.has(work.token)) throw new AwsError('TaskTimedOut', 'Task Timed Out');
+      };
+    } else if (work.type === 'child-ended') {
+      const child = await this.store.getExecution(work.childArn);
+      if (!child) return this.cluster!.dropRouted([r.id]);
+      triggerOf = this.childEndedTrigger(child);
+    } else if (work.trigger.type === 'TaskStarted') {
+      const trigger = work.trigger;
+      // A rebuild may have recorded it already (from the task row the worker's claim left).
+      triggerOf = (live) => (live.interp.isTaskStarted(trigger.taskId) ? undefined : trigger);
+    } else {
+      triggerOf = work.trigger;
+    }
+    try {
+      await this.apply(r.executionArn, triggerOf, options);
+    } catch (e) {
+      if (!(e instanceof AwsError) || e.type === 'ConflictException') {
+        this.log('warn', 'routed work not applied yet', { executionArn: r.executionArn, error: String(e) });
+        return;
+      }
+    }
+    if (this.consumedRouted.delete(r.id)) return;
+    await this.cluster!.dropRouted([r.id]).catch(() => undefined);
+  }
+
+  /**
+   * Applies work to an execution wherever it is owned: here when this node holds it or can
+   * claim it, otherwise routed to its owner (and, with `wait`, awaited until applied).
+   */
+  private async applyAnywhere(executionArn: string, triggerOf: TriggerOf, work: RoutedWork, options: ApplyOptions & { wait?: boolean; ended?: boolean } = {}): Promise<void> {
+    const cluster = this.cluster;
+    if (!cluster) return this.apply(executionArn, triggerOf, options);
+    if (this.live.has(executionArn)) {
+      try {
+        return await this.apply(executionArn, triggerOf, options);
+      } catch (e) {
+        // Another node took it over meanwhile: route it there instead.
+        if (!(e instanceof AwsError) || e.type !== 'ConflictException') throw e;
+      }
+    }
+    const claim = await cluster.claim(executionArn, options.ended ? { ended: true } : {});
+    if (claim !== 'other') return this.apply(executionArn, triggerOf, options);
+    if (options.ended) throw new AwsError('ExecutionNotRedrivable', `Execution is being changed by another node: '${executionArn}'`);
+    const routed = await cluster.route(executionArn, work, this.clock.now());
+    // It ended meanwhile: as here, the trigger finds it ended.
+    if (!routed) return this.apply(executionArn, triggerOf, options);
+    if (options.wait) await this.untilApplied(routed.id);
+  }
+
+  /** Waits (bounded) until routed work has been applied by its owner. */
+  private async untilApplied(id: number): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    for (let pause = 5; Date.now() < deadline; pause = Math.min(pause * 2, 100)) {
+      if (!(await this.cluster!.isRouted(id))) return;
+      await new Promise((r) => setTimeout(r, pause));
+    }
+    this.log('warn', 'routed work not applied within 10 s (it stays queued for the owner)', { id });
+  }
+
 
   // ------------------------------------------------------------------ ExecutionRunner
 
@@ -430,7 +658,8 @@ export class DurableRunner implements ExecutionRunner {
 
   async stop(executionArn: string, error?: string, cause?: string): Promise<number> {
     const now = this.clock.now();
-    await this.apply(executionArn, { type: 'StopRequested', ...(error !== undefined ? { error } : {}), ...(cause !== undefined ? { cause } : {}) }, { requireRunning: true });
+    const trigger: Trigger = { type: 'StopRequested', ...(error !== undefined ? { error } : {}), ...(cause !== undefined ? { cause } : {}) };
+    await this.applyAnywhere(executionArn, trigger, { type: 'trigger', trigger }, { requireRunning: true, wait: true });
     return (await this.store.getExecution(executionArn))?.stopDate ?? now; // the date the decision recorded
   }
 
@@ -441,7 +670,8 @@ export class DurableRunner implements ExecutionRunner {
       throw new AwsError('ExecutionNotRedrivable', `Execution is ${record.status} and cannot be redriven: '${executionArn}'`);
     }
     const now = this.clock.now();
-    await this.apply(executionArn, { type: 'Redrive' }, { allowEnded: true });
+    const trigger: Trigger = { type: 'Redrive' };
+    await this.applyAnywhere(executionArn, trigger, { type: 'trigger', trigger }, { allowEnded: true, ended: true });
     return (await this.store.getExecution(executionArn))?.redriveDate ?? now; // the date the decision recorded
   }
 
@@ -449,13 +679,21 @@ export class DurableRunner implements ExecutionRunner {
     if (!isWellFormedToken(token)) throw new AwsError('InvalidToken', "Invalid Token: 'Invalid token'"); // AWS's text, whatever the token
     const task = await this.store.getTask(token);
     if (!task) throw new AwsError('TaskDoesNotExist', 'Task does not exist anymore');
-    if (task.status === 'CLOSED') throw new AwsError('TaskTimedOut', 'Task Timed Out');
+    if (task.status === 'CLOSED' || task.status === 'ANSWERED') throw new AwsError('TaskTimedOut', 'Task Timed Out');
     const trigger: Trigger =
       outcome.type === 'success'
         ? { type: 'TaskSucceeded', taskId: task.taskId, output: outcome.output }
         : outcome.type === 'failure'
           ? { type: 'TaskFailed', taskId: task.taskId, ...(outcome.error !== undefined ? { error: outcome.error } : {}), ...(outcome.cause !== undefined ? { cause: outcome.cause } : {}) }
           : { type: 'TaskHeartbeat', taskId: task.taskId };
+    if (this.cluster) {
+      // Accepted once across the nodes (the task row), then applied by the execution's owner:
+      // here when this node owns it or can claim it (the answer is applied before we reply).
+      const routed = await this.cluster.acceptAnswer(token, trigger, outcome.type !== 'heartbeat', this.clock.now());
+      if (!routed) throw new AwsError('TaskTimedOut', 'Task Timed Out');
+      if (this.live.has(routed.executionArn) || (await this.cluster.claim(routed.executionArn)) === 'owned') await this.applyRouted(routed);
+      return;
+    }
     await this.apply(task.executionArn, trigger, {
       // Decided inside the execution's queue, so two answers racing for one token cannot both win.
       precondition: (live) => {
@@ -475,11 +713,13 @@ export class DurableRunner implements ExecutionRunner {
       ...(update.toleratedFailurePercentage !== undefined ? { toleratedFailurePercentage: update.toleratedFailurePercentage } : {}),
       ...(update.toleratedFailureCount !== undefined ? { toleratedFailureCount: update.toleratedFailureCount } : {}),
     };
-    await this.apply(run.executionArn, trigger);
+    await this.applyAnywhere(run.executionArn, trigger, { type: 'trigger', trigger }, { wait: true });
   }
 
   async activityTaskClaimed(task: TaskRecord, workerName?: string): Promise<void> {
-    await this.apply(task.executionArn, { type: 'TaskStarted', taskId: task.taskId, ...(workerName !== undefined ? { workerName } : {}) });
+    const trigger: Trigger = { type: 'TaskStarted', taskId: task.taskId, ...(workerName !== undefined ? { workerName } : {}) };
+    // Routed to another owner without waiting: the worker's answer is routed after it, in order.
+    await this.applyAnywhere(task.executionArn, trigger, { type: 'trigger', trigger });
   }
 
   waitForActivityTask(activityArn: string, ms: number, signal?: AbortSignal): Promise<void> {
@@ -665,20 +905,25 @@ export class DurableRunner implements ExecutionRunner {
   /**
    * Applies a trigger the runner itself produced (a task's answer, a continuation). Losing one
    * would leave its execution waiting for ever, so a failure that is not the API's answer (a
-   * store that was busy, a worker replaced meanwhile) is tried again, a few times, with back-off.
+   * store that was busy or out of reach, a worker replaced meanwhile) is tried again with
+   * back-off (50 ms doubling to 5 s) for about ten minutes: a database that is down for a while
+   * (a PostgreSQL restart or failover) delays the execution without losing the answer. A node
+   * that lost its lease meanwhile finds its writes refused (an AwsError) and stops trying: the
+   * node that took the execution over performs the task again.
    */
   private applyLater(live: LiveExecution, trigger: Trigger, what: string, attempt = 0): void {
     const arn = live.record.arn;
     this.apply(arn, trigger).catch((e: unknown) => {
-      if (e instanceof AwsError || attempt >= 4 || this.closed) {
-        this.log('warn', what, { executionArn: arn, error: String(e) });
+      if (e instanceof AwsError || attempt >= MAX_APPLY_ATTEMPTS || this.closed) {
+        this.log(e instanceof AwsError ? 'warn' : 'error', what, { executionArn: arn, error: String(e) });
         return;
       }
+      if (attempt === 4) this.log('warn', `${what} yet: trying again`, { executionArn: arn, error: String(e) });
       live.busy++;
       setTimeout(() => {
         live.busy--;
         this.applyLater(live, trigger, what, attempt + 1);
-      }, 50 * 2 ** attempt);
+      }, Math.min(50 * 2 ** attempt, 5_000));
     });
   }
 
@@ -722,6 +967,7 @@ export class DurableRunner implements ExecutionRunner {
       throw e instanceof StoreConflict ? new AwsError('ConflictException', 'The execution was updated concurrently; retry.') : e;
     }
     live.record = { ...live.record, ...write.update, lastEventId: lastId(decision, live.record.lastEventId) };
+    for (const id of write.consumed ?? []) this.consumedRouted.add(id);
     this.notify(live, decision);
     if (live.interp.status !== 'RUNNING') {
       if (live.record.status === 'RUNNING') return; // a later decision of the batch ends it
@@ -809,6 +1055,7 @@ export class DurableRunner implements ExecutionRunner {
       ...(tasksAdded.length ? { tasksAdded } : {}),
       ...(tasksClosed.length ? { tasksClosed } : {}),
       ...(decision.mapRuns ? { mapRuns: decision.mapRuns } : {}),
+      ...(extra?.consumed ? { consumed: extra.consumed } : {}),
     };
   }
 
@@ -962,11 +1209,19 @@ export class DurableRunner implements ExecutionRunner {
     const parentArn = child.parentExecutionArn;
     const taskId = child.parentTaskId;
     if (parentArn === undefined || taskId === undefined) return;
-    await this.apply(parentArn, (parent) => {
+    await this.applyAnywhere(parentArn, this.childEndedTrigger(child), { type: 'child-ended', childArn: child.arn }).catch((e) =>
+      this.log('warn', 'child result not applied to its parent', { executionArn: parentArn, child: child.arn, error: String(e) }),
+    );
+  }
+
+  /** The parent's trigger for a child that ended: the answer of the `.sync` task waiting for it, if one still is. */
+  private childEndedTrigger(child: ExecutionRecord): TriggerOf {
+    const taskId = child.parentTaskId!;
+    return (parent) => {
       const command = parent.openInvocations.get(taskId);
       if (!command || command.resource.kind !== 'service' || !waitsForChild(command.resource.pattern)) return undefined;
       return childEndTrigger(taskId, child, command.resource.pattern, this.clock.now());
-    }).catch((e) => this.log('warn', 'child result not applied to its parent', { executionArn: parentArn, child: child.arn, error: String(e) }));
+    };
   }
 
   // ------------------------------------------------------------------ timers
@@ -988,28 +1243,47 @@ export class DurableRunner implements ExecutionRunner {
     this.timerDueAt = Infinity;
     if (this.closed || this.firing) return;
     this.firing = true;
+    // Set when due timers wait to be tried again: the loop sleeps until then (nextTimerDue would
+    // name them, due already, and spin).
+    let retryAt: number | undefined;
     try {
       for (;;) {
-        const due = await this.store.dueTimers(this.clock.now(), 500);
-        if (due.length === 0) break;
+        const now = this.clock.now();
+        const key = (t: TimerRecord) => `${t.executionArn} ${t.timerId}`;
+        const found = await this.store.dueTimers(now, 500);
+        const due = found.filter((t) => (this.timerRetries.get(key(t)) ?? 0) <= now);
+        if (due.length === 0) {
+          if (found.length > 0) retryAt = Math.min(...found.map((t) => this.timerRetries.get(key(t)) ?? now + 1_000));
+          break;
+        }
+        const failed = new Set<string>();
         await Promise.all(
           due.map((timer) =>
-            this.apply(timer.executionArn, { type: 'TimerFired', timerId: timer.timerId }).catch((e) =>
-              this.log('warn', 'timer not applied', { executionArn: timer.executionArn, timerId: timer.timerId, error: String(e) }),
+            this.apply(timer.executionArn, { type: 'TimerFired', timerId: timer.timerId }).then(
+              () => this.timerRetries.delete(key(timer)),
+              (e) => {
+                // Not applied (a write refused, the store busy): fired again in a second, never dropped.
+                failed.add(key(timer));
+                this.timerRetries.set(key(timer), now + 1_000);
+                this.log('warn', 'timer not applied', { executionArn: timer.executionArn, timerId: timer.timerId, error: String(e) });
+              },
             ),
           ),
         );
+        if (failed.size > 0) retryAt = now + 1_000;
+        if (this.timerRetries.size > 10_000) this.timerRetries.clear();
         // A timer the execution no longer waits for (it ended, or the timer was cancelled in a
         // decision that lost a race) would stay due forever: drop it.
         const still = await this.store.dueTimers(this.clock.now(), 500);
-        const stale = still.filter((t) => due.some((d) => d.executionArn === t.executionArn && d.timerId === t.timerId));
+        const stale = still.filter((t) => !failed.has(key(t)) && due.some((d) => d.executionArn === t.executionArn && d.timerId === t.timerId));
         await this.dropStaleTimers(stale);
         if (due.length < 500) break;
       }
     } finally {
       this.firing = false;
     }
-    await this.scheduleTimers();
+    if (retryAt !== undefined) this.armTimer(retryAt);
+    else await this.scheduleTimers();
   }
 
   private async dropStaleTimers(timers: readonly TimerRecord[]): Promise<void> {

@@ -30,6 +30,8 @@ export interface ServerConfig {
   readonly quotas?: QuotaConfig;
   /** Days a closed execution is kept before it is purged (default 90, as AWS); 0 keeps them forever. */
   readonly retentionDays?: number;
+  /** On PostgreSQL: a node's lease (ms); after it runs out other nodes take its executions over (docs/multi-node.md). */
+  readonly nodeLeaseMs?: number;
   /** Containment of executions (docs/limits.md). */
   readonly isolation: IsolationConfig;
   /** GetExecutionHistory's byte budget per page (AWS documents none; default 1 MiB). */
@@ -102,7 +104,8 @@ export class ConfigError extends Error {
 export const ENVIRONMENT = {
   STEPWISE_HOST: 'address to listen on (default 127.0.0.1)',
   STEPWISE_PORT: 'port (default 8083)',
-  STEPWISE_DB: 'database: a SQLite file (default ./.stepwise/stepwise.db; one server per file), :memory:, or postgres://USER:PASSWORD@HOST:PORT/DATABASE (one server for now)',
+  STEPWISE_DB: 'database: a SQLite file (default ./.stepwise/stepwise.db; one server per file), :memory:, or postgres://USER:PASSWORD@HOST:PORT/DATABASE (several servers may share one: docs/multi-node.md)',
+  STEPWISE_NODE_LEASE_SECONDS: 'on PostgreSQL: how long a node that stops renewing keeps its executions before other nodes take them over (default 10)',
   STEPWISE_REGION: 'region in ARNs (default us-east-1)',
   STEPWISE_ACCOUNT_ID: 'account in ARNs (default 111111111111)',
   SFN_MOCK_CONFIG: 'Step Functions Local mock configuration file',
@@ -170,6 +173,7 @@ export const SERVE_OPTIONS = {
   'max-execution-depth': { type: 'string' },
   'api-rate-limits': { type: 'string' },
   'retention-days': { type: 'string' },
+  'node-lease-seconds': { type: 'string' },
   'decision-workers': { type: 'string' },
   'decision-timeout': { type: 'string' },
   'worker-memory-mb': { type: 'string' },
@@ -279,6 +283,7 @@ export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv =
     logLevel: pick('log-level', 'STEPWISE_LOG_LEVEL') ?? 'info',
     synchronous,
     retentionDays,
+    nodeLeaseMs: whole('node-lease-seconds', 'STEPWISE_NODE_LEASE_SECONDS', 10, 2, 3600) * 1000,
     isolation,
     ...parseExposure(values as Record<string, unknown>, env),
     ...(metricsPortText !== undefined ? { metrics: { host: pick('metrics-host', 'STEPWISE_METRICS_HOST') ?? '127.0.0.1', port: Number(metricsPortText) } } : {}),

@@ -6,7 +6,7 @@
 import '../regexp-engine.js'; // linear-time fallback for user regular expressions, set once per process
 import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createServer as createHttpServer, type ServerResponse } from 'node:http';
@@ -38,7 +38,7 @@ import { AccessLog } from './access-log.js';
 import { bindRefusal, isLoopbackAddress, screenRequest } from './request-guard.js';
 import { readTls } from './tls.js';
 import { claimSqliteFile } from './sqlite-owner.js';
-import { claimPostgresDatabase } from './postgres-owner.js';
+import { redact } from '../store/postgres/db.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -72,11 +72,6 @@ export interface RunningServer {
 export interface StartOptions {
   /** The time the runner stamps and retention measures from (tests move it; default Date.now). */
   readonly clock?: { now(): number };
-  /**
-   * Lets several servers share one database (tests of what several nodes do, until servers
-   * share work). Never for use: two servers on one database would run the same executions.
-   */
-  readonly sharedDatabaseForTests?: boolean;
 }
 
 export async function startServer(config: ServerConfig, logger: Logger = pino({ level: config.logLevel }), options: StartOptions = {}): Promise<RunningServer> {
@@ -105,7 +100,7 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
     accountId: config.accountId,
     localSdkServices: ['sfn'],
     // Unmapped buckets, when S3 cannot be reached: beside the database (a ResultWriter's files land there).
-    defaultBucketsFolder: config.db === ':memory:' ? join(tmpdir(), `stepwise-buckets-${process.pid}`) : join(dirname(resolve(config.db)), 'buckets'),
+    defaultBucketsFolder: bucketsFolder(config.db),
     ...(config.lambdaEndpoint !== undefined ? { lambdaEndpoint: config.lambdaEndpoint } : {}),
     log: (level, message, fields) => logger[level](fields ?? {}, message),
   });
@@ -114,9 +109,8 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
   // before anything runs; kept until the store is closed.
   let ownership: { release(): unknown } | undefined;
   try {
-    if (options.sharedDatabaseForTests) ownership = undefined;
-    else if (isSqliteFile(config.db)) ownership = claimSqliteFile(resolve(config.db));
-    else if (config.db !== ':memory:') ownership = await claimPostgresDatabase(config.db);
+    // PostgreSQL is shared: several servers on one database split the work (docs/multi-node.md).
+    if (isSqliteFile(config.db)) ownership = claimSqliteFile(resolve(config.db));
   } catch (e) {
     await store.close();
     throw e;
@@ -171,6 +165,7 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
     ...(mockConfig ? { mockConfig } : {}),
     integrations,
     log: (level, message, fields) => logger[level](fields ?? {}, message),
+    ...(store.cluster ? { cluster: { leaseMs: config.nodeLeaseMs ?? 10_000, name: `${hostname()}:${process.pid}` } } : {}),
     onDecision: (arn, events, status) => {
       metrics.decision(arn, events, status);
       if (status !== 'RUNNING') logExecutionEnd(logger, arn, events, status);
@@ -260,7 +255,7 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
   const address = server.address() as AddressInfo;
   const url = `${tls ? 'https' : 'http'}://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
   logger.info(
-    { url, ...(metricsServer ? { metricsUrl: metricsServer.url } : {}), db: config.db, region: config.region, accountId: config.accountId, config: project.file ?? null, project: describeProjectConfig(project) },
+    { url, ...(metricsServer ? { metricsUrl: metricsServer.url } : {}), db: isSqliteFile(config.db) || config.db === ':memory:' ? config.db : redact(config.db), region: config.region, accountId: config.accountId, config: project.file ?? null, project: describeProjectConfig(project) },
     'Stepwise is serving',
   );
 
@@ -429,6 +424,18 @@ async function listenForMetrics(where: { readonly host: string; readonly port: n
 }
 
 /** An SQLite file path (not `:memory:`, not a PostgreSQL URL). */
+/**
+ * Where buckets that neither the configuration maps nor S3 serves are kept: beside the SQLite
+ * file (a ResultWriter's files land there), in ./.stepwise/buckets for PostgreSQL (each node its
+ * own: map buckets to S3 or a shared folder when several nodes run, docs/multi-node.md), and in
+ * a temporary folder for :memory:.
+ */
+function bucketsFolder(db: string): string {
+  if (db === ':memory:') return join(tmpdir(), `stepwise-buckets-${process.pid}`);
+  if (!isSqliteFile(db)) return resolve('.stepwise', 'buckets');
+  return join(dirname(resolve(db)), 'buckets');
+}
+
 function isSqliteFile(db: string): boolean {
   return db !== ':memory:' && !/^postgres(ql)?:\/\//i.test(db);
 }

@@ -358,9 +358,11 @@ export class MemoryStore implements Store {
     this.decisionMarks.delete(executionArn);
   }
 
-  async countInterruptedDecisions(): Promise<ReadonlyArray<{ readonly executionArn: string; readonly restarts: number }>> {
+  async countInterruptedDecisions(executionArns?: readonly string[]): Promise<ReadonlyArray<{ readonly executionArn: string; readonly restarts: number }>> {
     const marked: Array<{ executionArn: string; restarts: number }> = [];
+    const only = executionArns && new Set(executionArns);
     for (const [executionArn, restarts] of this.decisionMarks) {
+      if (only && !only.has(executionArn)) continue;
       this.decisionMarks.set(executionArn, restarts + 1);
       marked.push({ executionArn, restarts: restarts + 1 });
     }

@@ -8,11 +8,13 @@ import type { HistoryEvent } from '../engine/events.js';
 import type { MapRunRecord, Trigger } from '../engine/model.js';
 import type { ScheduleStore } from './schedules.js';
 import type { EventBusStore } from './event-bus.js';
+import type { ClusterStore } from './cluster.js';
 
 /** Map Runs are the engine's records (engine/model.ts), stored as they come. */
 export type { MapRunCounts, MapRunRecord, MapRunStatus } from '../engine/model.js';
 export type { ScheduleStore } from './schedules.js';
 export type { EventBusStore } from './event-bus.js';
+export type { ClusterStore, RoutedWork, Routed, ClusterWake } from './cluster.js';
 
 export type StateMachineType = 'STANDARD' | 'EXPRESS';
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE';
@@ -153,7 +155,11 @@ export interface TimerRecord {
   readonly dueAt: number;
 }
 
-export type TaskStatus = 'SCHEDULED' | 'STARTED' | 'CLOSED';
+/**
+ * ANSWERED (several nodes on one database only): a node accepted a SendTaskSuccess/Failure for
+ * the task and routed it to the execution's owner (cluster.ts); the owner's decision closes it.
+ */
+export type TaskStatus = 'SCHEDULED' | 'STARTED' | 'ANSWERED' | 'CLOSED';
 
 /**
  * A task waiting for the outside world: an activity task (polled by GetActivityTask) or a task
@@ -193,6 +199,13 @@ export interface ExecutionWrite {
    * belong to the write's execution (their executionArn must name it).
    */
   readonly mapRuns?: readonly MapRunRecord[];
+  /**
+   * Routed work (ClusterStore.routed ids) this decision applies: removed with the write, so it
+   * is applied exactly once. A task answer routed so may close its ANSWERED task; any other
+   * write that would close an ANSWERED task is refused (StoreConflict): it was decided without
+   * the answer, which must be applied first.
+   */
+  readonly consumed?: readonly number[];
 }
 
 export interface Page<T> {
@@ -339,6 +352,11 @@ export interface DeadLetterStore {
 }
 
 export interface Store {
+  /**
+   * Several processes on one database (PostgreSQL): which node owns which execution, and work
+   * routed to the owner. Absent on single-process stores (memory, SQLite: one server per file).
+   */
+  readonly cluster?: ClusterStore;
   /** Undeliverable schedule firings and events (issue 10). */
   readonly deadLetters: DeadLetterStore;
   /** EventBridge Scheduler's schedule groups and schedules (issue 10, schedules.ts). */
@@ -436,9 +454,11 @@ export interface Store {
   clearDecisionInProgress(executionArn: string): Promise<void>;
   /**
    * At start-up: every execution still marked had a decision in progress when the process
-   * stopped. Each counts one more interrupted start; resolves to them with their counts.
+   * stopped. Each counts one more interrupted start; resolves to them with their counts. With
+   * `executionArns`, only those are counted (several nodes: the executions of a node that died,
+   * just taken over; the other marks belong to decisions live nodes are making).
    */
-  countInterruptedDecisions(): Promise<ReadonlyArray<{ readonly executionArn: string; readonly restarts: number }>>;
+  countInterruptedDecisions(executionArns?: readonly string[]): Promise<ReadonlyArray<{ readonly executionArn: string; readonly restarts: number }>>;
 
   // ------------------------------------------------------------------ map runs
   getMapRun(arn: string): Promise<MapRunRecord | undefined>;

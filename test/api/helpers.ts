@@ -2,6 +2,10 @@
  * Test helpers: the API over a MemoryStore and the real DurableRunner, a call helper, and ways
  * to wait for executions and reach their tasks the way a client would (DescribeExecution,
  * GetExecutionHistory, GetActivityTask).
+ *
+ * With STEPWISE_TEST_STORE=postgres (CI runs the API tests so a second time), each harness has a
+ * PostgreSQL store in a schema of its own on STEPWISE_TEST_POSTGRES, and its runner joins it as
+ * a node of a cluster: the same tests hold with fenced writes and answers accepted by the store.
  */
 import { createContext, type ApiContext, type ContextOptions } from '../../src/api/context.js';
 import { handleRequest } from '../../src/api/protocol.js';
@@ -10,7 +14,32 @@ import { callSfnAction } from '../../src/api/sdk-integration.js';
 import { DurableRunner, type DurableRunnerOptions } from '../../src/runtime/durable-runner.js';
 import type { TaskHandler } from '../../src/runtime/memory-driver.js';
 import type { MockConfigFile } from '../../src/integrations/mock-config.js';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll } from 'vitest';
 import { MemoryStore } from '../../src/store/memory.js';
+import { openPostgresStore } from '../../src/store/postgres/index.js';
+import type { Store } from '../../src/store/types.js';
+
+const ON_POSTGRES = process.env.STEPWISE_TEST_STORE === 'postgres';
+const POSTGRES = process.env.STEPWISE_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
+const schemas: string[] = [];
+if (ON_POSTGRES) {
+  afterAll(async () => {
+    const admin = new pg.Client({ connectionString: POSTGRES });
+    await admin.connect();
+    for (const schema of schemas.splice(0)) await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await admin.end();
+  });
+}
+
+/** The harness's store: memory, or PostgreSQL with STEPWISE_TEST_STORE=postgres. */
+async function testStore(): Promise<Store> {
+  if (!ON_POSTGRES) return new MemoryStore();
+  const schema = `stepwise_api_${randomBytes(5).toString('hex')}`;
+  schemas.push(schema);
+  return openPostgresStore(POSTGRES, { schema, maxConnections: 4 });
+}
 
 export const REGION = 'us-east-1';
 export const ACCOUNT = '123456789012';
@@ -53,7 +82,7 @@ export interface HarnessOptions extends Omit<Partial<ContextOptions>, 'store' | 
 
 export interface Harness {
   ctx: ApiContext;
-  store: MemoryStore;
+  store: Store;
   runner: DurableRunner;
   call(action: string, body?: unknown): Promise<{ status: number; body: any; headers: Record<string, string> }>;
   ok(action: string, body?: unknown): Promise<any>;
@@ -74,7 +103,7 @@ export interface Harness {
 
 export async function harness(options: HarnessOptions = {}): Promise<Harness> {
   const { taskHandlers, mockConfig, waitTimeScale, runnerLimits, ...contextOptions } = options;
-  const store = new MemoryStore();
+  const store = await testStore();
   let ctx: ApiContext | undefined;
   const runner = new DurableRunner({
     store,
@@ -86,7 +115,16 @@ export async function harness(options: HarnessOptions = {}): Promise<Harness> {
     ...(taskHandlers ? { taskHandlers } : {}),
     ...(mockConfig ? { mockConfig } : {}),
     ...runnerLimits,
+    ...(ON_POSTGRES ? { cluster: { leaseMs: 30_000, name: 'api-tests' } } : {}),
   });
+  if (ON_POSTGRES) {
+    // Tests close the runner; the store's connections go with it.
+    const closeRunner = runner.close.bind(runner);
+    runner.close = async () => {
+      await closeRunner();
+      await store.close();
+    };
+  }
   await runner.resume();
   ctx = createContext({ store, runner, region: REGION, accountId: ACCOUNT, ...contextOptions });
   const call = async (action: string, body: unknown = {}) => {

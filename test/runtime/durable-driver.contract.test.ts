@@ -1,10 +1,13 @@
 // The driver contract (driver-contract.ts) against the durable runner, driven through the API as
 // a client drives it (CreateStateMachine, StartExecution, DescribeExecution, GetExecutionHistory),
-// on a MemoryStore and on a real SQLite file. Each scenario gets its own store and runner: task
-// handlers and mocks are the runner's options.
+// on a MemoryStore, on a real SQLite file, and on the real PostgreSQL server as a node of a
+// cluster (owner, fenced writes, routed answers: src/store/cluster.ts). Each scenario gets its own
+// store and runner: task handlers and mocks are the runner's options.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { afterAll } from 'vitest';
 import { createContext, type ApiContext } from '../../src/api/context.js';
 import { prepareNestedExecution } from '../../src/api/operations/start-execution.js';
@@ -14,6 +17,7 @@ import type { MockConfigFile } from '../../src/integrations/mock-config.js';
 import { DurableRunner } from '../../src/runtime/durable-runner.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
+import { openPostgresStore } from '../../src/store/postgres/index.js';
 import type { Store } from '../../src/store/types.js';
 import { ACCOUNT, REGION, driverContract, type ContractOutcome, type ContractRun } from './driver-contract.js';
 
@@ -23,7 +27,17 @@ const root = mkdtempSync(join(tmpdir(), 'stepwise-contract-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 let files = 0;
 
-async function runDurable(store: Store, run: ContractRun): Promise<ContractOutcome> {
+// The PostgreSQL server of the machine (CI: a fresh database per run); a schema per scenario.
+const POSTGRES = process.env.STEPWISE_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
+const schemas: string[] = [];
+afterAll(async () => {
+  const admin = new pg.Client({ connectionString: POSTGRES });
+  await admin.connect();
+  for (const schema of schemas) await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await admin.end();
+});
+
+async function runDurable(store: Store, run: ContractRun, cluster = false): Promise<ContractOutcome> {
   const mockConfig: MockConfigFile | undefined = run.mock && {
     StateMachines: { [MACHINE]: { TestCases: { Contract: run.mock.testCase } } },
     MockedResponses: run.mock.responses,
@@ -38,6 +52,7 @@ async function runDurable(store: Store, run: ContractRun): Promise<ContractOutco
     localSdk: { services: ['sfn'], call: (_service, action, parameters, requestId, caller) => callSfnAction(ctx!, action, parameters, requestId, caller) },
     ...(run.taskHandlers ? { taskHandlers: run.taskHandlers } : {}),
     ...(mockConfig ? { mockConfig } : {}),
+    ...(cluster ? { cluster: { leaseMs: 30_000, name: 'contract' } } : {}),
   });
   await runner.resume();
   ctx = createContext({ store, runner, region: REGION, accountId: ACCOUNT });
@@ -83,4 +98,11 @@ async function runDurable(store: Store, run: ContractRun): Promise<ContractOutco
 driverContract('durable runner on a MemoryStore', () => ({ run: (run) => runDurable(new MemoryStore(), run) }));
 driverContract('durable runner on a SQLite file', () => ({
   run: async (run) => runDurable(await openSqliteStore(join(root, `contract-${++files}.db`)), run),
+}));
+driverContract('durable runner on PostgreSQL, as a node of a cluster', () => ({
+  run: async (run) => {
+    const schema = `stepwise_contract_${randomBytes(5).toString('hex')}`;
+    schemas.push(schema);
+    return runDurable(await openPostgresStore(POSTGRES, { schema }), run, true);
+  },
 }));

@@ -32,12 +32,9 @@ export function tempFolder(name: string): { file: () => string; remove: () => vo
   return { file: () => join(root, `db-${++files}`, 'stepwise.db'), remove: () => rmSync(root, { recursive: true, force: true }) };
 }
 
-/** `shared`: a second server on the same file, as a second node would be (until PostgreSQL serves that). */
-export async function boot(dbFile: string, clock: { now(): number }, { shared = false }: { shared?: boolean } = {}): Promise<TestServer> {
-  const server = await startServer(parseServeArgs(['--port', '0', '--db', dbFile, '--region', REGION, '--account-id', ACCOUNT], {}), pino({ level: 'silent' }), {
-    clock,
-    ...(shared ? { sharedDatabaseForTests: true } : {}),
-  });
+/** A server on `db` (a SQLite file, or a PostgreSQL URL several servers may share). */
+export async function boot(db: string, clock: { now(): number }): Promise<TestServer> {
+  const server = await startServer(parseServeArgs(['--port', '0', '--db', db, '--region', REGION, '--account-id', ACCOUNT], {}), pino({ level: 'silent' }), { clock });
   const options = { endpoint: server.url, region: REGION, maxAttempts: 1, credentials: { accessKeyId: 'x', secretAccessKey: 'y' } };
   const scheduler = new SchedulerClient(options);
   const sfn = new SFNClient(options);

@@ -1,7 +1,10 @@
 // Schedules firing executions on a clock the tests move: once per due time, across a restart on
-// the same SQLite file, within a flexible window, with retries and dead letters.
+// the same SQLite file, by two nodes on one PostgreSQL database, within a flexible window, with
+// retries and dead letters.
 import { CreateScheduleCommand, GetScheduleCommand, ResourceNotFoundException, UpdateScheduleCommand, type CreateScheduleCommandInput } from '@aws-sdk/client-scheduler';
 import { DeleteStateMachineCommand, DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { flexOffsetMs } from '../../src/runtime/schedule-timing.js';
 import { ACCOUNT, boot, createMachine, executionsOf, MINUTE, REGION, ROLE, T0, tempFolder, type TestServer } from './helpers.js';
@@ -9,11 +12,36 @@ import { ACCOUNT, boot, createMachine, executionsOf, MINUTE, REGION, ROLE, T0, t
 const folder = tempFolder('scheduler-firing');
 afterAll(() => folder.remove());
 
+// Several nodes share a PostgreSQL database (a SQLite file has one server): a database of the
+// test's own on the machine's server (STEPWISE_TEST_POSTGRES), dropped at the end.
+const POSTGRES = process.env.STEPWISE_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
+const databases: string[] = [];
+async function admin(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: POSTGRES });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+async function freshPostgresDatabase(): Promise<string> {
+  const name = `stepwise_schedules_${randomBytes(4).toString('hex')}`;
+  await admin(`CREATE DATABASE ${name}`);
+  databases.push(name);
+  const url = new URL(POSTGRES);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+afterAll(async () => {
+  for (const name of databases) await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+});
+
 let now = T0;
 const clock = { now: () => now };
 const open: TestServer[] = [];
-async function start(file: string, options: { shared?: boolean } = {}): Promise<TestServer> {
-  const t = await boot(file, clock, options);
+async function start(file: string): Promise<TestServer> {
+  const t = await boot(file, clock);
   open.push(t);
   return t;
 }
@@ -116,11 +144,11 @@ describe('schedule firings', () => {
     expect(await names(t, machine)).toHaveLength(5);
   });
 
-  it('fire once per due time when two servers share the database and fire together', async () => {
-    const file = folder.file();
+  it('fire once per due time when two servers (nodes) share a PostgreSQL database and fire together', async () => {
+    const url = await freshPostgresDatabase();
     now = T0 + 30_000;
-    const a = await start(file, { shared: true });
-    const b = await start(file, { shared: true });
+    const a = await start(url);
+    const b = await start(url);
     const machine = await createMachine(a.sfn, 'shared');
     await a.scheduler.send(new CreateScheduleCommand(schedule('shared', machine, { ScheduleExpression: 'cron(* * * * ? *)' })));
     for (let minute = 1; minute <= 5; minute++) {

@@ -17,13 +17,26 @@
 import { DefinitionHashes } from '../definition-hashes.js';
 import type { Queryable } from './db.js';
 import { Params, row, rows } from './sql.js';
-import type { ExecutionRecord, ExecutionWrite } from '../types.js';
+import { StoreConflict, type ExecutionRecord, type ExecutionWrite } from '../types.js';
 import { conflict } from '../write-checks.js';
 import { prepareWrite, type PreparedWrite } from '../sqlite/execution-writes.js';
 import type { Chunk } from '../sqlite/payloads.js';
 import { EXECUTION_COLUMNS, executionParams } from '../sqlite/rows.js';
 
 export { prepareWrite, type PreparedWrite };
+
+/**
+ * What a write of a node that joined a cluster (../cluster.ts) adds: the owner it sets (create)
+ * or must find (append: fenced), the routed work it applies, and the channel it notifies.
+ */
+export interface ClusterWrite {
+  readonly owner: string;
+  readonly channel: string;
+  readonly consumed: readonly number[];
+}
+
+/** SQLSTATE of stepwise_conflict() (schema-cluster.ts). */
+export const CLUSTER_CONFLICT = 'SW001';
 
 /** The columns ExecutionWrite.update may set, by field. */
 const UPDATE_COLUMNS = {
@@ -59,6 +72,12 @@ function lastByKey<T>(items: readonly T[], key: (item: T) => string): T[] {
   return [...byKey.values()];
 }
 
+/** Tokens the write closes that it does not add (a task added closed is inserted so). */
+function closedTokens(write: PreparedWrite): string[] {
+  const added = new Set(write.tasksAdded.map((t) => t[0] as string));
+  return [...new Set(write.tasksClosed)].filter((token) => !added.has(token));
+}
+
 export class ExecutionWriter {
   /** Definition hashes by text, and the hashes known to be stored (definitions are never deleted). */
   private readonly hashes = new DefinitionHashes();
@@ -69,7 +88,7 @@ export class ExecutionWriter {
   }
 
   /** Inserts the execution as it stands after its first write; false when the ARN exists. */
-  async create(db: Queryable, record: ExecutionRecord, first: PreparedWrite): Promise<boolean> {
+  async create(db: Queryable, record: ExecutionRecord, first: PreparedWrite, cluster?: ClusterWrite): Promise<boolean> {
     const hash = this.hashOf(record.definition);
     const p = new Params();
     const parts: string[] = [];
@@ -78,16 +97,18 @@ export class ExecutionWriter {
       parts.push(`definition AS (INSERT INTO definitions (hash, body) VALUES (${p.add(hash)}, ${p.add(record.definition)}) ON CONFLICT (hash) DO NOTHING)`);
     }
     const values = executionParams(record, hash, first.lastEventId, first.trigger ? 1 : 0).map((v) => p.add(v));
-    parts.push(`head AS (INSERT INTO executions (${EXECUTION_COLUMNS}) VALUES (${values.join(', ')}) ON CONFLICT (arn) DO NOTHING RETURNING id, trigger_count)`);
-    parts.push(...this.children(p, first, allChunks(first.payloads), undefined));
-    const created = await rows<{ id: number }>(db, `WITH ${parts.join(',\n')} SELECT id FROM head`, p.values);
+    // A node owns the executions it starts (while it runs them).
+    const owner = cluster && record.status === 'RUNNING' ? cluster.owner : null;
+    parts.push(`head AS (INSERT INTO executions (${EXECUTION_COLUMNS}, owner) VALUES (${values.join(', ')}, ${p.add(owner)}) ON CONFLICT (arn) DO NOTHING RETURNING id, trigger_count)`);
+    parts.push(...this.children(p, first, allChunks(first.payloads), undefined, cluster));
+    const created = await rows<{ id: number }>(db, `WITH ${parts.join(',\n')} SELECT id${this.notifications(p, first, cluster)} FROM head`, p.values);
     if (this.storedDefinitions.size >= 1024) this.storedDefinitions.clear();
     this.storedDefinitions.add(hash);
     return created.length === 1;
   }
 
   /** Appends a decision; rejects with StoreConflict (changing nothing) on a stale expectation. */
-  async append(db: Queryable, write: PreparedWrite, update: ExecutionWrite['update']): Promise<void> {
+  async append(db: Queryable, write: PreparedWrite, update: ExecutionWrite['update'], cluster?: ClusterWrite): Promise<void> {
     let chunks = allChunks(write.payloads);
     if (chunks.length > 0) {
       // Most decisions refer to payloads an earlier one stored: do not send those again. A
@@ -110,15 +131,41 @@ export class ExecutionWriter {
       if (value === undefined && (field === 'status' || field === 'redriveCount')) continue;
       set.push(`${column} = ${p.add(value ?? null)}`);
     }
-    const head = `head AS (UPDATE executions SET ${set.join(', ')} WHERE arn = ${p.add(write.executionArn)} AND last_event_id = ${p.add(write.expectedLastEventId)} RETURNING id, trigger_count)`;
-    const sql = `WITH ${[head, ...this.children(p, write, chunks, write.timersRemoved)].join(',\n')} SELECT id FROM head`;
-    if ((await rows(db, sql, p.values)).length === 1) return;
-    const current = await row<{ last_event_id: number }>(db, 'SELECT last_event_id FROM executions WHERE arn = $1', [write.executionArn]);
+    // Fenced: only the owner writes; an execution that ends is nobody's (a redrive claims it).
+    let fence = '';
+    if (cluster) {
+      fence = ` AND owner = ${p.add(cluster.owner)}`;
+      if (update?.status !== undefined && update.status !== 'RUNNING') set.push('owner = NULL');
+    }
+    const head = `head AS (UPDATE executions SET ${set.join(', ')} WHERE arn = ${p.add(write.executionArn)} AND last_event_id = ${p.add(write.expectedLastEventId)}${fence} RETURNING id, trigger_count)`;
+    const sql = `WITH ${[head, ...this.children(p, write, chunks, write.timersRemoved, cluster)].join(',\n')} SELECT id${this.notifications(p, write, cluster)} FROM head`;
+    try {
+      if ((await rows(db, sql, p.values)).length === 1) return;
+    } catch (e) {
+      if ((e as { code?: string }).code === CLUSTER_CONFLICT) throw new StoreConflict((e as Error).message);
+      throw e;
+    }
+    const current = await row<{ last_event_id: number; owner: string | null }>(db, 'SELECT last_event_id, owner FROM executions WHERE arn = $1', [write.executionArn]);
+    if (cluster && current && current.last_event_id === write.expectedLastEventId && current.owner !== cluster.owner) {
+      throw new StoreConflict(`Execution ${write.executionArn} is owned by another node`);
+    }
     throw conflict(write.executionArn, write.expectedLastEventId, current?.last_event_id);
   }
 
   /** The CTEs that write the rest of the decision from `head` (id, trigger_count after the write). */
-  private children(p: Params, write: PreparedWrite, chunks: readonly Chunk[], timersRemoved: readonly string[] | undefined): string[] {
+  /**
+   * The final SELECT's extra columns: a notification when the write schedules activity tasks
+   * (GetActivityTask polls on every node wake), sent with the commit, only if the head matched.
+   */
+  private notifications(p: Params, write: PreparedWrite, cluster: ClusterWrite | undefined): string {
+    if (!cluster) return '';
+    const activities = [...new Set(write.tasksAdded.filter((t) => t[2] !== null && t[4] === 'SCHEDULED').map((t) => t[2] as string))];
+    // tasks_check (children) is a plain SELECT: PostgreSQL evaluates it only where referenced.
+    const check = closedTokens(write).length > 0 ? ', (SELECT failed FROM tasks_check) AS checked' : '';
+    return check + activities.map((arn, i) => `, pg_notify(${p.add(cluster.channel)}, ${p.add(`a:${arn}`)}) AS n${i}`).join('');
+  }
+
+  private children(p: Params, write: PreparedWrite, chunks: readonly Chunk[], timersRemoved: readonly string[] | undefined, cluster?: ClusterWrite): string[] {
     const parts: string[] = [];
     if (chunks.length > 0) {
       const [hashes, bodies, refs, sizes] = [chunks.map((c) => c.hash), chunks.map((c) => c.body), chunks.map((c) => c.refs), chunks.map((c) => c.size)];
@@ -149,8 +196,7 @@ export class ExecutionWriter {
     }
     const closing = new Set(write.tasksClosed);
     const tasks = lastByKey(write.tasksAdded, (t) => t[0] as string).map((t) => (closing.has(t[0] as string) ? [...t.slice(0, 4), 'CLOSED', ...t.slice(5)] : t));
-    const addedTokens = new Set(tasks.map((t) => t[0] as string));
-    const closed = [...closing].filter((token) => !addedTokens.has(token));
+    const closed = closedTokens(write);
     if (tasks.length > 0) {
       const c = columns(tasks, 8);
       const casts = ['text[]', 'text[]', 'text[]', 'text[]', 'text[]', 'text[]', 'int8[]', 'int8[]'];
@@ -160,7 +206,22 @@ export class ExecutionWriter {
           activity_arn = excluded.activity_arn, input = excluded.input, status = excluded.status,
           worker_name = excluded.worker_name, created_at = excluded.created_at, started_at = excluded.started_at)`);
     }
-    if (closed.length > 0) {
+    const consumed = cluster?.consumed ?? [];
+    if (consumed.length > 0) {
+      parts.push(`routed_done AS (DELETE FROM routed USING head WHERE routed.execution_id = head.id AND routed.id = ANY(${p.add(consumed, 'int8[]')}))`);
+    }
+    if (closed.length > 0 && cluster) {
+      // A task another node accepted an answer for (ANSWERED) is closed only by the decision
+      // that applies that answer. Any other decision closing it (a timeout, a cancel) was made
+      // without the answer: the statement fails as a whole (stepwise_conflict), and the owner
+      // applies the answer first. The UPDATE re-reads a row a concurrent answer just changed,
+      // so the count sees it; tokens whose rows are gone (none should be) count on both sides.
+      const tokens = p.add(closed, 'text[]');
+      const answered = consumed.length > 0 ? `tasks.token IN (SELECT token FROM routed WHERE id = ANY(${p.add(consumed, 'int8[]')}) AND token IS NOT NULL)` : 'false';
+      parts.push(`tasks_closed AS (UPDATE tasks SET status = 'CLOSED' FROM head WHERE tasks.token = ANY(${tokens}) AND (tasks.status <> 'ANSWERED' OR ${answered}) RETURNING 1)`);
+      parts.push(`tasks_check AS (SELECT CASE WHEN EXISTS (SELECT 1 FROM head) AND (SELECT count(*) FROM tasks_closed) < (SELECT count(*) FROM tasks WHERE token = ANY(${tokens}))
+        THEN stepwise_conflict('A task of execution ' || ${p.add(write.executionArn)} || ' was answered on another node: its answer is applied first') END AS failed)`);
+    } else if (closed.length > 0) {
       parts.push(`tasks_closed AS (UPDATE tasks SET status = 'CLOSED' FROM head WHERE tasks.token = ANY(${p.add(closed, 'text[]')}))`);
     }
     const runs = lastByKey(write.mapRuns, (r) => r[0] as string);

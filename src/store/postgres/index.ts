@@ -85,6 +85,8 @@ import { row, rows, run } from './sql.js';
 import { PostgresDeadLetterStore } from './dead-letters.js';
 import { PostgresScheduleStore } from './schedules.js';
 import { PostgresEventBusStore } from './event-bus.js';
+import { PostgresCluster } from './cluster.js';
+import type { ClusterWrite } from './execution-writes.js';
 
 export type { PostgresOptions } from './db.js';
 
@@ -117,6 +119,8 @@ export class PostgresStore implements Store {
   readonly deadLetters: PostgresDeadLetterStore;
   readonly schedules: PostgresScheduleStore;
   readonly eventBus: PostgresEventBusStore;
+  /** Several nodes on this database: joined by the server (the store alone works as one process). */
+  readonly cluster: PostgresCluster;
   private readonly writer = new ExecutionWriter();
   private readonly lanes = new Lanes();
   /** Definition texts by hash, shared by the records read: executions repeat a few definitions. */
@@ -130,6 +134,13 @@ export class PostgresStore implements Store {
     this.deadLetters = new PostgresDeadLetterStore(db);
     this.schedules = new PostgresScheduleStore(db);
     this.eventBus = new PostgresEventBusStore(db);
+    this.cluster = new PostgresCluster(db);
+  }
+
+  /** What a write adds once this store joined a cluster (fencing, routed work, notifications). */
+  private clusterWrite(write?: ExecutionWrite): ClusterWrite | undefined {
+    const owner = this.cluster.nodeId;
+    return owner === undefined ? undefined : { owner, channel: this.cluster.channel, consumed: write?.consumed ?? [] };
   }
 
   // ------------------------------------------------------------------ state machines and friends
@@ -353,7 +364,8 @@ export class PostgresStore implements Store {
 
   async createExecution(record: ExecutionRecord, first: ExecutionWrite): Promise<boolean> {
     const prepared = prepareWrite({ ...first, executionArn: record.arn });
-    return this.lanes.run(record.arn, () => this.writer.create(this.pool(), applyUpdate(record, first.update), prepared));
+    const cluster = this.clusterWrite(first);
+    return this.lanes.run(record.arn, () => this.writer.create(this.pool(), applyUpdate(record, first.update), prepared, cluster));
   }
 
   async getExecution(arn: string): Promise<ExecutionRecord | undefined> {
@@ -389,7 +401,8 @@ export class PostgresStore implements Store {
 
   async appendExecution(write: ExecutionWrite): Promise<void> {
     const prepared = prepareWrite(write);
-    await this.lanes.run(write.executionArn, () => this.writer.append(this.pool(), prepared, write.update));
+    const cluster = this.clusterWrite(write);
+    await this.lanes.run(write.executionArn, () => this.writer.append(this.pool(), prepared, write.update, cluster));
   }
 
   async getEvents(
@@ -456,17 +469,19 @@ export class PostgresStore implements Store {
   // ------------------------------------------------------------------ quarantine
 
   async markDecisionInProgress(executionArn: string): Promise<void> {
-    await run(this.pool(), 'INSERT INTO decisions_in_progress (execution_arn, restarts) VALUES ($1, 0) ON CONFLICT (execution_arn) DO NOTHING', [executionArn]);
+    await run(this.pool(), 'INSERT INTO decisions_in_progress (execution_arn, restarts, node) VALUES ($1, 0, $2) ON CONFLICT (execution_arn) DO NOTHING', [executionArn, this.cluster.nodeId ?? null]);
   }
 
   async clearDecisionInProgress(executionArn: string): Promise<void> {
     await run(this.pool(), 'DELETE FROM decisions_in_progress WHERE execution_arn = $1', [executionArn]);
   }
 
-  async countInterruptedDecisions(): Promise<ReadonlyArray<{ readonly executionArn: string; readonly restarts: number }>> {
+  async countInterruptedDecisions(executionArns?: readonly string[]): Promise<ReadonlyArray<{ readonly executionArn: string; readonly restarts: number }>> {
+    // Counted marks become this node's: should it stop during the decision too, the next node counts again.
     const marked = await rows<{ execution_arn: string; restarts: number }>(
       this.pool(),
-      'UPDATE decisions_in_progress SET restarts = restarts + 1 RETURNING execution_arn, restarts',
+      `UPDATE decisions_in_progress SET restarts = restarts + 1, node = $1 ${executionArns ? 'WHERE execution_arn = ANY($2::text[])' : ''} RETURNING execution_arn, restarts`,
+      executionArns ? [this.cluster.nodeId ?? null, [...executionArns]] : [this.cluster.nodeId ?? null],
     );
     return marked.map((r) => ({ executionArn: r.execution_arn, restarts: r.restarts }));
   }
@@ -495,18 +510,28 @@ export class PostgresStore implements Store {
 
   // ------------------------------------------------------------------ timers and tasks
 
+  // A node of a cluster fires the timers of the executions it owns only (each timer once).
   async dueTimers(now: number, limit: number): Promise<readonly TimerRecord[]> {
+    const owner = this.cluster.nodeId;
     const due = await rows<TimerRow>(
       this.pool(),
       `SELECT e.arn AS execution_arn, t.timer_id, t.due_at FROM timers t JOIN executions e ON e.id = t.execution_id
-       WHERE t.due_at <= $1 ORDER BY t.due_at LIMIT $2`,
-      [now, pageLimit(limit)],
+       WHERE t.due_at <= $1 ${owner !== undefined ? "AND e.owner = $3 AND e.status = 'RUNNING'" : ''} ORDER BY t.due_at LIMIT $2`,
+      owner !== undefined ? [now, pageLimit(limit), owner] : [now, pageLimit(limit)],
     );
     return due.map(timerOf);
   }
 
   async nextTimerDue(): Promise<number | undefined> {
-    return (await row<{ due: number | null }>(this.pool(), 'SELECT min(due_at) AS due FROM timers'))?.due ?? undefined;
+    const owner = this.cluster.nodeId;
+    if (owner === undefined) return (await row<{ due: number | null }>(this.pool(), 'SELECT min(due_at) AS due FROM timers'))?.due ?? undefined;
+    // Walks the timers in due order until one of this node's: quick while the nodes share the work.
+    const next = await row<{ due: number }>(
+      this.pool(),
+      "SELECT t.due_at AS due FROM timers t JOIN executions e ON e.id = t.execution_id WHERE e.owner = $1 AND e.status = 'RUNNING' ORDER BY t.due_at LIMIT 1",
+      [owner],
+    );
+    return next?.due;
   }
 
   async timersOf(executionArn: string): Promise<readonly TimerRecord[]> {
@@ -553,6 +578,7 @@ export class PostgresStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.cluster.close();
     await this.db.close();
   }
 

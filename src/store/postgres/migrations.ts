@@ -14,11 +14,14 @@ export interface PostgresMigration {
 // 1: the core store (state machines, versions, aliases, activities, tags, executions, events,
 //    the replay log, timers, tasks, map runs, payloads, counters, decisions in progress).
 // 2: triggers (dead letters, schedule groups and schedules, the event bus).
+// 3: several nodes (node leases, execution owners, routed work: ../cluster.ts).
 // Each is filled in by its module's author; see ./index.ts and ./triggers.ts.
 import { CORE } from './schema-core.js';
 import { TRIGGERS } from './schema-triggers.js';
+import { CLUSTER } from './schema-cluster.js';
 
 export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   { id: 1, name: 'core', sql: CORE },
   { id: 2, name: 'triggers', sql: TRIGGERS },
+  { id: 3, name: 'cluster', sql: CLUSTER },
 ];

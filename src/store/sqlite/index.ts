@@ -408,6 +408,8 @@ export class SqliteStore implements Store {
     await this.commits.submit(() => this.q.clearDecision.run(executionArn));
   }
 
+  // One server per SQLite file (src/server/sqlite-owner.ts): every mark is this process's, so
+  // the filter of several nodes (executionArns) never applies.
   countInterruptedDecisions(): Promise<ReadonlyArray<{ readonly executionArn: string; readonly restarts: number }>> {
     return this.commits.submit(() => {
       this.q.countRestart.run();
