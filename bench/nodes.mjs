@@ -15,7 +15,8 @@
 //                        [--pg postgres://postgres@127.0.0.1:5432] [--poll-ms 10] [--timeout 120]
 //
 // Every run creates a fresh database (stepwise_bench_<random>) on --pg, starts the nodes on it
-// one after the other (each waits for /health), measures, stops them and drops the database.
+// one after the other (each waits for /health), waits until they are idle (their decision
+// workers load after /health answers), measures, stops them and drops the database.
 // The node counts alternate from run to run (1,2 then 2,1 ...), so neither always runs first on
 // a noisy machine. A run counts only if every execution it started SUCCEEDED, with the expected
 // output (and, for the chain, a history of exactly 2 + 2 × 100 events: an execution run twice by
@@ -46,6 +47,8 @@ const IN_FLIGHT = Number(args['in-flight'] ?? 64);
 const PG_SERVER = String(args.pg ?? 'postgres://postgres@127.0.0.1:5432');
 const POLL_MS = Number(args['poll-ms'] ?? 10);
 const TIMEOUT_MS = Number(args.timeout ?? 120) * 1000;
+/** A node that has not answered /health by then is killed and counts as not started. */
+const START_TIMEOUT_MS = 60_000;
 const ROLE = 'arn:aws:iam::111111111111:role/bench';
 const CHAIN_EVENTS = 2 + 2 * STATES; // ExecutionStarted, Entered/Exited per state, ExecutionSucceeded
 if (NODE_COUNTS.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--nodes takes node counts such as 1,2 (got ${args.nodes})`);
@@ -85,11 +88,13 @@ async function dropDatabase(name) {
   liveDatabases.delete(name);
 }
 
-process.once('SIGINT', async () => {
-  for (const child of liveNodes) child.kill('SIGKILL');
-  for (const name of liveDatabases) await dropDatabase(name).catch((e) => console.error(`could not drop ${name}: ${e.message}`));
-  process.exit(130);
-});
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
+  process.once(signal, async () => {
+    for (const child of liveNodes) child.kill('SIGKILL');
+    for (const name of liveDatabases) await dropDatabase(name).catch((e) => console.error(`could not drop ${name}: ${e.message}`));
+    process.exit(code);
+  });
+}
 
 // ---- nodes --------------------------------------------------------------------------------
 
@@ -119,6 +124,7 @@ async function startNode(database, index) {
     });
   }
   const url = `http://127.0.0.1:${port}`;
+  const deadline = performance.now() + START_TIMEOUT_MS;
   for (;;) {
     try {
       if ((await fetch(`${url}/health`)).ok) break;
@@ -128,6 +134,11 @@ async function startNode(database, index) {
     if (child.exitCode !== null || child.signalCode !== null) {
       await new Promise((resolve) => setImmediate(resolve)); // the last chunks of its output
       throw new NodeStartError(`node ${index} exited with ${child.exitCode ?? child.signalCode} before serving:\n${output.trim() || '(no output)'}`);
+    }
+    // A server whose start failed can stay alive without listening (an open connection holds it).
+    if (performance.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new NodeStartError(`node ${index} did not serve /health within ${START_TIMEOUT_MS / 1000} s (killed):\n${output.trim() || '(no output)'}`);
     }
     await sleep(5);
   }
@@ -158,11 +169,32 @@ async function withNodes(count, use) {
   const nodes = [];
   try {
     for (let i = 1; i <= count; i++) nodes.push(await startNode(database, i));
+    await untilIdle(nodes);
     return await use(nodes);
   } finally {
     for (const node of nodes) await node.stop();
     await dropDatabase(database);
   }
+}
+
+/**
+ * A node answers /health before its decision workers have loaded (~0.2 s of CPU each node);
+ * measured at once, that start-up would count in the first node's run and, when the nodes start
+ * one after the other, weigh more on the last one. So the clock starts once the nodes are idle:
+ * under a tenth of a core over 200 ms (a fixed 2 s where /proc is not there), or after 10 s.
+ */
+async function untilIdle(nodes) {
+  const cpuNow = () => nodes.reduce((sum, n) => sum + (processCpuSeconds(n.pid) ?? 0), 0);
+  if (processCpuSeconds(process.pid) === undefined) return sleep(2000);
+  const deadline = performance.now() + 10_000;
+  let last = cpuNow();
+  while (performance.now() < deadline) {
+    await sleep(200);
+    const now = cpuNow();
+    if (now - last < 0.02) return;
+    last = now;
+  }
+  console.log(`(the nodes were still busy 10 s after starting; measuring anyway)`);
 }
 
 const call = (node, target, body) => rawCall(node.port, node.agent, target, body);
@@ -318,8 +350,15 @@ async function transitionsRun(count) {
         if (history.events.length !== CHAIN_EVENTS || history.nextToken) throw new Error(`${executionArn} has ${history.events.length}${history.nextToken ? '+' : ''} history events, expected ${CHAIN_EVENTS}`);
       },
     );
-    return { value: (EXECUTIONS * STATES) / seconds, seconds, usage };
+    return { value: (EXECUTIONS * STATES) / seconds, seconds, usage, perNode: await Promise.all(nodes.map(chainTransitionsRunBy)) };
   });
+}
+
+/** The chain's transitions this node ran, from its /metrics: how the work was shared. */
+async function chainTransitionsRunBy(node) {
+  const text = await (await fetch(`http://127.0.0.1:${node.port}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith('stepwise_state_transitions_total{') && l.includes('state_machine="chain"'));
+  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
 }
 
 async function startsRun(count) {
@@ -373,7 +412,8 @@ for (let r = 0; r < RUNS; r++) {
       let result;
       try {
         result = await workload.run(count);
-        console.log(`run ${r + 1}, ${count} node${count > 1 ? 's' : ''}, ${workload.key}: ${fmt(result.value)}/s in ${result.seconds.toFixed(2)} s. ${describeUsage(result.usage)}`);
+        const shares = result.perNode && count > 1 ? ` Transitions run by each node: ${result.perNode.map(fmt).join(' + ')}.` : '';
+        console.log(`run ${r + 1}, ${count} node${count > 1 ? 's' : ''}, ${workload.key}: ${fmt(result.value)}/s in ${result.seconds.toFixed(2)} s.${shares} ${describeUsage(result.usage)}`);
       } catch (e) {
         if (e instanceof NodeStartError) {
           unavailable.set(count, e.message);

@@ -233,16 +233,22 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
     });
   });
   // The metrics listener next, so that a port in use stops the start before any work resumes.
-  const metricsServer = await listening.then(() => (config.metrics ? listenForMetrics(config.metrics, metrics) : undefined)).catch(async (e: unknown) => {
+  // A start that fails from here on closes what it opened: the process must exit, not hang on a listener.
+  const abandon = async (e: unknown, metricsListener?: { close(): Promise<void> }): Promise<never> => {
     server.close();
+    await metricsListener?.close().catch(() => undefined);
+    await runner.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     await ownership?.release();
     await accessLog?.close();
     await deciders?.close();
     await integrations.close();
     throw e;
-  });
-  await runner.resume();
+  };
+  const metricsServer = await listening.then(() => (config.metrics ? listenForMetrics(config.metrics, metrics) : undefined)).catch((e: unknown) => abandon(e));
+  // Resuming reads the store (and, on PostgreSQL, joins the other nodes): a database that fails
+  // now stops the start with its error.
+  await runner.resume().catch((e: unknown) => abandon(e, metricsServer));
   const retention = new RetentionLoop({
     store,
     retentionDays: config.retentionDays ?? DEFAULT_RETENTION_DAYS,

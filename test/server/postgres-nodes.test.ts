@@ -13,7 +13,10 @@ import {
   DescribeExecutionCommand,
   GetActivityTaskCommand,
   GetExecutionHistoryCommand,
+  DescribeMapRunCommand,
   ListExecutionsCommand,
+  ListMapRunsCommand,
+  UpdateMapRunCommand,
   SendTaskHeartbeatCommand,
   SendTaskSuccessCommand,
   StartExecutionCommand,
@@ -194,6 +197,50 @@ describe('stepwise serve: two nodes on one PostgreSQL database', { timeout: 60_0
     expect(typesOf(events).at(-1)).toBe('ExecutionAborted');
   });
 
+  it("applies on node A an UpdateMapRun sent to node B, and a .sync child's end across the nodes", async () => {
+    const { activityArn } = await clientA.send(new CreateActivityCommand({ name: 'mapped' }));
+    // One child at a time, each waiting for an activity task: raising MaxConcurrency on node B
+    // must reach node A (the owner), which then hands out the other tasks at once.
+    const stateMachineArn = await createMachine(clientA, 'mapped', {
+      StartAt: 'Fan',
+      States: {
+        Fan: {
+          Type: 'Map',
+          MaxConcurrency: 1,
+          ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, StartAt: 'Work', States: { Work: { Type: 'Task', Resource: activityArn, End: true } } },
+          End: true,
+        },
+      },
+    });
+    const { executionArn } = await clientA.send(new StartExecutionCommand({ stateMachineArn, name: 'mapped', input: '[1, 2, 3]' }));
+    const first = await clientB.send(new GetActivityTaskCommand({ activityArn, workerName: 'w' }), { abortSignal: AbortSignal.timeout(20_000) });
+    expect(first.taskToken).toBeTruthy();
+    const { mapRuns } = await clientB.send(new ListMapRunsCommand({ executionArn }));
+    await clientB.send(new UpdateMapRunCommand({ mapRunArn: mapRuns![0]!.mapRunArn, maxConcurrency: 3 }));
+    expect((await clientA.send(new DescribeMapRunCommand({ mapRunArn: mapRuns![0]!.mapRunArn }))).maxConcurrency).toBe(3);
+    // The two other children start without the first having ended.
+    const others = await Promise.all([1, 2].map(() => clientB.send(new GetActivityTaskCommand({ activityArn, workerName: 'w' }), { abortSignal: AbortSignal.timeout(10_000) })));
+    for (const task of [first, ...others]) {
+      expect(task.taskToken).toBeTruthy();
+      await clientB.send(new SendTaskSuccessCommand({ taskToken: task.taskToken, output: task.input! }));
+    }
+    const done = await untilEnded(clientA, executionArn!);
+    expect(done.status, `${done.error ?? ''} ${done.cause ?? ''}`).toBe('SUCCEEDED');
+    expect(JSON.parse(done.output!)).toEqual([1, 2, 3]);
+
+    // A parent started on node A waits (.sync) for a child started on node B: the child's end,
+    // on node B, is routed to node A.
+    const child = await createMachine(clientB, 'child', { StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 1, Next: 'P' }, P: { Type: 'Pass', Result: 'from the child', End: true } } });
+    const parentMachine = await createMachine(clientA, 'parent', {
+      StartAt: 'Call',
+      States: { Call: { Type: 'Task', Resource: 'arn:aws:states:::states:startExecution.sync:2', Parameters: { StateMachineArn: child, 'Input.$': '$' }, OutputPath: '$.Output', End: true } },
+    });
+    const parent = await clientA.send(new StartExecutionCommand({ stateMachineArn: parentMachine, name: 'parent' }));
+    const parentDone = await untilEnded(clientB, parent.executionArn!);
+    expect(parentDone.status, `${parentDone.error ?? ''} ${parentDone.cause ?? ''}`).toBe('SUCCEEDED');
+    expect(parentDone.output).toBe('"from the child"');
+  });
+
   it('takes a heartbeat on node B for a task of an execution node A owns', async () => {
     const { activityArn } = await clientA.send(new CreateActivityCommand({ name: 'beating' }));
     // A heartbeat timeout shorter than the task lasts: the execution succeeds only if the
@@ -271,7 +318,8 @@ describe('stepwise serve: two nodes on one PostgreSQL database', { timeout: 60_0
     const orphanedOnC = (await clientC.send(new ListExecutionsCommand({ stateMachineArn }))).executions ?? [];
     expect(orphanedOnC.map((e) => e.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
     const all = await Promise.all(machines.map((m) => clientC.send(new ListExecutionsCommand({ stateMachineArn: m }))));
-    expect(all.flatMap((page) => page.executions ?? [])).toHaveLength(4 + 1 + 1 + 3);
+    // 4 routed, 1 stopped, 1 map, 1 child + 1 parent, 1 heartbeat, 3 taken over.
+    expect(all.flatMap((page) => page.executions ?? [])).toHaveLength(4 + 1 + 1 + 2 + 1 + 3);
 
     expect((await nodeC.stop()).code).toBe(0);
     expect((await nodeB.stop()).code).toBe(0);

@@ -10,8 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { events, execution, startWrite } from '../contract.js';
 import { StoreConflict, type ClusterWake, type TaskRecord } from '../types.js';
 import { openPostgresStore, type PostgresStore } from './index.js';
+import { adminPool, TEST_POSTGRES } from './test-server.js';
 
-const URL_ = process.env.STEPWISE_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
+const URL_ = TEST_POSTGRES;
 const ACT = 'arn:aws:states:us-east-1:123456789012:activity:w';
 
 const schemas: string[] = [];
@@ -19,13 +20,7 @@ const open: PostgresStore[] = [];
 let admin: pg.Pool;
 
 beforeAll(async () => {
-  admin = new pg.Pool({ connectionString: URL_, max: 2, connectionTimeoutMillis: 5_000 });
-  admin.on('error', () => undefined);
-  try {
-    await admin.query('SELECT 1');
-  } catch (e) {
-    throw new Error(`PostgreSQL is not reachable at ${URL_} (set STEPWISE_TEST_POSTGRES, or start it: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start): ${(e as Error).message}`);
-  }
+  admin = await adminPool();
 });
 afterAll(async () => {
   await Promise.all(open.map((s) => s.close().catch(() => undefined)));

@@ -16,11 +16,9 @@ import { openStore } from '../open.js';
 import { StoreConflict, type TaskRecord } from '../types.js';
 import { openPostgresStore, PostgresStore } from './index.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
+import { adminPool, TEST_POSTGRES } from './test-server.js';
 
-const URL_ = process.env.STEPWISE_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
-const HOW_TO_START =
-  `PostgreSQL is not reachable at ${URL_} (set STEPWISE_TEST_POSTGRES to another server). ` +
-  'Start the local one with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start';
+const URL_ = TEST_POSTGRES;
 
 const schemas: string[] = [];
 const freshSchema = (): string => {
@@ -31,13 +29,7 @@ const freshSchema = (): string => {
 
 let admin: pg.Pool;
 beforeAll(async () => {
-  admin = new pg.Pool({ connectionString: URL_, max: 2, connectionTimeoutMillis: 5_000 });
-  admin.on('error', () => undefined);
-  try {
-    await admin.query('SELECT 1');
-  } catch (e) {
-    throw new Error(`${HOW_TO_START}\n(${(e as Error).message || (e as { code?: string }).code})`);
-  }
+  admin = await adminPool();
 });
 afterAll(async () => {
   for (const schema of schemas) await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
