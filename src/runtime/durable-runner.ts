@@ -109,8 +109,12 @@ export interface DurableRunnerOptions {
 export interface ClusterRunnerOptions {
   /** How long a node's executions stay its own after its last renewal (ms): the take-over time after a crash. */
   readonly leaseMs: number;
-  /** A name for operators (host and process id), part of the node id. */
-  readonly name: string;
+  /**
+   * The node's name (part of its id; operators see it in logs), read when the runner resumes.
+   * A node started under the name of one that stopped (a restart on the same host and port)
+   * takes that one's executions over at once instead of after its lease.
+   */
+  readonly name: () => string;
   /** How often routed work and orphans are looked for should a notification be missed (ms, default 1,000). */
   readonly pollMs?: number;
 }
@@ -355,7 +359,7 @@ export class DurableRunner implements ExecutionRunner {
       else if (wake.type === 'released') void this.takeOver();
       else for (const wakeUp of this.activityWaiters.get(wake.activityArn) ?? []) wakeUp();
     });
-    const nodeId = await cluster.join({ leaseMs: options.leaseMs, name: options.name });
+    const nodeId = await cluster.join({ leaseMs: options.leaseMs, name: options.name(), replacesNamesake: true });
     this.log('info', 'joined the cluster', { nodeId, leaseMs: options.leaseMs });
     await this.takeOver();
     const renew = setInterval(() => void this.renewLease(options, cluster), Math.max(50, Math.floor(options.leaseMs / 3)));
@@ -385,7 +389,7 @@ export class DurableRunner implements ExecutionRunner {
       }
       this.live.clear();
       try {
-        const nodeId = await cluster.join({ leaseMs: options.leaseMs, name: options.name });
+        const nodeId = await cluster.join({ leaseMs: options.leaseMs, name: options.name() });
         this.log('info', 'joined the cluster', { nodeId, leaseMs: options.leaseMs });
       } catch (e) {
         this.log('error', 'could not rejoin the cluster', { error: String(e) });

@@ -165,7 +165,12 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
     ...(mockConfig ? { mockConfig } : {}),
     integrations,
     log: (level, message, fields) => logger[level](fields ?? {}, message),
-    ...(store.cluster ? { cluster: { leaseMs: config.nodeLeaseMs ?? 10_000, name: `${hostname()}:${process.pid}` } } : {}),
+    // Named by where it serves (known once it listens): a restart on the same address takes its
+    // predecessor's executions over at once (src/store/cluster.ts).
+    ...(store.cluster ? { cluster: { leaseMs: config.nodeLeaseMs ?? 10_000, name: () => {
+      const where = server.address() as AddressInfo;
+      return `${hostname()}/${where.address}:${where.port}`;
+    } } } : {}),
     onDecision: (arn, events, status) => {
       metrics.decision(arn, events, status);
       if (status !== 'RUNNING') logExecutionEnd(logger, arn, events, status);

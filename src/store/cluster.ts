@@ -56,8 +56,12 @@ export interface ClusterStore {
   /**
    * Joins as a node with a lease of `leaseMs`: from then on the store creates executions owned
    * by this node, fences appends, and reads only this node's timers. Resolves to the node id.
+   * With `replacesNamesake`, other nodes of the same name are taken for dead at once (a node
+   * restarted on the same host and port): their executions are orphans without waiting for
+   * their leases. Were one still alive after all, fencing keeps its writes out; it would only
+   * lose its executions to a take-over.
    */
-  join(options: { readonly leaseMs: number; readonly name: string }): Promise<string>;
+  join(options: { readonly leaseMs: number; readonly name: string; readonly replacesNamesake?: boolean }): Promise<string>;
   /**
    * Renews the lease. False when it had run out: other nodes may have taken this node's
    * executions, so the caller forgets them and joins again (under a new id).

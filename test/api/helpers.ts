@@ -115,7 +115,7 @@ export async function harness(options: HarnessOptions = {}): Promise<Harness> {
     ...(taskHandlers ? { taskHandlers } : {}),
     ...(mockConfig ? { mockConfig } : {}),
     ...runnerLimits,
-    ...(ON_POSTGRES ? { cluster: { leaseMs: 30_000, name: 'api-tests' } } : {}),
+    ...(ON_POSTGRES ? { cluster: { leaseMs: 30_000, name: () => 'api-tests' } } : {}),
   });
   if (ON_POSTGRES) {
     // Tests close the runner; the store's connections go with it.

@@ -52,7 +52,7 @@ async function runDurable(store: Store, run: ContractRun, cluster = false): Prom
     localSdk: { services: ['sfn'], call: (_service, action, parameters, requestId, caller) => callSfnAction(ctx!, action, parameters, requestId, caller) },
     ...(run.taskHandlers ? { taskHandlers: run.taskHandlers } : {}),
     ...(mockConfig ? { mockConfig } : {}),
-    ...(cluster ? { cluster: { leaseMs: 30_000, name: 'contract' } } : {}),
+    ...(cluster ? { cluster: { leaseMs: 30_000, name: () => 'contract' } } : {}),
   });
   await runner.resume();
   ctx = createContext({ store, runner, region: REGION, accountId: ACCOUNT });

@@ -273,6 +273,39 @@ describe('stepwise serve: two nodes on one PostgreSQL database', { timeout: 60_0
     expect(await failureOf(clientA.send(new SendTaskHeartbeatCommand({ taskToken: task.taskToken })))).toBe('TaskTimedOut');
   });
 
+  it('takes over from a node cut off past its lease, which then finds its lease gone, forgets, and joins again', async () => {
+    // SIGSTOP stands for a partition or a stalled process: node B keeps its connections but
+    // renews nothing. Node A takes B's executions over; when B wakes up, the writes it had
+    // started are refused (fenced) and it joins again under a new id.
+    const stateMachineArn = await createMachine(clientB, 'partitioned', {
+      StartAt: 'Pause',
+      States: { Pause: { Type: 'Wait', Seconds: 2, Next: 'Done' }, Done: { Type: 'Pass', Result: 'once', End: true } },
+    });
+    const started = await Promise.all([0, 1].map((n) => clientB.send(new StartExecutionCommand({ stateMachineArn, name: `partitioned-${n}` }))));
+    for (const { executionArn } of started) {
+      await pollUntil(async () => (typesOf(await history(clientA, executionArn!)).includes('WaitStateEntered') ? true : undefined), 'the Wait state to be entered');
+    }
+    nodeB.child.kill('SIGSTOP');
+    try {
+      for (const { executionArn } of started) {
+        const done = await untilEnded(clientA, executionArn!, 30_000);
+        expect(done.status, `${done.error ?? ''} ${done.cause ?? ''}`).toBe('SUCCEEDED');
+      }
+    } finally {
+      nodeB.child.kill('SIGCONT');
+    }
+    await pollUntil(async () => (logLines(nodeB, 'the node lease ran out: rejoining the cluster').length > 0 ? true : undefined), 'node B to notice its lease ran out');
+    await pollUntil(async () => (logLines(nodeB, 'joined the cluster').length >= 2 ? true : undefined), 'node B to join again');
+    for (const { executionArn } of started) {
+      const events = await history(clientB, executionArn!);
+      expectDenseIds(events);
+      expect(typesOf(events)).toEqual(['ExecutionStarted', 'WaitStateEntered', 'WaitStateExited', 'PassStateEntered', 'PassStateExited', 'ExecutionSucceeded']);
+    }
+    // Node B serves again, as a new node.
+    const after = await clientB.send(new StartExecutionCommand({ stateMachineArn, name: 'after-the-partition' }));
+    expect((await untilEnded(clientB, after.executionArn!)).output).toBe('"once"');
+  });
+
   it("finishes a killed node's executions on another node once its lease runs out, and lets a third node join", async () => {
     const WAIT_SECONDS = 3;
     const stateMachineArn = await createMachine(clientA, 'orphaned', {
@@ -318,8 +351,8 @@ describe('stepwise serve: two nodes on one PostgreSQL database', { timeout: 60_0
     const orphanedOnC = (await clientC.send(new ListExecutionsCommand({ stateMachineArn }))).executions ?? [];
     expect(orphanedOnC.map((e) => e.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
     const all = await Promise.all(machines.map((m) => clientC.send(new ListExecutionsCommand({ stateMachineArn: m }))));
-    // 4 routed, 1 stopped, 1 map, 1 child + 1 parent, 1 heartbeat, 3 taken over.
-    expect(all.flatMap((page) => page.executions ?? [])).toHaveLength(4 + 1 + 1 + 2 + 1 + 3);
+    // 4 routed, 1 stopped, 1 map, 1 child + 1 parent, 1 heartbeat, 3 partitioned, 3 taken over.
+    expect(all.flatMap((page) => page.executions ?? [])).toHaveLength(4 + 1 + 1 + 2 + 1 + 3 + 3);
 
     expect((await nodeC.stop()).code).toBe(0);
     expect((await nodeB.stop()).code).toBe(0);

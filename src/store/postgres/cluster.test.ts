@@ -82,9 +82,24 @@ describe('PostgreSQL cluster store', () => {
     const all = [...byB, ...byC, ...more];
     expect(all.sort()).toEqual([...arns].sort());
     expect(new Set(all).size).toBe(30);
-    // a comes back: its lease is gone, and it may not write what it held.
+    // a comes back: its lease is gone, and it may neither write what it held nor claim.
     expect(await a.cluster.renew()).toBe(false);
-    expect(a.cluster.nodeId).toBeUndefined();
+    await expect(a.appendExecution({ executionArn: arns[0]!, expectedLastEventId: 2, events: events(2, 1) })).rejects.toBeInstanceOf(StoreConflict);
+    await expect(a.cluster.claimOrphans(10)).rejects.toThrow(/lease ran out/);
+  });
+
+  it('a node restarted under the same name takes its predecessor\'s executions at once', async () => {
+    const [old] = await nodes(1);
+    const record = execution('m', 'restarted');
+    await old.createExecution({ ...record, lastEventId: 2 }, startWrite(record));
+    // The successor opens the same schema under the predecessor's name (node0).
+    const schema = schemas.at(-1)!;
+    const successor = await openPostgresStore(URL_, { schema });
+    open.push(successor);
+    await successor.cluster.join({ leaseMs: 60_000, name: 'node0', replacesNamesake: true });
+    expect(await successor.cluster.claimOrphans(10)).toEqual([record.arn]);
+    expect(await old.cluster.renew()).toBe(false);
+    await expect(old.appendExecution({ executionArn: record.arn, expectedLastEventId: 2, events: events(2, 1) })).rejects.toBeInstanceOf(StoreConflict);
   });
 
   it('a clean leave releases the node\'s executions at once and tells the others', async () => {

@@ -19,6 +19,8 @@ const LIVE_OWNER = (owner: string) => `EXISTS (SELECT 1 FROM nodes n WHERE n.id 
 
 export class PostgresCluster implements ClusterStore {
   nodeId: string | undefined;
+  /** Set when a renewal found the lease gone: nothing is claimed until the node joins again. */
+  leaseLost = false;
   private leaseMs = 10_000;
   private name = '';
   private listener: ((wake: ClusterWake) => void) | undefined;
@@ -30,15 +32,17 @@ export class PostgresCluster implements ClusterStore {
     this.channel = `stepwise_${db.schema}`;
   }
 
-  async join(options: { readonly leaseMs: number; readonly name: string }): Promise<string> {
+  async join(options: { readonly leaseMs: number; readonly name: string; readonly replacesNamesake?: boolean }): Promise<string> {
     this.leaseMs = options.leaseMs;
     this.name = options.name;
     // Random: a node that restarts (or lost its lease) is a new node; its old id stays dead.
     const id = `${options.name}/${randomBytes(6).toString('hex')}`;
     await run(this.db.pool, 'INSERT INTO nodes (id, name, joined_at, expires_at) VALUES ($1, $2, now_ms(), now_ms() + $3)', [id, options.name, this.leaseMs]);
+    if (options.replacesNamesake) await run(this.db.pool, 'UPDATE nodes SET expires_at = 0 WHERE name = $1 AND id <> $2 AND expires_at > 0', [options.name, id]);
     // Nodes that have been dead for a day are forgotten (their executions were taken long ago).
     await run(this.db.pool, 'DELETE FROM nodes n WHERE n.expires_at < now_ms() - 86400000 AND NOT EXISTS (SELECT 1 FROM executions e WHERE e.owner = n.id AND e.status = \'RUNNING\')');
     this.nodeId = id;
+    this.leaseLost = false;
     await this.listen();
     return id;
   }
@@ -47,9 +51,12 @@ export class PostgresCluster implements ClusterStore {
     const id = this.nodeId;
     if (id === undefined) return false;
     // Only a lease still alive is renewed: once it ran out, others may own our executions.
+    if (this.leaseLost) return false;
     const renewed = await run(this.db.pool, 'UPDATE nodes SET expires_at = now_ms() + $2 WHERE id = $1 AND expires_at > now_ms()', [id, this.leaseMs]);
     if (renewed === 1) return true;
-    this.nodeId = undefined;
+    // The id stays: writes go on being fenced with it (refused where another node took over)
+    // until the node joins again; claims under it are refused.
+    this.leaseLost = true;
     return false;
   }
 
@@ -169,7 +176,7 @@ export class PostgresCluster implements ClusterStore {
   }
 
   private requireNode(): string {
-    if (this.nodeId === undefined) throw new Error('This store has not joined the cluster (or its lease ran out)');
+    if (this.nodeId === undefined || this.leaseLost) throw new Error('This store has not joined the cluster (or its lease ran out)');
     return this.nodeId;
   }
 
