@@ -12,7 +12,7 @@ import { VariableScope, type ChildExecution, type FanOut, type Frame, type Graph
 import { BLOCKED, type Outcome, type Step, type StateRunner } from './states.js';
 import { taskResult } from './task-state.js';
 import { readItems, readerMaxItems } from './item-reader.js';
-import { ChildLedger, exportedOutput, exportPlan, exportResults, previewOutput, writerSettings, type ChildIdentity } from './result-writer.js';
+import { ChildLedger, childExecutionName, exportedOutput, exportPlan, exportResults, previewOutput, writerSettings, type ChildIdentity } from './result-writer.js';
 
 export async function runParallel(runner: StateRunner, frame: Frame, state: StateDef): Promise<Outcome> {
   const { interp, flow } = runner;
@@ -180,6 +180,8 @@ export async function startIterations(
   // A ResultWriter reports when each child execution ran and how it ended.
   const writer: Record<string, any> | undefined = settings.distributed ? state.ResultWriter : undefined;
   const ledger = writer ? new ChildLedger() : undefined;
+  // Children the driver runs as executions of their own (InterpreterOptions.mapChildExecutions).
+  const childSpec = settings.distributed && interp.mapChildExecutions && frame.recordsEvents && mapRunArn ? childExecutions(runner, frame, state, settings, mapRunArn, mapRunId!) : undefined;
 
   const fan = newFanOut(frame, {
     kind: 'map',
@@ -191,6 +193,7 @@ export async function startIterations(
     toleratedFailurePercentage: run ? run.toleratedFailurePercentage : settings.toleratedFailurePercentage,
     mapRun: run,
     startChild: (index) => {
+      if (childSpec) return startChildExecution(runner, frame, fan, childSpec, index, inputs[index], ledger);
       // A Distributed Map iteration is a child execution: its events are counted as its own
       // history (ExecutionStarted is its event #1), against its own quota.
       const childExecution: ChildExecution | undefined = settings.distributed ? { root: undefined as unknown as Frame, events: 1 } : frame.childExecution;
@@ -260,6 +263,74 @@ export async function startIterations(
   // With an ItemBatcher each child execution processes a batch: item counts count its items.
   run?.begin(fan, allItems.length, state.ItemBatcher ? items.map((batch) => (batch as { Items: unknown[] }).Items.length) : undefined);
   return startFanOut(runner, frame, fan);
+}
+
+/** What every child execution of one Map Run shares. */
+interface ChildExecutions {
+  readonly identity: ChildIdentity;
+  readonly stateMachineArn: string;
+  readonly definition: string;
+  readonly type: 'STANDARD' | 'EXPRESS';
+  readonly mapRunArn: string;
+}
+
+function childExecutions(runner: StateRunner, frame: Frame, state: StateDef, settings: MapSettings, mapRunArn: string, mapRunId: string): ChildExecutions {
+  const { interp } = runner;
+  const { ProcessorConfig, ...processor } = settings.processor as Graph & { ProcessorConfig?: { ExecutionType?: string }; QueryLanguage?: string };
+  const express = ProcessorConfig?.ExecutionType === 'EXPRESS';
+  const childMachine = `${interp.identity.stateMachineName}/${state.Label ?? frame.stateName}`;
+  // The ItemProcessor as a workflow of its own, in the query language the Map state runs in
+  // unless it names one.
+  const definition = JSON.stringify({ QueryLanguage: frame.queryLanguage, ...processor });
+  return {
+    identity: { region: interp.identity.region, accountId: interp.identity.accountId, childMachine, mapRunId, express },
+    stateMachineArn: `arn:aws:states:${interp.identity.region}:${interp.identity.accountId}:stateMachine:${childMachine}`,
+    definition,
+    type: express ? 'EXPRESS' : 'STANDARD',
+    mapRunArn,
+  };
+}
+
+/**
+ * A Distributed Map iteration as a child execution: a frame of this execution that stands for
+ * it (it counts in the fan-out and the Map Run) and waits for the driver's answer to an
+ * InvokeTask that starts the child: its output ends the frame, its error fails it (the Map's
+ * tolerance and Catch then decide, as for a child run inline). Aborting the frame (the Map
+ * failed, the execution stopped) cancels the task, and the driver stops the child.
+ */
+function startChildExecution(runner: StateRunner, frame: Frame, fan: FanOut, spec: ChildExecutions, index: number, input: unknown, ledger: ChildLedger | undefined): Frame {
+  const { interp } = runner;
+  const child = interp.newFrame({
+    id: `${frame.id}/${frame.stateName}#${index}`,
+    graph: frame.graph,
+    queryLanguage: frame.queryLanguage,
+    scope: new VariableScope(frame.scope),
+    index,
+    recordsEvents: false,
+    childExecution: undefined,
+    parent: fan,
+  });
+  child.stateName = frame.stateName;
+  child.state = frame.state;
+  child.enteredTime = interp.now;
+  ledger?.started(index, interp.now);
+  const { name, arn } = childExecutionName(spec.identity, index);
+  interp.invokeTask(
+    child,
+    {
+      stateName: frame.stateName,
+      resource: { kind: 'map-child', arn: spec.stateMachineArn },
+      input,
+      context: interp.contextObject(frame),
+      mapChild: { executionArn: arn, name, stateMachineArn: spec.stateMachineArn, definition: spec.definition, type: spec.type, mapRunArn: spec.mapRunArn, index },
+    },
+    interp.nextTaskId(),
+    {
+      onSucceeded: (output) => ({ type: 'end', output }),
+      onFailed: (error) => ({ type: 'fail', error }),
+    },
+  );
+  return child;
 }
 
 interface ChildRun {

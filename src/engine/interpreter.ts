@@ -50,6 +50,13 @@ export interface InterpreterOptions {
   readonly seed?: string;
   /** Replaces the generator altogether (tests). */
   readonly random?: RandomSource;
+  /**
+   * Distributed Map children as child executions the driver starts and follows (InvokeTask of
+   * resource kind 'map-child', answered by TaskSucceeded/TaskFailed with the child's output or
+   * error), as on AWS: the durable runner. Unset, they run inside this execution as frames with
+   * histories of their own (execute(), and executions of engine version 4).
+   */
+  readonly mapChildExecutions?: boolean;
 }
 
 type TaskWaiter = {
@@ -156,6 +163,7 @@ export class Interpreter {
     this.maxPayloadBytes = options.maxPayloadBytes ?? Infinity;
     this.maxHistoryEvents = options.maxHistoryEvents ?? Infinity;
     this.keepHistory = options.keepHistory ?? true;
+    this.mapChildExecutions = options.mapChildExecutions ?? false;
     if (options.seed !== undefined && !isExecutionSeed(options.seed)) throw new TypeError('An execution seed is 32 bytes written as 64 hexadecimal digits.');
     this.seed = options.seed;
     this.randomSource = options.random;
@@ -307,6 +315,8 @@ export class Interpreter {
   mapRunRecords(): MapRunRecord[] {
     return this.mapRunTracker?.all() ?? [];
   }
+  /** See InterpreterOptions.mapChildExecutions. */
+  readonly mapChildExecutions: boolean;
   /** Created by the first Distributed Map: other executions never pay for it. */
   private mapRunTracker: MapRunTracker | undefined;
 

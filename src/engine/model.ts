@@ -101,6 +101,22 @@ export interface MapRunRecord {
   readonly redriveDate?: number;
 }
 
+/**
+ * A Distributed Map's child execution, as the driver starts it: its ARN and name (derived from
+ * the Map Run and the item's index, so starting it again after a crash finds it), the child
+ * "state machine" (`<machine>/<label>`), the ItemProcessor as its definition (JSON text), its
+ * type (ProcessorConfig.ExecutionType) and the Map Run it belongs to.
+ */
+export interface MapChildSpec {
+  readonly executionArn: string;
+  readonly name: string;
+  readonly stateMachineArn: string;
+  readonly definition: string;
+  readonly type: 'STANDARD' | 'EXPRESS';
+  readonly mapRunArn: string;
+  readonly index: number;
+}
+
 /** Work the driver must perform after it has recorded the events of a decision. */
 export type Command =
   | {
@@ -114,6 +130,8 @@ export type Command =
       readonly taskToken?: string;
       /** The context object the task sees ($$), for handlers that want it. */
       readonly context: unknown;
+      /** For resource kind 'map-child': the child execution to start (its input is `input`). */
+      readonly mapChild?: MapChildSpec;
     }
   | { readonly type: 'CancelTask'; readonly taskId: string }
   | { readonly type: 'StartTimer'; readonly timerId: string; readonly dueAt: number; readonly seconds: number; readonly scaled: boolean }

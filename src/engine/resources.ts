@@ -9,7 +9,13 @@ export type ResourceKind =
   | { kind: 'lambda'; arn: string }
   | { kind: 'activity'; arn: string }
   | { kind: 'service'; arn: string; service: string; action: string; pattern: IntegrationPattern; region: string }
-  | { kind: 'unknown'; arn: string };
+  | { kind: 'unknown'; arn: string }
+  /**
+   * Not a Task resource: a Distributed Map's child execution, which the driver starts and
+   * follows (Interpreter option mapChildExecutions); `arn` is the child's state machine ARN
+   * (`…:stateMachine:<machine>/<label>`). Command InvokeTask.mapChild says what to start.
+   */
+  | { kind: 'map-child'; arn: string };
 
 const SERVICE_ARN = /^arn:([\w-]+):states:([\w-]*):([\w-]*):([\w-]+(?::[\w-]+)*?):([\w.-]+?)(\.sync:2|\.sync|\.waitForTaskToken)?$/;
 

@@ -12,7 +12,18 @@
  */
 // 3: a Distributed Map with a ResultWriter writes its result files (s3:putObject commands) before it ends.
 // 4: ItemReader follows listObjectsV2 pages and S3 inventory files (one InvokeTask each), listing items in AWS's shape, CSVDelimiter and backslash escapes.
-export const ENGINE_VERSION = 4;
+// 5: a durable execution's Distributed Map runs its children as child executions (InvokeTask of
+//    kind 'map-child', InterpreterOptions.mapChildExecutions); version 4 ran them inline, and
+//    executions of version 4 are still replayed that way (REPLAYABLE_ENGINE_VERSIONS).
+export const ENGINE_VERSION = 5;
+
+/** Versions this engine replays: 4 differs from 5 only in how Distributed Map children run (mapChildExecutions). */
+const REPLAYABLE_ENGINE_VERSIONS = new Set([4, 5]);
+
+/** Whether an execution of this engine version runs Distributed Map children as executions of their own. */
+export function runsMapChildExecutions(recorded: number | undefined): boolean {
+  return (recorded ?? UNRECORDED_ENGINE_VERSION) >= 5;
+}
 
 /**
  * The version of executions stored before versions were recorded (no `engineVersion`): the
@@ -27,6 +38,6 @@ export const UNRECORDED_ENGINE_VERSION = 1;
  */
 export function engineVersionMismatch(recorded: number | undefined): string | undefined {
   const version = recorded ?? UNRECORDED_ENGINE_VERSION;
-  if (version === ENGINE_VERSION) return undefined;
+  if (REPLAYABLE_ENGINE_VERSIONS.has(version)) return undefined;
   return `The execution was started by engine version ${version} and this server runs engine version ${ENGINE_VERSION}, which cannot replay its history.`;
 }

@@ -111,6 +111,17 @@ export function childEndTrigger(taskId: string, child: ExecutionRecord, pattern:
     : { type: 'TaskFailed', taskId, error: 'States.TaskFailed', cause: JSON.stringify(described) };
 }
 
+/**
+ * The answer a Distributed Map's child execution gives the Map (a 'map-child' task): its output,
+ * or its error and cause as it failed, timed out or was aborted, so the Map's tolerance and Catch
+ * see what they would see of a child run inline.
+ */
+export function mapChildEndTrigger(taskId: string, child: ExecutionRecord): Trigger {
+  if (child.status === 'SUCCEEDED') return { type: 'TaskSucceeded', taskId, output: child.output === undefined ? null : JSON.parse(child.output) };
+  const error = child.error ?? (child.status === 'TIMED_OUT' ? 'States.Timeout' : child.status === 'ABORTED' ? 'States.Aborted' : 'States.TaskFailed');
+  return { type: 'TaskFailed', taskId, error, ...(child.cause !== undefined ? { cause: child.cause } : {}) };
+}
+
 /** An API error of the StartExecution call, as the task sees it. */
 export function apiFailure(e: AwsError, requestId: string): { error: string; cause: string } {
   const code = e.type;

@@ -27,7 +27,9 @@ import { DecisionAborted, runtimeFailure, type DeciderPool } from './decider-poo
 import { RemoteDecider, remoteDeciders } from './remote-decider.js';
 import { engineVersionMismatch } from '../engine/version.js';
 import type { TaskHandler } from '../integrations/local-tasks.js';
-import { childEndTrigger, waitsForChild } from '../integrations/nested-executions.js';
+import { childEndTrigger, mapChildEndTrigger, waitsForChild } from '../integrations/nested-executions.js';
+import { ENGINE_VERSION, runsMapChildExecutions } from '../engine/version.js';
+import { childExecutionSeed } from './execution-secrets.js';
 import { answeredByMocks, dispatchTask, type ChildExecutions, type LocalSdk, type TaskOutcomes } from './task-dispatcher.js';
 import type { TaskIntegrations } from './task-integrations.js';
 import { unansweredResources } from './unanswered-resources.js';
@@ -242,6 +244,7 @@ export class DurableRunner implements ExecutionRunner {
   private readonly consumedRouted = new Set<number>();
   private clusterLoops: Array<ReturnType<typeof setInterval>> = [];
   private takingOver: Promise<void> | undefined;
+  private takeOverAgain = false;
   /** Timers whose trigger could not be applied, by `arn timerId`: tried again after this time. */
   private readonly timerRetries = new Map<string, number>();
 
@@ -401,11 +404,17 @@ export class DurableRunner implements ExecutionRunner {
 
   /** Claims orphaned executions (a batch at a time) and goes on with them from their last decision. */
   private takeOver(): Promise<void> {
-    if (!this.takingOver) {
-      this.takingOver = this.claimOrphans()
-        .catch((e) => this.log('warn', 'could not take over orphaned executions', { error: String(e) }))
-        .finally(() => (this.takingOver = undefined));
+    if (this.takingOver) {
+      // Asked again meanwhile (more executions released or created unowned): one more round.
+      this.takeOverAgain = true;
+      return this.takingOver;
     }
+    this.takingOver = (async () => {
+      do {
+        this.takeOverAgain = false;
+        await this.claimOrphans().catch((e) => this.log('warn', 'could not take over orphaned executions', { error: String(e) }));
+      } while (this.takeOverAgain && !this.closed);
+    })().finally(() => (this.takingOver = undefined));
     return this.takingOver;
   }
 
@@ -418,15 +427,21 @@ export class DurableRunner implements ExecutionRunner {
       this.log('info', 'took over executions', { executions: claimed.length });
       // Their decisions in progress when their node stopped count as interrupted (crash loops).
       await this.quarantine(claimed);
-      for (const arn of claimed) {
-        // A copy in memory from before is stale: another node may have moved the execution on.
-        const stale = this.live.get(arn);
-        if (stale && stale.busy === 0) {
-          this.live.delete(arn);
-          stale.interp.dispose();
+      // Rebuilt a few at a time (a Map Run's children arrive by the hundred).
+      let next = 0;
+      const rebuildNext = async (): Promise<void> => {
+        while (next < claimed.length && !this.closed) {
+          const arn = claimed[next++]!;
+          // A copy in memory from before is stale: another node may have moved the execution on.
+          const stale = this.live.get(arn);
+          if (stale && stale.busy === 0) {
+            this.live.delete(arn);
+            stale.interp.dispose();
+          }
+          await this.load(arn).catch((e) => this.log('error', 'could not resume execution', { executionArn: arn, error: String(e) }));
         }
-        await this.load(arn).catch((e) => this.log('error', 'could not resume execution', { executionArn: arn, error: String(e) }));
-      }
+      };
+      await Promise.all(Array.from({ length: 16 }, rebuildNext));
       if (claimed.length < 200) break;
     }
     await this.scheduleTimers();
@@ -1101,7 +1116,8 @@ export class DurableRunner implements ExecutionRunner {
       handlers: this.options.taskHandlers,
       integrations: this.options.integrations,
       log: (level, message, fields) => this.log(level, message, { executionArn: live.record.arn, ...fields }),
-      children: this.options.prepareChild ? this.childExecutions(live) : undefined,
+      // A Distributed Map's children always; `states:startExecution` tasks with prepareChild only.
+      children: this.childExecutions(live),
       sdk: this.localSdk(live),
       outcomes: this.outcomesOf(live),
       now: () => this.clock.now(),
@@ -1165,7 +1181,7 @@ export class DurableRunner implements ExecutionRunner {
   private childExecutions(live: LiveExecution): ChildExecutions {
     const parentArn = live.record.arn;
     return {
-      runs: () => true,
+      runs: () => this.options.prepareChild !== undefined,
       start: async (request, command, signal) => {
         const { taskId } = command;
         const pattern: IntegrationPattern = command.resource.kind === 'service' ? command.resource.pattern : 'request-response';
@@ -1181,12 +1197,63 @@ export class DurableRunner implements ExecutionRunner {
         if (waitsForChild(pattern) && child.type === 'STANDARD' && child.status === 'RUNNING') {
           // Cancelling the task stops the child, as on AWS: a cancel committed from now on
           // through `children` (writeFor), one that came while it was being started here.
-          if (signal.aborted) this.stop(child.arn).catch((e) => this.log('warn', 'child execution not stopped', { executionArn: child.arn, error: String(e) }));
+          if (signal.aborted && !this.closed) this.stop(child.arn).catch((e) => this.log('warn', 'child execution not stopped', { executionArn: child.arn, error: String(e) }));
           else live.children.set(taskId, child.arn);
         }
         return { child };
       },
+      startMapChild: (command, signal) => this.startMapChild(live, command, signal),
     };
+  }
+
+  /**
+   * A Distributed Map's child execution (engine version 5): an execution of its own, named by
+   * the Map Run and item (found again, not started twice, when the parent's task is performed
+   * again after a crash), linked to its parent and Map Run. Among several nodes it is created
+   * unowned, so whichever node claims it first runs it: the children spread over the nodes.
+   * EXPRESS children run in memory, here. Cancelling the task (the Map failed, the parent
+   * stopped) stops a STANDARD child.
+   */
+  private async startMapChild(live: LiveExecution, command: InvokeTask, signal: AbortSignal): Promise<{ child: ExecutionRecord }> {
+    const spec = command.mapChild!;
+    const parent = live.record;
+    const execution: NewExecution = {
+      arn: spec.executionArn,
+      stateMachineArn: spec.stateMachineArn,
+      name: spec.name,
+      type: spec.type,
+      input: JSON.stringify(command.input ?? null),
+      startDate: this.clock.now(),
+      definition: spec.definition,
+      roleArn: parent.roleArn,
+      redriveCount: 0,
+      // Secret as any execution's; derived from the parent's, so it is the same when the task is performed again.
+      seed: childExecutionSeed(parent.seed ?? parent.arn, command.taskId, spec.name),
+      engineVersion: ENGINE_VERSION,
+      parentExecutionArn: parent.arn,
+      parentTaskId: command.taskId,
+      mapRunArn: spec.mapRunArn,
+      startedBy: { type: 'parent', arn: parent.arn },
+      ...(parent.testCase !== undefined ? { testCase: parent.testCase } : {}),
+    };
+    if (spec.type === 'EXPRESS') return { child: await this.runSync(execution) };
+    let child = await this.store.getExecution(execution.arn);
+    if (!child) {
+      if (this.cluster) {
+        // Decided by the node that claims it (its first decision included: rebuild).
+        await this.store.createExecution({ ...execution, status: 'RUNNING', lastEventId: 0 }, { executionArn: execution.arn, expectedLastEventId: 0, events: [] }, { unowned: true });
+      } else {
+        await this.start(execution);
+      }
+      child = await this.store.getExecution(execution.arn);
+    }
+    if (!child || child.parentExecutionArn !== parent.arn || child.mapRunArn !== spec.mapRunArn) throw executionAlreadyExists(execution.arn);
+    if (child.status === 'RUNNING') {
+      // Aborted by a cancel, not by this runner closing (a shutdown stops no child).
+      if (signal.aborted && !this.closed) this.stop(child.arn).catch((e) => this.log('warn', 'child execution not stopped', { executionArn: child!.arn, error: String(e) }));
+      else live.children.set(command.taskId, child.arn);
+    }
+    return { child };
   }
 
   private async startOrFindChild(execution: NewExecution, pattern: IntegrationPattern): Promise<ExecutionRecord> {
@@ -1223,6 +1290,7 @@ export class DurableRunner implements ExecutionRunner {
     const taskId = child.parentTaskId!;
     return (parent) => {
       const command = parent.openInvocations.get(taskId);
+      if (command?.resource.kind === 'map-child') return mapChildEndTrigger(taskId, child);
       if (!command || command.resource.kind !== 'service' || !waitsForChild(command.resource.pattern)) return undefined;
       return childEndTrigger(taskId, child, command.resource.pattern, this.clock.now());
     };
@@ -1425,7 +1493,7 @@ export class DurableRunner implements ExecutionRunner {
 
   // ------------------------------------------------------------------ helpers
 
-  private newInterpreter(execution: Pick<ExecutionRecord, 'arn' | 'name' | 'stateMachineArn' | 'roleArn' | 'redriveCount' | 'definition' | 'input' | 'seed' | 'stateMachineVersionArn' | 'stateMachineAliasArn' | 'parentExecutionArn'>, startDate: number, redriveCount = execution.redriveCount): Decider {
+  private newInterpreter(execution: Pick<ExecutionRecord, 'arn' | 'name' | 'stateMachineArn' | 'roleArn' | 'redriveCount' | 'definition' | 'input' | 'seed' | 'stateMachineVersionArn' | 'stateMachineAliasArn' | 'parentExecutionArn' | 'engineVersion'>, startDate: number, redriveCount = execution.redriveCount): Decider {
     const identity: ExecutionIdentity = {
       executionArn: execution.arn,
       executionName: execution.name,
@@ -1450,6 +1518,8 @@ export class DurableRunner implements ExecutionRunner {
       // From the stored seed, so a rebuild draws the same UUIDs and tokens (the ARN for old rows).
       ...(execution.seed !== undefined ? { seed: execution.seed } : {}),
       ...(execution.parentExecutionArn !== undefined ? { background: true } : {}),
+      // Engine version 5 runs a Distributed Map's children as executions; 4 ran them inline.
+      ...(runsMapChildExecutions(execution.engineVersion) ? { mapChildExecutions: true } : {}),
     };
     const pool = this.options.deciders;
     if (!pool) return new LocalDecider(init);
@@ -1459,10 +1529,15 @@ export class DurableRunner implements ExecutionRunner {
   }
 
   private newLive(record: ExecutionRecord, interp: Decider): LiveExecution {
+    // A Map Run's child shares its parent's mocks while the parent is in memory (the mocked
+    // responses are numbered across the Map's iterations, as inline); else its own, of the
+    // parent's state machine (the child's is `<machine>/<label>`).
+    const parentMocks = record.mapRunArn !== undefined && record.parentExecutionArn !== undefined ? this.live.get(record.parentExecutionArn)?.mocks : undefined;
     const mocks =
-      record.testCase !== undefined && this.options.mockConfig
-        ? new MockSession(this.options.mockConfig, record.stateMachineArn.split(':')[6] ?? '', record.testCase)
-        : undefined;
+      parentMocks ??
+      (record.testCase !== undefined && this.options.mockConfig
+        ? new MockSession(this.options.mockConfig, mockMachineName(record), record.testCase)
+        : undefined);
     return {
       record,
       interp,
@@ -1490,7 +1565,7 @@ export class DurableRunner implements ExecutionRunner {
       ...(this.options.taskHandlers ? { taskHandlers: this.options.taskHandlers } : {}),
       ...(this.options.integrations ? { integrations: this.options.integrations } : {}),
       ...(this.options.localSdk ? { localSdk: this.sdkFor(execution.arn) } : {}),
-      ...(execution.testCase !== undefined && this.options.mockConfig ? { mockConfig: this.options.mockConfig, testCase: execution.testCase } : {}),
+      ...(execution.testCase !== undefined && this.options.mockConfig ? { mockConfig: this.options.mockConfig, testCase: execution.testCase, mockStateMachineName: mockMachineName(execution) } : {}),
       context: { executionArn: execution.arn, stateMachineArn: execution.stateMachineArn, roleArn: execution.roleArn, region: this.options.region, accountId: this.options.accountId },
     };
   }
@@ -1508,6 +1583,12 @@ export class DurableRunner implements ExecutionRunner {
   private log(level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void {
     this.options.log?.(level, message, fields);
   }
+}
+
+/** The state machine whose mocks an execution uses: a Map Run child's are its parent machine's. */
+function mockMachineName(execution: Pick<ExecutionRecord, 'stateMachineArn' | 'mapRunArn'>): string {
+  const name = execution.stateMachineArn.split(':')[6] ?? '';
+  return execution.mapRunArn !== undefined ? name.split('/')[0]! : name;
 }
 
 function lastId(decision: Decision, previous: number): number {

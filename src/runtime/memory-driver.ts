@@ -33,6 +33,8 @@ export interface ExecuteOptions {
   readonly mockConfig?: MockConfigFile;
   readonly testCase?: string;
   readonly stateMachineName?: string;
+  /** The state machine whose test case the mocks come from, when not stateMachineName (a Map Run child's parent's). */
+  readonly mockStateMachineName?: string;
   readonly executionName?: string;
   /** Handlers by resource ARN or by state name (the state name wins). */
   readonly taskHandlers?: Record<string, TaskHandler>;
@@ -275,7 +277,7 @@ function noteDecision(run: Run, time: number, trigger: ReplayedTrigger['trigger'
 async function drive(run: Run, first: Decision, clock: Clock, scale: number, identity: ExecutionIdentity, options: ExecuteOptions): Promise<ExecutionResult> {
   const decider = run.decider;
   const mocks = options.mockConfig && options.testCase
-    ? new MockSession(options.mockConfig, identity.stateMachineName, options.testCase)
+    ? new MockSession(options.mockConfig, options.mockStateMachineName ?? identity.stateMachineName, options.testCase)
     : undefined;
 
   const triggers: Trigger[] = [];

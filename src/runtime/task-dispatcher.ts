@@ -24,7 +24,7 @@ import type { Command, Trigger } from '../engine/model.js';
 import type { IntegrationPattern } from '../engine/resources.js';
 import { findHandler, isCallbackTask, mockedTrigger, noHandlerTrigger, runHandler, type TaskHandler } from '../integrations/local-tasks.js';
 import type { MockSession } from '../integrations/mock-config.js';
-import { apiFailure, childEndTrigger, isStartExecution, startRequest, startResponse, waitsForChild } from '../integrations/nested-executions.js';
+import { apiFailure, childEndTrigger, isStartExecution, mapChildEndTrigger, startRequest, startResponse, waitsForChild } from '../integrations/nested-executions.js';
 import type { ExecutionRecord } from '../store/types.js';
 import type { IntegrationCall } from '../integrations/integration.js';
 import { describeResource, type TaskAnswerer, type TaskAnswerers } from './task-integrations.js';
@@ -67,6 +67,11 @@ export interface ChildExecutions {
    * then stopped, as on AWS.
    */
   start(request: Record<string, unknown>, command: InvokeTask, signal: AbortSignal): Promise<StartedChild>;
+  /**
+   * Starts a Distributed Map's child execution (command.mapChild), or finds the one this task
+   * started before a crash. Absent: the driver runs Map children inline and never asks.
+   */
+  startMapChild?(command: InvokeTask, signal: AbortSignal): Promise<StartedChild>;
 }
 
 export interface StartedChild {
@@ -126,6 +131,10 @@ export function dispatchTask(command: InvokeTask, env: TaskEnvironment): Promise
   // modelled here (a built-in integration gives its real answer instead).
   const submit = () => outcomes.deliver({ type: 'TaskSubmitted', taskId, output: {} });
 
+  // 0. A Distributed Map's child execution: the driver's, never a mock's or a handler's (those
+  // answer the Tasks inside the child).
+  if (resource.kind === 'map-child') return startMapChild(command, env);
+
   // 1. Mocks. As in Step Functions Local, a mocked activity is taken at once by an imaginary worker.
   if (answeredByMocks(command, env.mocks)) {
     if (activity) outcomes.deliver({ type: 'TaskStarted', taskId });
@@ -173,10 +182,53 @@ export function dispatchTask(command: InvokeTask, env: TaskEnvironment): Promise
  * configuration sends S3, and use none of the state's numbered mock responses.
  */
 export function answeredByMocks(command: Pick<InvokeTask, 'stateName' | 'resource'>, mocks: MockSession | undefined): boolean {
-  return mocks !== undefined && command.resource.arn !== RESULT_WRITER_RESOURCE && mocks.mocks(command.stateName);
+  return mocks !== undefined && command.resource.kind !== 'map-child' && command.resource.arn !== RESULT_WRITER_RESOURCE && mocks.mocks(command.stateName);
 }
 
 const RESULT_WRITER_RESOURCE = 'arn:aws:states:::s3:putObject';
+
+/**
+ * A Distributed Map's child execution: started (or found after a crash), and the Map answered
+ * with its output or error when it ends, here when the driver follows it in this process, else
+ * by the child's own final commit (the durable runner). Cancelling the task stops the child.
+ */
+async function startMapChild(command: InvokeTask, env: TaskEnvironment): Promise<void> {
+  const { taskId } = command;
+  const { outcomes } = env;
+  if (!env.children?.startMapChild || !command.mapChild) {
+    outcomes.deliver({ type: 'TaskFailed', taskId, error: 'States.Runtime', cause: 'This driver does not run Distributed Map children as executions of their own.' });
+    return;
+  }
+  const controller = new AbortController();
+  const release = outcomes.track(taskId, controller);
+  let started: StartedChild;
+  try {
+    started = await env.children.startMapChild(command, controller.signal);
+  } catch (e) {
+    release();
+    outcomes.deliver({ type: 'TaskFailed', taskId, error: 'States.Runtime', cause: `The child execution could not be started: ${e instanceof Error ? e.message : String(e)}` });
+    return;
+  }
+  const { child, ended } = started;
+  if (child.status !== 'RUNNING') {
+    release();
+    outcomes.deliver(mapChildEndTrigger(taskId, child));
+    return;
+  }
+  if (!ended) return; // the child's final commit answers the Map (durable runner)
+  await ended.then(
+    (record) => {
+      if (controller.signal.aborted) return;
+      release();
+      outcomes.deliver(mapChildEndTrigger(taskId, record));
+    },
+    (e: unknown) => {
+      if (controller.signal.aborted) return;
+      release();
+      outcomes.deliver({ type: 'TaskFailed', taskId, error: 'States.Runtime', cause: String(e) });
+    },
+  );
+}
 
 /**
  * A `states:startExecution` task: starts the child and answers with StartExecution's response;

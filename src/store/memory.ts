@@ -277,7 +277,8 @@ export class MemoryStore implements Store {
     };
     this.executions.set(record.arn, state);
     if (record.status === 'RUNNING') this.openExecutions++;
-    if (record.parentExecutionArn !== undefined) {
+    // A Map Run's children are not among the executions their parent started (quotas).
+    if (record.parentExecutionArn !== undefined && record.mapRunArn === undefined) {
       let started = this.children.get(record.parentExecutionArn);
       if (!started) this.children.set(record.parentExecutionArn, (started = new Set()));
       started.add(record.arn);
@@ -300,6 +301,7 @@ export class MemoryStore implements Store {
       if (filter.stateMachineArn !== undefined && r.stateMachineArn !== filter.stateMachineArn) continue;
       if (filter.versionArn !== undefined && r.stateMachineVersionArn !== filter.versionArn) continue;
       if (filter.aliasArn !== undefined && r.stateMachineAliasArn !== filter.aliasArn) continue;
+      if (filter.mapRunArn !== undefined && r.mapRunArn !== filter.mapRunArn) continue;
       if (filter.status !== undefined && r.status !== filter.status) continue;
       if (cursor && !before(r.startDate, state.seq, cursor[0] as number, cursor[1] as number)) continue;
       matches.push(state);

@@ -49,7 +49,7 @@ export function pageLimit(limit: number): number {
 
 /** The listing a ListExecutions token belongs to: its filter, field by field. */
 export function executionScope(filter: ExecutionFilter): string {
-  return ['executions', filter.stateMachineArn ?? '', filter.versionArn ?? '', filter.aliasArn ?? '', filter.status ?? ''].join('\n');
+  return ['executions', filter.stateMachineArn ?? '', filter.versionArn ?? '', filter.aliasArn ?? '', filter.status ?? '', filter.mapRunArn ?? ''].join('\n');
 }
 
 /** `rows` holds up to n + 1 rows: the extra one only says that there is another page. */

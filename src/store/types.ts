@@ -125,6 +125,12 @@ export interface ExecutionRecord {
   readonly engineVersion?: number;
   /** What started it, when not an API call (the console shows it). */
   readonly startedBy?: StartedBy;
+  /**
+   * For a Distributed Map's child execution: its Map Run (ListExecutions by mapRunArn lists it;
+   * DescribeExecution shows it). Its parent is parentExecutionArn; it does not count among the
+   * executions its parent started for the nested-execution quotas.
+   */
+  readonly mapRunArn?: string;
   /** Id of the last history event; writes must name it (optimistic concurrency). */
   readonly lastEventId: number;
 }
@@ -221,6 +227,8 @@ export interface PageRequest {
 
 export interface ExecutionFilter {
   readonly stateMachineArn?: string;
+  /** A Map Run's child executions. */
+  readonly mapRunArn?: string;
   readonly versionArn?: string;
   readonly aliasArn?: string;
   readonly status?: ExecutionStatus;
@@ -411,8 +419,12 @@ export interface Store {
   listTags(arn: string): Promise<readonly Tag[]>;
 
   // ------------------------------------------------------------------ executions
-  /** Inserts the execution with its first decision; resolves false when the ARN exists. */
-  createExecution(record: ExecutionRecord, first: ExecutionWrite): Promise<boolean>;
+  /**
+   * Inserts the execution with its first decision; resolves false when the ARN exists. With
+   * `unowned` (several nodes), no node owns it yet: the first to claim it runs it (the work of a
+   * Distributed Map's children spreads over the nodes so).
+   */
+  createExecution(record: ExecutionRecord, first: ExecutionWrite, options?: { readonly unowned?: boolean }): Promise<boolean>;
   getExecution(arn: string): Promise<ExecutionRecord | undefined>;
   /** Newest first (by start date). */
   listExecutions(filter: ExecutionFilter, page: PageRequest): Promise<Page<ExecutionRecord>>;
@@ -434,7 +446,10 @@ export interface Store {
   runningExecutions(): Promise<readonly string[]>;
   /** How many executions are RUNNING: a kept counter, cheap enough to ask on every start. */
   countOpenExecutions(): Promise<number>;
-  /** How many stored executions name `parentExecutionArn` as the execution that started them. */
+  /**
+   * How many stored executions name `parentExecutionArn` as the execution that started them
+   * (a Task or an SDK call): a Distributed Map's child executions are not counted.
+   */
   countChildExecutions(parentExecutionArn: string): Promise<number>;
   /**
    * Retention: deletes closed executions (SUCCEEDED, FAILED, TIMED_OUT, ABORTED) that stopped

@@ -149,9 +149,17 @@ describe('Map Runs over the SDK', () => {
     });
     expect((await sfn.send(new ListMapRunsCommand({ executionArn }))).mapRuns).toEqual([{ ...item, stopDate: execution.stopDate }]);
 
-    // The iterations are not executions of their own here: the Map Run lists none.
-    const children = await sfn.send(new ListExecutionsCommand({ mapRunArn }));
-    expect(children.executions).toEqual([]);
+    // Each iteration is a child execution of its own, listed by the Map Run, and knows its Map Run.
+    const children = (await sfn.send(new ListExecutionsCommand({ mapRunArn }))).executions!;
+    expect(children).toHaveLength(4);
+    expect(children.map((c) => c.status).sort()).toEqual(['FAILED', 'SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
+    for (const child of children) {
+      expect(child).toMatchObject({ mapRunArn, stateMachineArn: expect.stringMatching(/:stateMachine:[^:]+\/[^:]+$/) });
+      expect(child.executionArn).toMatch(/:execution:[^:]+\/[^:]+:[0-9a-f-]{36}$/);
+      expect((await sfn.send(new DescribeExecutionCommand({ executionArn: child.executionArn }))).mapRunArn).toBe(mapRunArn);
+    }
+    const failedOnly = (await sfn.send(new ListExecutionsCommand({ mapRunArn, statusFilter: 'FAILED' }))).executions!;
+    expect(failedOnly).toHaveLength(1);
 
     // An ended Map Run takes updates without changing.
     await sfn.send(new UpdateMapRunCommand({ mapRunArn, maxConcurrency: 7 }));

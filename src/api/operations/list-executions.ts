@@ -2,12 +2,12 @@
  * ListExecutions of a state machine, a version or an alias, newest first, with statusFilter and
  * redriveFilter. Express machines are StateMachineTypeNotSupported, as on AWS.
  *
- * With a mapRunArn AWS lists the Map Run's child workflow executions. Stepwise runs a Distributed
- * Map's iterations inside the parent execution (they are counted in DescribeMapRun, but are not
- * executions of their own, with no ARN or history), so a known Map Run lists no executions; an
- * unknown one is ResourceNotFound.
+ * With a mapRunArn, the Map Run's child workflow executions (an unknown Map Run is
+ * ResourceNotFound). Executions started before engine version 5 ran their Distributed Map's
+ * iterations inline (counted in DescribeMapRun, not executions of their own): their Map Runs
+ * list none.
  */
-import type { ExecutionFilter, ExecutionStatus } from '../../store/types.js';
+import type { ExecutionFilter, ExecutionRecord, ExecutionStatus } from '../../store/types.js';
 import { stateMachineDoesNotExist, stateMachineTypeNotSupported, validation } from '../aws-errors.js';
 import { parseMachineArn } from '../arns.js';
 import { executionListItem } from '../executions.js';
@@ -44,7 +44,9 @@ export const listExecutions = operation<Input>(
     }
     if (input.mapRunArn !== undefined) {
       await getMapRun(ctx, input.mapRunArn);
-      return { executions: [] };
+      const filter: ExecutionFilter = { mapRunArn: input.mapRunArn, ...(input.statusFilter ? { status: input.statusFilter } : {}) };
+      const page = await listing(() => ctx.store.listExecutions(filter, pageRequest(input.maxResults, input.nextToken)));
+      return compact({ executions: redriven(page.items, input.redriveFilter).map(executionListItem), nextToken: page.nextToken });
     }
     const requested = input.stateMachineArn!;
     const target = parseMachineArn(requested);
@@ -60,9 +62,12 @@ export const listExecutions = operation<Input>(
     if (target.kind === 'version' && !(await ctx.store.getVersion(target.arn))) throw stateMachineDoesNotExist(requested);
     if (target.kind === 'alias' && !(await ctx.store.getAlias(target.arn))) throw stateMachineDoesNotExist(requested);
     const page = await listing(() => ctx.store.listExecutions(filter, pageRequest(input.maxResults, input.nextToken)));
-    const items = page.items.filter((e) =>
-      input.redriveFilter === undefined ? true : input.redriveFilter === 'REDRIVEN' ? e.redriveCount > 0 : e.redriveCount === 0,
-    );
-    return compact({ executions: items.map(executionListItem), nextToken: page.nextToken });
+    return compact({ executions: redriven(page.items, input.redriveFilter).map(executionListItem), nextToken: page.nextToken });
   },
 );
+
+/** The redriveFilter: executions redriven at least once, or never. */
+function redriven(items: readonly ExecutionRecord[], filter: string | undefined): readonly ExecutionRecord[] {
+  if (filter === undefined) return items;
+  return items.filter((e) => (filter === 'REDRIVEN' ? e.redriveCount > 0 : e.redriveCount === 0));
+}

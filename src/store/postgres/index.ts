@@ -138,9 +138,9 @@ export class PostgresStore implements Store {
   }
 
   /** What a write adds once this store joined a cluster (fencing, routed work, notifications). */
-  private clusterWrite(write?: ExecutionWrite): ClusterWrite | undefined {
+  private clusterWrite(write?: ExecutionWrite, unowned = false): ClusterWrite | undefined {
     const owner = this.cluster.nodeId;
-    return owner === undefined ? undefined : { owner, channel: this.cluster.channel, consumed: write?.consumed ?? [] };
+    return owner === undefined ? undefined : { owner, channel: this.cluster.channel, consumed: write?.consumed ?? [], ...(unowned ? { unowned } : {}) };
   }
 
   // ------------------------------------------------------------------ state machines and friends
@@ -362,9 +362,9 @@ export class PostgresStore implements Store {
 
   // ------------------------------------------------------------------ executions
 
-  async createExecution(record: ExecutionRecord, first: ExecutionWrite): Promise<boolean> {
+  async createExecution(record: ExecutionRecord, first: ExecutionWrite, options: { readonly unowned?: boolean } = {}): Promise<boolean> {
     const prepared = prepareWrite({ ...first, executionArn: record.arn });
-    const cluster = this.clusterWrite(first);
+    const cluster = this.clusterWrite(first, options.unowned);
     return this.lanes.run(record.arn, () => this.writer.create(this.pool(), applyUpdate(record, first.update), prepared, cluster));
   }
 
@@ -385,6 +385,7 @@ export class PostgresStore implements Store {
     if (filter.stateMachineArn !== undefined) add('state_machine_arn', filter.stateMachineArn);
     if (filter.versionArn !== undefined) add('version_arn', filter.versionArn);
     if (filter.aliasArn !== undefined) add('alias_arn', filter.aliasArn);
+    if (filter.mapRunArn !== undefined) add('map_run_arn', filter.mapRunArn);
     if (filter.status !== undefined) add('status', filter.status);
     if (cursor) {
       values.push(cursor[0], cursor[1]);
@@ -437,7 +438,7 @@ export class PostgresStore implements Store {
   }
 
   countChildExecutions(parentExecutionArn: string): Promise<number> {
-    return this.count(this.pool(), 'SELECT count(*) AS n FROM executions WHERE parent_execution_arn = $1', [parentExecutionArn]);
+    return this.count(this.pool(), 'SELECT count(*) AS n FROM executions WHERE parent_execution_arn = $1 AND map_run_arn IS NULL', [parentExecutionArn]);
   }
 
   purgeClosedExecutions(closedBefore: number, limit: number): Promise<number> {

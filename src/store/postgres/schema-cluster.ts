@@ -38,3 +38,9 @@ BEGIN
   RAISE EXCEPTION USING ERRCODE = 'SW001', MESSAGE = message;
 END $$;
 `;
+
+/** Migration 4: a Distributed Map's child executions name their Map Run (SQLite's migration 12). */
+export const MAP_RUN_CHILDREN = `
+ALTER TABLE executions ADD COLUMN map_run_arn TEXT;
+CREATE INDEX executions_by_map_run ON executions (map_run_arn, start_date, id) WHERE map_run_arn IS NOT NULL;
+`;

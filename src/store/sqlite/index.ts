@@ -326,9 +326,10 @@ export class SqliteStore implements Store {
     if (filter.stateMachineArn !== undefined) add('state_machine_arn = ?', filter.stateMachineArn);
     if (filter.versionArn !== undefined) add('version_arn = ?', filter.versionArn);
     if (filter.aliasArn !== undefined) add('alias_arn = ?', filter.aliasArn);
+    if (filter.mapRunArn !== undefined) add('map_run_arn = ?', filter.mapRunArn);
     // With a version or alias, their index narrows best; `+status` keeps the planner from
     // preferring the status index (it would walk every RUNNING execution).
-    const narrow = filter.versionArn !== undefined || filter.aliasArn !== undefined;
+    const narrow = filter.versionArn !== undefined || filter.aliasArn !== undefined || filter.mapRunArn !== undefined;
     if (filter.status !== undefined) add(narrow ? '+status = ?' : 'status = ?', filter.status);
     if (cursor) {
       where.push('(start_date, id) < (?, ?)');
@@ -595,7 +596,7 @@ function statements(db: Database.Database) {
     clearDecision: p('DELETE FROM decisions_in_progress WHERE execution_arn = ?'),
     countRestart: p('UPDATE decisions_in_progress SET restarts = restarts + 1'),
     interruptedDecisions: p('SELECT execution_arn, restarts FROM decisions_in_progress'),
-    countChildren: p('SELECT count(*) FROM executions WHERE parent_execution_arn = ?').pluck(),
+    countChildren: p('SELECT count(*) FROM executions WHERE parent_execution_arn = ? AND map_run_arn IS NULL').pluck(),
 
     getMapRun: p(`SELECT ${MAP_RUN_COLUMNS} FROM map_runs m JOIN executions e ON e.id = m.execution_id WHERE m.arn = ?`),
     listMapRuns: p(`SELECT ${MAP_RUN_COLUMNS} FROM map_runs m JOIN executions e ON e.id = m.execution_id

@@ -369,6 +369,15 @@ CREATE INDEX event_deliveries_due ON event_deliveries (next_attempt_at);
 INSERT INTO counters (name, value) VALUES ('event_rules_version', 0);
 `;
 
+/**
+ * 0012: a Distributed Map's child executions (engine version 5) name their Map Run, so
+ * ListExecutions lists them by mapRunArn, and the nested-execution quotas leave them out.
+ */
+const MAP_RUN_CHILDREN = `
+ALTER TABLE executions ADD COLUMN map_run_arn TEXT;
+CREATE INDEX executions_by_map_run ON executions (map_run_arn, start_date, id) WHERE map_run_arn IS NOT NULL;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { id: 1, name: 'init', sql: INIT },
   { id: 2, name: 'map_runs', sql: MAP_RUNS },
@@ -381,6 +390,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: 9, name: 'dead_letters', sql: DEAD_LETTERS },
   { id: 10, name: 'schedules', sql: SCHEDULES },
   { id: 11, name: 'event_bus', sql: EVENT_BUS },
+  { id: 12, name: 'map_run_children', sql: MAP_RUN_CHILDREN },
 ];
 
 /** Written to the file header (PRAGMA application_id) so other SQLite files are recognised. */

@@ -170,6 +170,7 @@ export interface ExecutionRow {
   seed: Nullable<string>;
   engine_version: Nullable<number>;
   started_by: Nullable<string>;
+  map_run_arn: Nullable<string>;
   last_event_id: number;
 }
 
@@ -177,14 +178,14 @@ export interface ExecutionRow {
 export const EXECUTION_COLUMNS =
   'arn, state_machine_arn, name, type, status, input, output, error, cause, start_date, stop_date, definition_hash, role_arn, ' +
   'version_arn, alias_arn, redrive_count, redrive_date, test_case, trace_header, parent_execution_arn, parent_task_id, seed, engine_version, ' +
-  'started_by, last_event_id, trigger_count';
+  'started_by, map_run_arn, last_event_id, trigger_count';
 
 export function executionParams(r: ExecutionRecord, definitionHash: string, lastEventId: number, triggerCount: number): unknown[] {
   return [
     r.arn, r.stateMachineArn, r.name, r.type, r.status, r.input, r.output ?? null, r.error ?? null, r.cause ?? null, r.startDate,
     r.stopDate ?? null, definitionHash, r.roleArn, r.stateMachineVersionArn ?? null, r.stateMachineAliasArn ?? null,
     r.redriveCount, r.redriveDate ?? null, r.testCase ?? null, r.traceHeader ?? null, r.parentExecutionArn ?? null, r.parentTaskId ?? null,
-    r.seed ?? null, r.engineVersion ?? null, r.startedBy ? JSON.stringify(r.startedBy) : null, lastEventId, triggerCount,
+    r.seed ?? null, r.engineVersion ?? null, r.startedBy ? JSON.stringify(r.startedBy) : null, r.mapRunArn ?? null, lastEventId, triggerCount,
   ];
 }
 
@@ -214,6 +215,7 @@ export function executionOf(row: ExecutionRow, definition: string): ExecutionRec
     ...(row.seed !== null ? { seed: row.seed } : {}),
     ...(row.engine_version !== null ? { engineVersion: row.engine_version } : {}),
     ...(row.started_by !== null ? { startedBy: JSON.parse(row.started_by) as StartedBy } : {}),
+    ...(row.map_run_arn !== null && row.map_run_arn !== undefined ? { mapRunArn: row.map_run_arn } : {}),
     lastEventId: row.last_event_id,
   };
 }

@@ -242,7 +242,7 @@ describe('SQLite store', () => {
       await old.close();
       // Back to the schema of the first release: migration 1 only.
       const raw = new Database(file);
-      raw.exec('DROP INDEX executions_by_parent; DROP TRIGGER executions_open_on_insert; DROP TRIGGER executions_open_on_update; DROP TRIGGER executions_open_on_delete');
+      raw.exec('DROP INDEX executions_by_parent; DROP INDEX executions_by_map_run; DROP TRIGGER executions_open_on_insert; DROP TRIGGER executions_open_on_update; DROP TRIGGER executions_open_on_delete');
       // Every table and column later migrations added goes: what a fresh migration-1 file lacks.
       const first = new Database(':memory:');
       first.exec(MIGRATIONS[0]!.sql);

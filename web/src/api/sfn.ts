@@ -39,6 +39,8 @@ export interface ExecutionListItem {
   redriveDate?: number;
   stateMachineVersionArn?: string;
   stateMachineAliasArn?: string;
+  /** Set on a Distributed Map's child execution: the Map Run it belongs to. */
+  mapRunArn?: string;
 }
 
 export interface ExecutionDescription extends ExecutionListItem {
@@ -48,8 +50,50 @@ export interface ExecutionDescription extends ExecutionListItem {
   cause?: string;
   redriveStatus?: 'REDRIVABLE' | 'NOT_REDRIVABLE' | 'REDRIVABLE_BY_MAP_RUN';
   redriveStatusReason?: string;
-  mapRunArn?: string;
 }
+
+export type MapRunStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
+
+export interface MapRunListItem {
+  executionArn: string;
+  mapRunArn: string;
+  stateMachineArn: string;
+  startDate: number;
+  stopDate?: number;
+}
+
+/** DescribeMapRun's itemCounts and executionCounts. */
+export interface MapRunCounts {
+  pending: number;
+  running: number;
+  succeeded: number;
+  failed: number;
+  timedOut: number;
+  aborted: number;
+  total: number;
+  resultsWritten: number;
+  failuresNotRedrivable?: number;
+  pendingRedrive?: number;
+}
+
+export interface MapRunDescription {
+  mapRunArn: string;
+  /** The execution whose Distributed Map started the Map Run. */
+  executionArn: string;
+  status: MapRunStatus;
+  startDate: number;
+  stopDate?: number;
+  maxConcurrency: number;
+  toleratedFailurePercentage: number;
+  toleratedFailureCount: number;
+  itemCounts: MapRunCounts;
+  executionCounts: MapRunCounts;
+  redriveCount?: number;
+  redriveDate?: number;
+}
+
+/** ListExecutions lists a state machine's (version's, alias's) executions, or a Map Run's child executions. */
+export type ExecutionsOf = { stateMachineArn: string } | { mapRunArn: string };
 
 /** A history event as GetExecutionHistory returns it: `<type>EventDetails` fields vary. */
 export interface HistoryEvent {
@@ -116,7 +160,7 @@ export const sfn = {
   describeExecution: (executionArn: string, signal?: AbortSignal) => callApi<ExecutionDescription>('DescribeExecution', { executionArn }, signal),
   describeStateMachineForExecution: (executionArn: string) =>
     callApi<StateMachineDescription>('DescribeStateMachineForExecution', { executionArn }),
-  listExecutions: (input: { stateMachineArn: string; statusFilter?: ExecutionStatus; maxResults: number; nextToken?: string }, signal?: AbortSignal) =>
+  listExecutions: (input: ExecutionsOf & { statusFilter?: ExecutionStatus; maxResults: number; nextToken?: string }, signal?: AbortSignal) =>
     callApi<Page & { executions: ExecutionListItem[] }>('ListExecutions', input, signal),
   getExecutionHistory: (executionArn: string, maxResults: number, nextToken: string | undefined, signal?: AbortSignal, reverseOrder = false) =>
     callApi<Page & { events: HistoryEvent[] }>(
@@ -127,6 +171,9 @@ export const sfn = {
   stopExecution: (executionArn: string, error?: string, cause?: string) =>
     callApi<{ stopDate: number }>('StopExecution', { executionArn, ...(error ? { error } : {}), ...(cause ? { cause } : {}) }),
   redriveExecution: (executionArn: string) => callApi<{ redriveDate: number }>('RedriveExecution', { executionArn }),
+  listMapRuns: (executionArn: string, nextToken?: string, signal?: AbortSignal) =>
+    callApi<Page & { mapRuns: MapRunListItem[] }>('ListMapRuns', { executionArn, maxResults: 1000, ...(nextToken ? { nextToken } : {}) }, signal),
+  describeMapRun: (mapRunArn: string, signal?: AbortSignal) => callApi<MapRunDescription>('DescribeMapRun', { mapRunArn }, signal),
 
   listVersions: (stateMachineArn: string, nextToken?: string) =>
     callApi<Page & { stateMachineVersions: VersionListItem[] }>('ListStateMachineVersions', { stateMachineArn, maxResults: 100, ...(nextToken ? { nextToken } : {}) }),

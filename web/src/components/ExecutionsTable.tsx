@@ -86,13 +86,25 @@ export function ExecutionsTable({ stateMachineArn }: { stateMachineArn: string }
   );
 }
 
-export function ExecutionList({ executions, showMachine }: { executions: ExecutionListItem[] | undefined; showMachine?: boolean }) {
+export function ExecutionList({
+  executions,
+  showMachine,
+  caption = 'Executions',
+  empty = 'No executions.',
+  testId = 'executions',
+}: {
+  executions: ExecutionListItem[] | undefined;
+  showMachine?: boolean;
+  caption?: string;
+  empty?: string;
+  testId?: string;
+}) {
   if (executions === undefined) return <p className="muted">Loading…</p>;
-  if (executions.length === 0) return <p className="muted">No executions.</p>;
+  if (executions.length === 0) return <p className="muted">{empty}</p>;
   const now = Date.now();
   return (
-    <table className="table" data-testid="executions">
-      <caption className="visually-hidden">Executions</caption>
+    <table className="table" data-testid={testId}>
+      <caption className="visually-hidden">{caption}</caption>
       <thead>
         <tr>
           <th scope="col">Name</th>

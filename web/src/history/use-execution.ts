@@ -46,7 +46,7 @@ interface Loaded {
 }
 
 /** Statuses whose history may still grow. */
-const isLive = (status: ExecutionStatus) => status === 'RUNNING' || status === 'PENDING_REDRIVE';
+export const isLive = (status: ExecutionStatus) => status === 'RUNNING' || status === 'PENDING_REDRIVE';
 
 export function useExecution(executionArn: string): ExecutionData {
   const [state, setState] = useState<Omit<ExecutionData, 'refresh'>>({ loading: true, version: 0 });

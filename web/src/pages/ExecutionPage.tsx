@@ -2,7 +2,9 @@
  * One execution: status, dates and duration, Stop/Redrive, its graph coloured by what happened
  * to each state (live while it runs), the selected state's runs, input and output, and the
  * event history; "Started by" its parent when another execution started it, and what started it
- * otherwise (an API call, a schedule, an HTTP route, an event rule).
+ * otherwise (an API call, a schedule, an HTTP route, an event rule). A Distributed Map's child
+ * execution names its Map Run and the execution it belongs to; an execution with Map Runs lists
+ * them with their child executions.
  */
 import { useMemo, useState } from 'react';
 import { describeError } from '../api/client.js';
@@ -11,6 +13,7 @@ import { sfn } from '../api/sfn.js';
 import { Dialog, ErrorMessage, JsonBlock, StatusBadge, useDocumentTitle } from '../components/common.js';
 import { ExecutionLink } from '../components/ExecutionLinks.js';
 import { ExecutionOrigin } from '../components/ExecutionOrigin.js';
+import { MapRunParent, MapRunsSection } from '../components/MapRuns.js';
 import { HistoryTable } from '../components/HistoryTable.js';
 import { RunPanel } from '../components/RunPanel.js';
 import { StartExecutionDialog } from '../components/StartExecutionDialog.js';
@@ -18,7 +21,8 @@ import { arnName, formatDate, formatDuration, prettyJson } from '../format.js';
 import { GraphView } from '../graph/GraphView.js';
 import { startedByExecution } from '../history/child-executions.js';
 import type { Thread } from '../history/derive.js';
-import { useExecution } from '../history/use-execution.js';
+import { mapRunChildMachine } from '../history/map-runs.js';
+import { isLive, useExecution } from '../history/use-execution.js';
 import { href, navigate } from '../router.js';
 import { findState } from './EditorPage.js';
 
@@ -50,8 +54,11 @@ export function ExecutionPage({ arn }: { arn: string }) {
   };
 
   const machineArn = execution?.stateMachineArn;
+  // A Map Run child runs `<machine>/<label>`, the Map's ItemProcessor: not a state machine of its
+  // own that could be opened or started, so the breadcrumb goes to the machine whose Map it is.
+  const mapRunChild = execution?.mapRunArn !== undefined && machineArn ? mapRunChildMachine(machineArn) : undefined;
   // New execution starts the version the execution ran, else its state machine.
-  const startTarget = execution ? execution.stateMachineVersionArn ?? execution.stateMachineArn : undefined;
+  const startTarget = execution && execution.mapRunArn === undefined ? execution.stateMachineVersionArn ?? execution.stateMachineArn : undefined;
   const permissions = usePermissions([
     { action: 'states:StopExecution', resource: arn },
     { action: 'states:RedriveExecution', resource: arn },
@@ -65,7 +72,17 @@ export function ExecutionPage({ arn }: { arn: string }) {
   return (
     <>
       <nav aria-label="Breadcrumb" className="breadcrumb">
-        <a href={href.stateMachines()}>State machines</a> › {machineArn ? <a href={href.machine(machineArn)}>{arnName(machineArn)}</a> : '…'} › <span>{execution?.name ?? '…'}</span>
+        <a href={href.stateMachines()}>State machines</a> ›{' '}
+        {mapRunChild ? (
+          <>
+            <a href={href.machine(mapRunChild.machineArn)}>{arnName(mapRunChild.machineArn)}</a> › <span>{mapRunChild.label}</span>
+          </>
+        ) : machineArn && execution?.mapRunArn === undefined ? (
+          <a href={href.machine(machineArn)}>{arnName(machineArn)}</a>
+        ) : (
+          (machineArn && arnName(machineArn)) ?? '…'
+        )}{' '}
+        › <span>{execution?.name ?? '…'}</span>
       </nav>
       <div className="page-header">
         <div>
@@ -73,6 +90,7 @@ export function ExecutionPage({ arn }: { arn: string }) {
             {execution?.name ?? 'Execution'}{' '}
             <StatusBadge status={execution?.status} testId="execution-status" />
           </h1>
+          {execution?.mapRunArn && <MapRunParent mapRunArn={execution.mapRunArn} />}
           {parentArn && (
             <p className="started-by" data-testid="started-by">
               Started by <ExecutionLink executionArn={parentArn} />
@@ -90,7 +108,7 @@ export function ExecutionPage({ arn }: { arn: string }) {
               Redrive
             </button>
           )}
-          {execution && (
+          {startTarget && (
             <button type="button" onClick={() => setRestarting(true)} disabled={startWhy !== undefined} title={startWhy} data-testid="new-execution">
               New execution
             </button>
@@ -165,6 +183,8 @@ export function ExecutionPage({ arn }: { arn: string }) {
         </div>
       </section>
 
+      {execution && <MapRunsSection executionArn={arn} live={isLive(execution.status)} />}
+
       <section aria-labelledby="io-heading" className="section">
         <h2 id="io-heading">Input and output</h2>
         <div className="two-columns">
@@ -196,11 +216,11 @@ export function ExecutionPage({ arn }: { arn: string }) {
           />
         </Dialog>
       )}
-      {execution && (
+      {startTarget && (
         <StartExecutionDialog
           open={restarting}
           onClose={() => setRestarting(false)}
-          stateMachineArn={execution.stateMachineVersionArn ?? execution.stateMachineArn}
+          stateMachineArn={startTarget}
           initialInput={inputText}
           onStarted={(executionArn) => navigate(href.execution(executionArn))}
         />
