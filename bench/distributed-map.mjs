@@ -6,13 +6,16 @@
 // files and checks that every item's id arrived exactly once (none missing, none twice).
 //
 //   node bench/distributed-map.mjs [--items 100000] [--batch 100] [--concurrency 1000] [--runs 3]
-//                                  [--pg postgres://postgres@127.0.0.1:5432] [--db sqlite]
+//                                  [--pg postgres://postgres@127.0.0.1:5432] [--db sqlite] [--nodes 1]
 //
 // Each run: a fresh database (dropped afterwards) and a fresh folder as the server's working
 // directory (its unmapped buckets live under ./.stepwise/buckets there, beside the SQLite file
 // with --db sqlite); the time is from
 // StartExecution to the first DescribeExecution (polled every 20 ms) that is not RUNNING.
-// `--db sqlite` runs the same on a SQLite file, for comparison.
+// `--db sqlite` runs the same on a SQLite file, for comparison; `--nodes 2` starts two nodes on
+// the PostgreSQL database (the children, created unowned, are run by whichever node claims them).
+// The children are executions of their own (engine version 5): the bench also checks that the
+// result files name exactly the child executions ListExecutions lists for the Map Run.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,6 +33,7 @@ const CONCURRENCY = Number(args.concurrency ?? 1_000);
 const RUNS = Number(args.runs ?? 3);
 const PG_SERVER = String(args.pg ?? 'postgres://postgres@127.0.0.1:5432');
 const ON_SQLITE = args.db === 'sqlite';
+const NODES = ON_SQLITE ? 1 : Number(args.nodes ?? 1);
 const ROLE = 'arn:aws:iam::111111111111:role/bench';
 const BUCKET = 'bench-items';
 
@@ -78,9 +82,10 @@ async function startNode(cwd, db) {
   return { port, stop: () => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', resolve), child.kill('SIGTERM')))) };
 }
 
-/** Every id the result files hold, counted. */
+/** Every id the result files hold, counted, and the child executions they name. */
 function idsWritten(resultsRoot) {
   const counts = new Map();
+  const arns = new Set();
   let children = 0;
   const runs = readdirSync(resultsRoot);
   for (const run of runs) {
@@ -89,11 +94,27 @@ function idsWritten(resultsRoot) {
       if (!file.startsWith('SUCCEEDED')) throw new Error(`a child did not succeed: ${file}`);
       for (const entry of JSON.parse(readFileSync(join(resultsRoot, run, file), 'utf8'))) {
         children++;
+        arns.add(entry.ExecutionArn);
         for (const id of JSON.parse(entry.Output).ids) counts.set(id, (counts.get(id) ?? 0) + 1);
       }
     }
   }
-  return { counts, children };
+  return { counts, children, arns };
+}
+
+/** Every child execution ListExecutions lists for the Map Run. */
+async function listedChildren(port, agent, mapRunArn) {
+  const arns = new Set();
+  let nextToken;
+  do {
+    const page = await rawCall(port, agent, 'ListExecutions', { mapRunArn, maxResults: 1000, ...(nextToken ? { nextToken } : {}) });
+    for (const e of page.executions) {
+      if (e.status !== 'SUCCEEDED') throw new Error(`child ${e.executionArn} is ${e.status}`);
+      arns.add(e.executionArn);
+    }
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return arns;
 }
 
 async function oneRun() {
@@ -105,6 +126,8 @@ async function oneRun() {
   mkdirSync(bucket, { recursive: true });
   writeFileSync(join(bucket, 'items.json'), JSON.stringify(Array.from({ length: ITEMS }, (_, id) => ({ id }))));
   const node = await startNode(cwd, db);
+  const others = [];
+  for (let i = 1; i < NODES; i++) others.push(await startNode(cwd, db));
   const agent = new http.Agent({ keepAlive: true });
   try {
     const { stateMachineArn } = await rawCall(node.port, agent, 'CreateStateMachine', { name: 'fan', roleArn: ROLE, definition: JSON.stringify(definition) });
@@ -118,7 +141,7 @@ async function oneRun() {
     }
     const ms = performance.now() - t0;
     if (described.status !== 'SUCCEEDED') throw new Error(`the execution ended ${described.status}: ${described.error} ${described.cause}`);
-    const { counts, children } = idsWritten(join(bucket, 'results'));
+    const { counts, children, arns } = idsWritten(join(bucket, 'results'));
     const missing = ITEMS - counts.size;
     const twice = [...counts.values()].filter((n) => n !== 1).length;
     const expectedChildren = Math.ceil(ITEMS / BATCH);
@@ -127,10 +150,14 @@ async function oneRun() {
     }
     const run = await rawCall(node.port, agent, 'ListMapRuns', { executionArn });
     const mapRun = await rawCall(node.port, agent, 'DescribeMapRun', { mapRunArn: run.mapRuns[0].mapRunArn });
+    const listed = await listedChildren(node.port, agent, run.mapRuns[0].mapRunArn);
+    if (listed.size !== arns.size || [...arns].some((arn) => !listed.has(arn))) {
+      throw new Error(`the result files name ${arns.size} child executions, ListExecutions lists ${listed.size}, and they differ`);
+    }
     return { ms, children, ids: counts.size, itemCounts: mapRun.itemCounts, executionCounts: mapRun.executionCounts };
   } finally {
     agent.destroy();
-    await node.stop();
+    await Promise.all([node, ...others].map((n) => n.stop()));
     if (!ON_SQLITE) await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
     rmSync(cwd, { recursive: true, force: true });
   }
@@ -145,4 +172,4 @@ for (let i = 0; i < RUNS; i++) {
 const times = results.map((r) => r.ms);
 console.log(`\n| database | items | child executions | median time [all runs] | items/s | every id exactly once |`);
 console.log(`|---|---:|---:|---:|---:|---|`);
-console.log(`| ${ON_SQLITE ? 'SQLite' : 'PostgreSQL'} | ${ITEMS.toLocaleString('en-US')} | ${Math.ceil(ITEMS / BATCH).toLocaleString('en-US')} | ${(median(times) / 1000).toFixed(2)} s [${times.map((t) => (t / 1000).toFixed(2)).join(', ')}] | ${Math.round(ITEMS / (median(times) / 1000)).toLocaleString('en-US')} | yes (${RUNS} of ${RUNS} runs) |`);
+console.log(`| ${ON_SQLITE ? 'SQLite' : `PostgreSQL, ${NODES} node${NODES > 1 ? 's' : ''}`} | ${ITEMS.toLocaleString('en-US')} | ${Math.ceil(ITEMS / BATCH).toLocaleString('en-US')} | ${(median(times) / 1000).toFixed(2)} s [${times.map((t) => (t / 1000).toFixed(2)).join(', ')}] | ${Math.round(ITEMS / (median(times) / 1000)).toLocaleString('en-US')} | yes (${RUNS} of ${RUNS} runs) |`);

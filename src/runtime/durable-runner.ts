@@ -245,6 +245,10 @@ export class DurableRunner implements ExecutionRunner {
   private clusterLoops: Array<ReturnType<typeof setInterval>> = [];
   private takingOver: Promise<void> | undefined;
   private takeOverAgain = false;
+  /** Live nodes, as of the last lease renewal: a lone node runs a Map's children itself. */
+  private liveNodes = 1;
+  private routing: Promise<void> | undefined;
+  private routeAgain = false;
   /** Timers whose trigger could not be applied, by `arn timerId`: tried again after this time. */
   private readonly timerRetries = new Map<string, number>();
 
@@ -360,9 +364,11 @@ export class DurableRunner implements ExecutionRunner {
       if (this.closed) return;
       if (wake.type === 'routed') void this.applyRoutedWork();
       else if (wake.type === 'released') void this.takeOver();
+      else if (wake.type === 'joined') void cluster.liveNodes().then((n) => (this.liveNodes = n), () => undefined);
       else for (const wakeUp of this.activityWaiters.get(wake.activityArn) ?? []) wakeUp();
     });
     const nodeId = await cluster.join({ leaseMs: options.leaseMs, name: options.name(), replacesNamesake: true });
+    this.liveNodes = await cluster.liveNodes();
     this.log('info', 'joined the cluster', { nodeId, leaseMs: options.leaseMs });
     await this.takeOver();
     const renew = setInterval(() => void this.renewLease(options, cluster), Math.max(50, Math.floor(options.leaseMs / 3)));
@@ -377,6 +383,7 @@ export class DurableRunner implements ExecutionRunner {
     let alive: boolean;
     try {
       alive = await cluster.renew();
+      this.liveNodes = await cluster.liveNodes();
     } catch (e) {
       this.log('warn', 'could not renew the node lease', { error: String(e) });
       return;
@@ -448,8 +455,26 @@ export class DurableRunner implements ExecutionRunner {
     await this.applyRoutedWork();
   }
 
-  /** Applies the work other nodes routed to this node's executions, oldest first. */
-  private async applyRoutedWork(): Promise<void> {
+  /**
+   * Applies the work other nodes routed to this node's executions. Wake-ups that come while a
+   * round runs (one notification per routed item) make one more round, not one each.
+   */
+  private applyRoutedWork(): Promise<void> {
+    if (this.routing) {
+      this.routeAgain = true;
+      return this.routing;
+    }
+    this.routing = (async () => {
+      do {
+        this.routeAgain = false;
+        await this.applyRoutedRound();
+      } while (this.routeAgain && !this.closed);
+    })().finally(() => (this.routing = undefined));
+    return this.routing;
+  }
+
+  /** One round: the routed work waiting now, oldest first. */
+  private async applyRoutedRound(): Promise<void> {
     const cluster = this.cluster;
     if (!cluster || this.closed) return;
     let found: readonly Routed[];
@@ -467,11 +492,10 @@ export class DurableRunner implements ExecutionRunner {
       list.push(r);
       byExecution.set(r.executionArn, list);
     }
-    await Promise.all(
-      [...byExecution.values()].map(async (list) => {
-        for (const r of list) await this.applyRouted(r);
-      }),
-    );
+    // Each item is queued on its execution in order, without waiting for the one before: the
+    // execution's inbox decides them one after another and commits them together (a Map's
+    // children ending on other nodes cost one commit per batch, not one each).
+    await Promise.all([...byExecution.values()].flatMap((list) => list.map((r) => this.applyRouted(r))));
   }
 
   private applyRouted(r: Routed): Promise<void> {
@@ -542,6 +566,23 @@ export class DurableRunner implements ExecutionRunner {
     // It ended meanwhile: as here, the trigger finds it ended.
     if (!routed) return this.apply(executionArn, triggerOf, options);
     if (options.wait) await this.untilApplied(routed.id);
+  }
+
+  /**
+   * Releases an execution for any node to claim (handOff of a Map's long children): only while
+   * nothing of it is in flight here (no trigger queued, no local task running, no child it
+   * follows), so nothing is lost or done twice; it leaves this node's memory.
+   */
+  private async handOff(executionArn: string): Promise<void> {
+    const live = this.live.get(executionArn);
+    if (!live || live.busy > 0 || live.running.size > 0 || live.children.size > 0 || live.interp.status !== 'RUNNING') return;
+    this.live.delete(executionArn);
+    live.interp.dispose();
+    try {
+      if (!(await this.cluster!.release(executionArn))) return;
+    } catch (e) {
+      this.log('warn', 'could not hand an execution off', { executionArn, error: String(e) });
+    }
   }
 
   /** Waits (bounded) until routed work has been applied by its owner. */
@@ -1209,8 +1250,10 @@ export class DurableRunner implements ExecutionRunner {
   /**
    * A Distributed Map's child execution (engine version 5): an execution of its own, named by
    * the Map Run and item (found again, not started twice, when the parent's task is performed
-   * again after a crash), linked to its parent and Map Run. Among several nodes it is created
-   * unowned, so whichever node claims it first runs it: the children spread over the nodes.
+   * again after a crash), linked to its parent and Map Run. Its first decision is made here; a
+   * child still running after it, with nothing in flight here, is handed off among several live
+   * nodes (released, claimed by whichever node comes first), so long children spread over the
+   * nodes while short ones cost no claim.
    * EXPRESS children run in memory, here. Cancelling the task (the Map failed, the parent
    * stopped) stops a STANDARD child.
    */
@@ -1239,12 +1282,8 @@ export class DurableRunner implements ExecutionRunner {
     if (spec.type === 'EXPRESS') return { child: await this.runSync(execution) };
     let child = await this.store.getExecution(execution.arn);
     if (!child) {
-      if (this.cluster) {
-        // Decided by the node that claims it (its first decision included: rebuild).
-        await this.store.createExecution({ ...execution, status: 'RUNNING', lastEventId: 0 }, { executionArn: execution.arn, expectedLastEventId: 0, events: [] }, { unowned: true });
-      } else {
-        await this.start(execution);
-      }
+      await this.start(execution);
+      if (this.cluster && this.liveNodes > 1) await this.handOff(execution.arn);
       child = await this.store.getExecution(execution.arn);
     }
     if (!child || child.parentExecutionArn !== parent.arn || child.mapRunArn !== spec.mapRunArn) throw executionAlreadyExists(execution.arn);

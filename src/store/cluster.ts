@@ -39,8 +39,10 @@ export type ClusterWake =
   | { readonly type: 'routed' }
   /** An activity task was scheduled (GetActivityTask long polls wake). */
   | { readonly type: 'activity'; readonly activityArn: string }
-  /** A node left and released its executions. */
-  | { readonly type: 'released' };
+  /** Executions were released: a node left, or handed one off. */
+  | { readonly type: 'released' }
+  /** A node joined. */
+  | { readonly type: 'joined' };
 
 export type ClaimResult =
   /** This node owns it now (it was orphaned, released, or ours already). */
@@ -67,6 +69,13 @@ export interface ClusterStore {
    * executions, so the caller forgets them and joins again (under a new id).
    */
   renew(): Promise<boolean>;
+  /**
+   * Gives up one RUNNING execution this node owns (none of its work in flight here): any node
+   * may claim it, and the nodes are told. False when it was not this node's.
+   */
+  release(executionArn: string): Promise<boolean>;
+  /** How many nodes hold a live lease (this one included). */
+  liveNodes(): Promise<number>;
   /** Releases this node's executions (other nodes are told) and removes the node. */
   leave(): Promise<void>;
   /** Claims at most `limit` RUNNING executions without a live owner; resolves to their ARNs. */

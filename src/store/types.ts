@@ -419,12 +419,8 @@ export interface Store {
   listTags(arn: string): Promise<readonly Tag[]>;
 
   // ------------------------------------------------------------------ executions
-  /**
-   * Inserts the execution with its first decision; resolves false when the ARN exists. With
-   * `unowned` (several nodes), no node owns it yet: the first to claim it runs it (the work of a
-   * Distributed Map's children spreads over the nodes so).
-   */
-  createExecution(record: ExecutionRecord, first: ExecutionWrite, options?: { readonly unowned?: boolean }): Promise<boolean>;
+  /** Inserts the execution with its first decision; resolves false when the ARN exists. */
+  createExecution(record: ExecutionRecord, first: ExecutionWrite): Promise<boolean>;
   getExecution(arn: string): Promise<ExecutionRecord | undefined>;
   /** Newest first (by start date). */
   listExecutions(filter: ExecutionFilter, page: PageRequest): Promise<Page<ExecutionRecord>>;

@@ -273,6 +273,37 @@ describe('stepwise serve: two nodes on one PostgreSQL database', { timeout: 60_0
     expect(await failureOf(clientA.send(new SendTaskHeartbeatCommand({ taskToken: task.taskToken })))).toBe('TaskTimedOut');
   });
 
+  it("spreads a Distributed Map's child executions over both nodes", async () => {
+    const stateMachineArn = await createMachine(clientA, 'spread', {
+      StartAt: 'Fan',
+      States: {
+        Fan: {
+          Type: 'Map',
+          Label: 'Spread',
+          ItemProcessor: {
+            ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+            StartAt: 'Pause',
+            States: { Pause: { Type: 'Wait', Seconds: 1, Next: 'Done' }, Done: { Type: 'Pass', End: true } },
+          },
+          End: true,
+        },
+      },
+    });
+    const items = Array.from({ length: 24 }, (_, n) => ({ n }));
+    const { executionArn } = await clientA.send(new StartExecutionCommand({ stateMachineArn, name: 'spread', input: JSON.stringify(items) }));
+    const done = await untilEnded(clientB, executionArn!);
+    expect(done.status, `${done.error ?? ''} ${done.cause ?? ''}`).toBe('SUCCEEDED');
+    expect(JSON.parse(done.output!)).toEqual(items);
+    const { mapRuns } = await clientB.send(new ListMapRunsCommand({ executionArn }));
+    const children = (await clientB.send(new ListExecutionsCommand({ mapRunArn: mapRuns![0]!.mapRunArn }))).executions ?? [];
+    expect(children).toHaveLength(24);
+    // Created unowned, each child is run by the node that claims it first: both took some.
+    const endedOn = (node: ServeProcess) => logLines(node, 'execution ended').filter((l) => String(l.executionArn).includes(':spread/Spread:')).length;
+    expect(endedOn(nodeA) + endedOn(nodeB)).toBe(24);
+    expect(endedOn(nodeA)).toBeGreaterThan(0);
+    expect(endedOn(nodeB)).toBeGreaterThan(0);
+  });
+
   it('takes over from a node cut off past its lease, which then finds its lease gone, forgets, and joins again', async () => {
     // SIGSTOP stands for a partition or a stalled process: node B keeps its connections but
     // renews nothing. Node A takes B's executions over; when B wakes up, the writes it had
@@ -333,7 +364,8 @@ describe('stepwise serve: two nodes on one PostgreSQL database', { timeout: 60_0
     const tookMs = Date.now() - killedAt;
     expect(tookMs).toBeLessThan((LEASE_SECONDS + WAIT_SECONDS + 10) * 1_000);
 
-    const tookOver = logLines(nodeB, 'took over executions');
+    // Since the kill (before it, node B also claimed Map Run children created unowned).
+    const tookOver = logLines(nodeB, 'took over executions').filter((line) => Number(line.time) >= killedAt);
     expect(tookOver.length, nodeB.output().stdout).toBeGreaterThan(0);
     // Only these three were running on node A when it died.
     expect(tookOver.reduce((sum, line) => sum + Number(line.executions), 0)).toBe(3);
@@ -351,8 +383,9 @@ describe('stepwise serve: two nodes on one PostgreSQL database', { timeout: 60_0
     const orphanedOnC = (await clientC.send(new ListExecutionsCommand({ stateMachineArn }))).executions ?? [];
     expect(orphanedOnC.map((e) => e.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
     const all = await Promise.all(machines.map((m) => clientC.send(new ListExecutionsCommand({ stateMachineArn: m }))));
-    // 4 routed, 1 stopped, 1 map, 1 child + 1 parent, 1 heartbeat, 3 partitioned, 3 taken over.
-    expect(all.flatMap((page) => page.executions ?? [])).toHaveLength(4 + 1 + 1 + 2 + 1 + 3 + 3);
+    // 4 routed, 1 stopped, 1 map, 1 child + 1 parent, 1 heartbeat, 1 spread, 2 partitioned + 1 after,
+    // 3 taken over (a Map Run's children are listed by their Map Run, not by a state machine).
+    expect(all.flatMap((page) => page.executions ?? [])).toHaveLength(4 + 1 + 1 + 2 + 1 + 1 + 3 + 3);
 
     expect((await nodeC.stop()).code).toBe(0);
     expect((await nodeB.stop()).code).toBe(0);

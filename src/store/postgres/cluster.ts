@@ -5,7 +5,7 @@
  * it (the runner's), so a notification lost with a dropped connection delays work, never loses it.
  *
  * Payloads: `r:<node id>` work was routed to that node; `a:<activity ARN>` an activity task was
- * scheduled; `x` a node left and released its executions.
+ * scheduled; `x` executions were released (a node left, or handed one off); `j` a node joined.
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
@@ -44,6 +44,7 @@ export class PostgresCluster implements ClusterStore {
     this.nodeId = id;
     this.leaseLost = false;
     await this.listen();
+    await run(this.db.pool, 'SELECT pg_notify($1, $2)', [this.channel, 'j']);
     return id;
   }
 
@@ -58,6 +59,21 @@ export class PostgresCluster implements ClusterStore {
     // until the node joins again; claims under it are refused.
     this.leaseLost = true;
     return false;
+  }
+
+  async release(executionArn: string): Promise<boolean> {
+    const me = this.requireNode();
+    const released = await rows(
+      this.db.pool,
+      `WITH released AS (UPDATE executions SET owner = NULL WHERE arn = $1 AND owner = $2 AND status = 'RUNNING' RETURNING id)
+       SELECT pg_notify($3, 'x') FROM released`,
+      [executionArn, me, this.channel],
+    );
+    return released.length === 1;
+  }
+
+  async liveNodes(): Promise<number> {
+    return (await row<{ n: number }>(this.db.pool, 'SELECT count(*)::int AS n FROM nodes WHERE expires_at > now_ms()'))?.n ?? 0;
   }
 
   async leave(): Promise<void> {
@@ -205,6 +221,7 @@ export class PostgresCluster implements ClusterStore {
     const listener = this.listener;
     if (!listener) return;
     if (payload === 'x') listener({ type: 'released' });
+    else if (payload === 'j') listener({ type: 'joined' });
     else if (payload.startsWith('a:')) listener({ type: 'activity', activityArn: payload.slice(2) });
     else if (payload.startsWith('r:') && payload.slice(2) === this.nodeId) listener({ type: 'routed' });
   }

@@ -33,8 +33,6 @@ export interface ClusterWrite {
   readonly owner: string;
   readonly channel: string;
   readonly consumed: readonly number[];
-  /** create: nobody owns the execution yet (the first node to claim it runs it); the nodes are told. */
-  readonly unowned?: boolean;
 }
 
 /** SQLSTATE of stepwise_conflict() (schema-cluster.ts). */
@@ -100,12 +98,10 @@ export class ExecutionWriter {
     }
     const values = executionParams(record, hash, first.lastEventId, first.trigger ? 1 : 0).map((v) => p.add(v));
     // A node owns the executions it starts (while it runs them).
-    const owner = cluster && record.status === 'RUNNING' && !cluster.unowned ? cluster.owner : null;
+    const owner = cluster && record.status === 'RUNNING' ? cluster.owner : null;
     parts.push(`head AS (INSERT INTO executions (${EXECUTION_COLUMNS}, owner) VALUES (${values.join(', ')}, ${p.add(owner)}) ON CONFLICT (arn) DO NOTHING RETURNING id, trigger_count)`);
     parts.push(...this.children(p, first, allChunks(first.payloads), undefined, cluster));
-    // An execution nobody owns yet wakes the nodes, which claim it (as a released one).
-    const released = cluster?.unowned ? `, pg_notify(${p.add(cluster.channel)}, 'x') AS released` : '';
-    const created = await rows<{ id: number }>(db, `WITH ${parts.join(',\n')} SELECT id${this.notifications(p, first, cluster)}${released} FROM head`, p.values);
+    const created = await rows<{ id: number }>(db, `WITH ${parts.join(',\n')} SELECT id${this.notifications(p, first, cluster)} FROM head`, p.values);
     if (this.storedDefinitions.size >= 1024) this.storedDefinitions.clear();
     this.storedDefinitions.add(hash);
     return created.length === 1;

@@ -138,9 +138,9 @@ export class PostgresStore implements Store {
   }
 
   /** What a write adds once this store joined a cluster (fencing, routed work, notifications). */
-  private clusterWrite(write?: ExecutionWrite, unowned = false): ClusterWrite | undefined {
+  private clusterWrite(write?: ExecutionWrite): ClusterWrite | undefined {
     const owner = this.cluster.nodeId;
-    return owner === undefined ? undefined : { owner, channel: this.cluster.channel, consumed: write?.consumed ?? [], ...(unowned ? { unowned } : {}) };
+    return owner === undefined ? undefined : { owner, channel: this.cluster.channel, consumed: write?.consumed ?? [] };
   }
 
   // ------------------------------------------------------------------ state machines and friends
@@ -362,9 +362,9 @@ export class PostgresStore implements Store {
 
   // ------------------------------------------------------------------ executions
 
-  async createExecution(record: ExecutionRecord, first: ExecutionWrite, options: { readonly unowned?: boolean } = {}): Promise<boolean> {
+  async createExecution(record: ExecutionRecord, first: ExecutionWrite): Promise<boolean> {
     const prepared = prepareWrite({ ...first, executionArn: record.arn });
-    const cluster = this.clusterWrite(first, options.unowned);
+    const cluster = this.clusterWrite(first);
     return this.lanes.run(record.arn, () => this.writer.create(this.pool(), applyUpdate(record, first.update), prepared, cluster));
   }
 
