@@ -31,6 +31,7 @@ import { childEndTrigger, mapChildEndTrigger, waitsForChild } from '../integrati
 import { answeredByMocks, dispatchTask, type ChildExecutions, type LocalSdk, type TaskOutcomes } from './task-dispatcher.js';
 import type { TaskIntegrations } from './task-integrations.js';
 import { unansweredResources } from './unanswered-resources.js';
+import { Rounds } from './rounds.js';
 import type { Command, Decision, ExecutionIdentity, MapRunUpdate, Trigger } from '../engine/model.js';
 import type { IntegrationPattern } from '../engine/resources.js';
 
@@ -241,12 +242,13 @@ export class DurableRunner implements ExecutionRunner {
   /** Routed work whose application this runner wrote (its write removed the row). */
   private readonly consumedRouted = new Set<number>();
   private clusterLoops: Array<ReturnType<typeof setInterval>> = [];
-  private takingOver: Promise<void> | undefined;
-  private takeOverAgain = false;
+  private readonly takeOvers = new Rounds(
+    () => this.claimOrphans().catch((e) => this.log('warn', 'could not take over orphaned executions', { error: String(e) })),
+    () => this.closed,
+  );
   /** Live nodes, as of the last lease renewal: a lone node runs a Map's children itself. */
   private liveNodes = 1;
-  private routing: Promise<void> | undefined;
-  private routeAgain = false;
+  private readonly routedRounds = new Rounds(() => this.applyRoutedRound(), () => this.closed);
   /** Timers whose trigger could not be applied, by `arn timerId`: tried again after this time. */
   private readonly timerRetries = new Map<string, number>();
 
@@ -409,18 +411,7 @@ export class DurableRunner implements ExecutionRunner {
 
   /** Claims orphaned executions (a batch at a time) and goes on with them from their last decision. */
   private takeOver(): Promise<void> {
-    if (this.takingOver) {
-      // Asked again meanwhile (more executions released or created unowned): one more round.
-      this.takeOverAgain = true;
-      return this.takingOver;
-    }
-    this.takingOver = (async () => {
-      do {
-        this.takeOverAgain = false;
-        await this.claimOrphans().catch((e) => this.log('warn', 'could not take over orphaned executions', { error: String(e) }));
-      } while (this.takeOverAgain && !this.closed);
-    })().finally(() => (this.takingOver = undefined));
-    return this.takingOver;
+    return this.takeOvers.run();
   }
 
   private async claimOrphans(): Promise<void> {
@@ -453,22 +444,9 @@ export class DurableRunner implements ExecutionRunner {
     await this.applyRoutedWork();
   }
 
-  /**
-   * Applies the work other nodes routed to this node's executions. Wake-ups that come while a
-   * round runs (one notification per routed item) make one more round, not one each.
-   */
+  /** Applies the work other nodes routed to this node's executions (in rounds: rounds.ts). */
   private applyRoutedWork(): Promise<void> {
-    if (this.routing) {
-      this.routeAgain = true;
-      return this.routing;
-    }
-    this.routing = (async () => {
-      do {
-        this.routeAgain = false;
-        await this.applyRoutedRound();
-      } while (this.routeAgain && !this.closed);
-    })().finally(() => (this.routing = undefined));
-    return this.routing;
+    return this.routedRounds.run();
   }
 
   /** One round: the routed work waiting now, oldest first. */
