@@ -5,11 +5,10 @@
 // disabled with the reason, and a call its policies refuse shows "Not allowed".
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
 import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { ACCOUNT, REGION, ROLE, assertBuilt, startServe, stopAll, tempDir, type ServeProcess } from '../server/serve-process.js';
-import { ensureConsoleBuilt, hasChromium, launchBrowser, screenshotDir, watchPageErrors, type Browser } from './browser.js';
+import { ACCOUNT, REGION, ROLE } from '../server/serve-process.js';
+import { consoleSession, describeInChromium, screenshotDir } from './browser.js';
 
 declare const sessionStorage: { readonly length: number; getItem(key: string): string | null; setItem(key: string, value: string): void };
 declare const location: { readonly hash: string };
@@ -30,133 +29,116 @@ function eventually<T>(probe: () => Promise<T> | T) {
   return expect.poll(probe, { timeout: UI_WAIT, interval: 100 });
 }
 
-const SKIP_REASON = hasChromium() ? undefined : 'skipped: /usr/bin/chromium is not installed';
-
-describe.skipIf(SKIP_REASON !== undefined)('the console with a keys file, in Chromium', () => {
-  let server: ServeProcess;
-  let browser: Browser;
-  let page: Page;
-  let pageErrors: { errors: string[] };
-  let temp: { dir: string; remove(): void } | undefined;
+describeInChromium('the console with a keys file, in Chromium', () => {
   let machineArn: string;
+  const session = consoleSession(
+    'console-auth',
+    (dir) => {
+      const keysFile = join(dir, 'keys.json');
+      writeFileSync(keysFile, JSON.stringify({ keys: [ADMIN, READER] }));
+      return { args: ['--auth-file', keysFile] };
+    },
+    async ({ server }) => {
+      const sfn = new SFNClient({ endpoint: server.url, region: REGION, credentials: { accessKeyId: ADMIN.accessKeyId, secretAccessKey: ADMIN.secretAccessKey }, maxAttempts: 1 });
+      machineArn = (await sfn.send(new CreateStateMachineCommand({ name: MACHINE, definition: PASS, roleArn: ROLE }))).stateMachineArn!;
+      expect(machineArn).toBe(`arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${MACHINE}`);
+    },
+  );
 
-  beforeAll(async () => {
-    assertBuilt();
-    ensureConsoleBuilt();
-    temp = tempDir('console-auth');
-    const keysFile = join(temp.dir, 'keys.json');
-    writeFileSync(keysFile, JSON.stringify({ keys: [ADMIN, READER] }));
-    server = await startServe({ db: join(temp.dir, 'db.sqlite'), args: ['--auth-file', keysFile] });
-    const sfn = new SFNClient({ endpoint: server.url, region: REGION, credentials: { accessKeyId: ADMIN.accessKeyId, secretAccessKey: ADMIN.secretAccessKey }, maxAttempts: 1 });
-    machineArn = (await sfn.send(new CreateStateMachineCommand({ name: MACHINE, definition: PASS, roleArn: ROLE }))).stateMachineArn!;
-    expect(machineArn).toBe(`arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${MACHINE}`);
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
-    pageErrors = watchPageErrors(page);
-  }, 360_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    await stopAll();
-    temp?.remove();
-    if (pageErrors?.errors.length) console.log(`[console auth tests] the page reported:\n${pageErrors.errors.join('\n')}`);
-  }, 60_000);
-
-  const signInForm = () => page.getByRole('form', { name: 'Sign in' });
+  const signInForm = () => session.page.getByRole('form', { name: 'Sign in' });
   const signInWith = async (key: { accessKeyId: string; secretAccessKey: string }) => {
     await signInForm().waitFor();
-    await page.getByLabel('Access key ID').fill(key.accessKeyId);
-    await page.getByLabel('Secret access key').fill(key.secretAccessKey);
+    await session.page.getByLabel('Access key ID').fill(key.accessKeyId);
+    await session.page.getByLabel('Secret access key').fill(key.secretAccessKey);
     await signInForm().getByRole('button', { name: 'Sign in' }).click();
   };
 
   it('asks for a key, and refuses a wrong secret with the reason', async () => {
-    await page.goto(`${server.url}/`);
+    await session.page.goto(`${session.server.url}/`);
     await signInWith({ accessKeyId: ADMIN.accessKeyId, secretAccessKey: 'wrong-secret-0123456789abcdef' });
     const alert = signInForm().getByRole('alert');
     await eventually(() => alert.textContent()).toContain('Sign-in failed: InvalidSignatureException');
     await expect(alert.textContent()).resolves.toContain('Check your AWS Secret Access Key');
     // Nothing was kept, and no page behind the form was shown.
-    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
-    expect(await page.getByTestId('signed-in-as').count()).toBe(0);
+    expect(await session.page.evaluate(() => sessionStorage.length)).toBe(0);
+    expect(await session.page.getByTestId('signed-in-as').count()).toBe(0);
     await signInWith({ accessKeyId: 'AKIAUNKNOWNKEY000001', secretAccessKey: ADMIN.secretAccessKey });
     await eventually(() => alert.textContent()).toContain('UnrecognizedClientException');
   }, 120_000);
 
   it('signs in with an admin key, lists the state machines and starts an execution', async () => {
     await signInWith(ADMIN);
-    await eventually(() => page.getByTestId('signed-in-as').textContent()).toBe('Signed in as console-admin');
-    const row = page.locator(`[data-testid="state-machines"] tr[data-machine="${MACHINE}"]`);
+    await eventually(() => session.page.getByTestId('signed-in-as').textContent()).toBe('Signed in as console-admin');
+    const row = session.page.locator(`[data-testid="state-machines"] tr[data-machine="${MACHINE}"]`);
     await row.waitFor({ timeout: UI_WAIT });
-    await expect(page.getByTestId('create-state-machine').evaluate((el) => el.tagName)).resolves.toBe('A');
+    await expect(session.page.getByTestId('create-state-machine').evaluate((el) => el.tagName)).resolves.toBe('A');
     await row.getByRole('link', { name: MACHINE }).click();
-    const start = page.getByTestId('start-execution');
+    const start = session.page.getByTestId('start-execution');
     await eventually(() => start.isEnabled()).toBe(true);
     await start.click();
-    const dialog = page.getByRole('dialog', { name: 'Start execution' });
+    const dialog = session.page.getByRole('dialog', { name: 'Start execution' });
     await dialog.getByTestId('confirm-start-execution').click();
-    await eventually(() => page.getByTestId('execution-status').getAttribute('data-value')).toBe('SUCCEEDED');
-    await page.screenshot({ path: join(screenshotDir(), 'auth-admin-execution.png') });
+    await eventually(() => session.page.getByTestId('execution-status').getAttribute('data-value')).toBe('SUCCEEDED');
+    await session.page.screenshot({ path: join(screenshotDir(), 'auth-admin-execution.png') });
     // A reload keeps the key (sessionStorage) and re-reads nothing from the user.
-    await page.reload();
-    await eventually(() => page.getByTestId('signed-in-as').textContent()).toBe('Signed in as console-admin');
+    await session.page.reload();
+    await eventually(() => session.page.getByTestId('signed-in-as').textContent()).toBe('Signed in as console-admin');
   }, 180_000);
 
   it('Sign out returns to sign-in and forgets the key', async () => {
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await session.page.getByRole('button', { name: 'Sign out' }).click();
     await signInForm().waitFor();
-    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
-    await page.reload();
+    expect(await session.page.evaluate(() => sessionStorage.length)).toBe(0);
+    await session.page.reload();
     await signInForm().waitFor();
   }, 60_000);
 
   it('with a read-only key, what it may not do is disabled with the reason, and a refusal reads "Not allowed"', async () => {
     await signInWith(READER);
-    await eventually(() => page.getByTestId('signed-in-as').textContent()).toBe('Signed in as console-reader');
+    await eventually(() => session.page.getByTestId('signed-in-as').textContent()).toBe('Signed in as console-reader');
     // Signed out on the execution's page, back on it: New execution (StartExecution) is disabled.
-    expect(await page.evaluate(() => location.hash)).toMatch(/^#\/executions\//);
-    const again = page.getByTestId('new-execution');
+    expect(await session.page.evaluate(() => location.hash)).toMatch(/^#\/executions\//);
+    const again = session.page.getByTestId('new-execution');
     await eventually(() => again.getAttribute('title')).toContain('Not allowed');
     expect(await again.isDisabled()).toBe(true);
 
-    await page.goto(`${server.url}/#/state-machines`);
-    await page.locator(`tr[data-machine="${MACHINE}"]`).waitFor({ timeout: UI_WAIT });
-    const create = page.getByTestId('create-state-machine');
+    await session.page.goto(`${session.server.url}/#/state-machines`);
+    await session.page.locator(`tr[data-machine="${MACHINE}"]`).waitFor({ timeout: UI_WAIT });
+    const create = session.page.getByTestId('create-state-machine');
     await eventually(() => create.getAttribute('title')).toContain('Not allowed');
     expect(await create.isDisabled()).toBe(true);
 
-    await page.goto(`${server.url}/#/state-machines/${encodeURIComponent(machineArn)}`);
+    await session.page.goto(`${session.server.url}/#/state-machines/${encodeURIComponent(machineArn)}`);
     for (const id of ['start-execution', 'delete-state-machine', 'edit-state-machine']) {
-      const control = page.getByTestId(id);
+      const control = session.page.getByTestId(id);
       await eventually(() => control.getAttribute('title')).toContain('Not allowed: your access key (console-reader) may not');
       expect(await control.isDisabled(), id).toBe(true);
     }
-    expect(await page.getByTestId('start-execution').getAttribute('title')).toContain(`states:StartExecution on ${machineArn}`);
+    expect(await session.page.getByTestId('start-execution').getAttribute('title')).toContain(`states:StartExecution on ${machineArn}`);
     // What it may read, it sees: the execution the admin started.
-    await page.locator('table').getByRole('link').first().waitFor({ timeout: UI_WAIT });
-    await page.screenshot({ path: join(screenshotDir(), 'auth-reader-machine.png') });
+    await session.page.locator('table').getByRole('link').first().waitFor({ timeout: UI_WAIT });
+    await session.page.screenshot({ path: join(screenshotDir(), 'auth-reader-machine.png') });
 
     // The Triggers page lists schedules (a signed REST GET) and EventBridge rules: neither is in its policies.
-    await page.goto(`${server.url}/#/triggers`);
+    await session.page.goto(`${session.server.url}/#/triggers`);
     for (const action of ['scheduler:ListSchedules', 'events:ListRules']) {
-      await eventually(() => page.getByRole('alert').filter({ hasText: `Not allowed: User: arn:aws:iam::${ACCOUNT}:user/console-reader is not authorized to perform: ${action}` }).count()).toBe(1);
+      await eventually(() => session.page.getByRole('alert').filter({ hasText: `Not allowed: User: arn:aws:iam::${ACCOUNT}:user/console-reader is not authorized to perform: ${action}` }).count()).toBe(1);
     }
-    await page.screenshot({ path: join(screenshotDir(), 'auth-reader-triggers.png') });
+    await session.page.screenshot({ path: join(screenshotDir(), 'auth-reader-triggers.png') });
     // Refused by policy is not a bad key: still signed in.
-    expect(await page.getByTestId('signed-in-as').textContent()).toBe('Signed in as console-reader');
+    expect(await session.page.getByTestId('signed-in-as').textContent()).toBe('Signed in as console-reader');
   }, 180_000);
 
   it('a key the server no longer accepts sends the user back to sign-in, saying why', async () => {
     // As if the key's secret were rotated in the keys file while the tab kept the old one.
-    await page.evaluate(() => {
+    await session.page.evaluate(() => {
       const stored = JSON.parse(sessionStorage.getItem('stepwise.console.key') ?? '{}') as Record<string, string>;
       sessionStorage.setItem('stepwise.console.key', JSON.stringify({ ...stored, secretAccessKey: 'rotated-away-0123456789abcdef' }));
     });
-    await page.goto(`${server.url}/#/state-machines`);
-    await page.reload();
+    await session.page.goto(`${session.server.url}/#/state-machines`);
+    await session.page.reload();
     await signInForm().waitFor({ timeout: UI_WAIT });
-    await eventually(() => page.getByTestId('signed-out-because').textContent()).toContain('You were signed out: InvalidSignatureException');
-    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    await eventually(() => session.page.getByTestId('signed-out-because').textContent()).toContain('You were signed out: InvalidSignatureException');
+    expect(await session.page.evaluate(() => sessionStorage.length)).toBe(0);
   }, 60_000);
 });

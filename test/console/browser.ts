@@ -1,14 +1,17 @@
 /**
  * What the console's browser tests need around the page: Debian's Chromium driven by
  * playwright-core (never a downloaded browser), the console build (dist/console/, rebuilt when
- * web/ is newer), a folder for screenshots, and a record of every status each graph node showed.
+ * web/ is newer), a folder for screenshots, a record of every status each graph node showed, and
+ * the session each test file runs in (a server, a browser and a page, started and stopped with it).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { ROOT } from '../server/serve-process.js';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe } from 'vitest';
+import { ROOT, assertBuilt, sdk, startServe, stopAll, tempDir, type ServeOptions, type ServeProcess } from '../server/serve-process.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -150,4 +153,99 @@ export function watchPageErrors(page: Page): { errors: string[] } {
     if (message.type() === 'error') errors.push(`console.error: ${message.text()}`);
   });
   return { errors };
+}
+
+/** Why the browser tests are skipped on this machine; undefined when Chromium is installed. */
+export const NO_CHROMIUM = hasChromium() ? undefined : `skipped: ${CHROMIUM} is not installed (apt-get install -y --no-install-recommends chromium)`;
+
+/** `describe` for tests that drive Chromium: skipped, saying why in its title and on the console, without it. */
+export function describeInChromium(title: string, body: () => void): void {
+  if (NO_CHROMIUM) console.warn(`[console tests] ${NO_CHROMIUM}`);
+  describe.skipIf(NO_CHROMIUM !== undefined)(`${title}${NO_CHROMIUM ? ` (${NO_CHROMIUM})` : ''}`, body);
+}
+
+/** `serve`'s options other than its database, which the session keeps in its temporary folder. */
+export type SessionServeOptions = Omit<ServeOptions, 'db'>;
+
+/** What a session gives its tests, from its beforeAll on (reading it earlier throws). */
+export interface ConsoleSession {
+  /** The temporary folder of the server's database, removed after the tests. */
+  readonly dir: string;
+  readonly server: ServeProcess;
+  /** The AWS SDK pointed at the server, with dummy credentials (a server without a keys file takes them). */
+  readonly sdk: SFNClient;
+  readonly page: Page;
+  /** What the page reported as broken so far (see watchPageErrors). */
+  readonly pageErrors: readonly string[];
+}
+
+const SETUP_TIMEOUT_MS = 360_000;
+const TEARDOWN_TIMEOUT_MS = 60_000;
+
+/**
+ * Registers, in the calling describe, the hooks of a console test file: beforeAll checks the
+ * server is built, builds the console if stale, starts `serve` over a database in a new
+ * temporary folder `name`, runs `prepare` (what the tests expect to find on the server), then
+ * opens a page in a fresh Chromium and watches it for errors; afterAll closes the browser,
+ * stops the servers, removes the folder and prints what the page reported.
+ *
+ * `serveOptions` may be a function of the temporary folder, to write there the files it names
+ * (a keys file, a config file).
+ */
+export function consoleSession(
+  name: string,
+  serveOptions: SessionServeOptions | ((dir: string) => SessionServeOptions) = {},
+  prepare?: (session: Omit<ConsoleSession, 'page' | 'pageErrors'>) => Promise<void>,
+): ConsoleSession {
+  let temp: { dir: string; remove(): void } | undefined;
+  let server: ServeProcess | undefined;
+  let client: SFNClient | undefined;
+  let browser: Browser | undefined;
+  let page: Page | undefined;
+  let pageErrors: { errors: string[] } | undefined;
+
+  const started = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`console session ${name}: no ${what} yet (it is started in beforeAll)`);
+    return value;
+  };
+  const session: ConsoleSession = {
+    get dir() {
+      return started(temp, 'temporary folder').dir;
+    },
+    get server() {
+      return started(server, 'server');
+    },
+    get sdk() {
+      client ??= sdk(started(server, 'server').url);
+      return client;
+    },
+    get page() {
+      return started(page, 'page');
+    },
+    get pageErrors() {
+      return started(pageErrors, 'page').errors;
+    },
+  };
+
+  beforeAll(async () => {
+    assertBuilt();
+    ensureConsoleBuilt();
+    temp = tempDir(name);
+    const options = typeof serveOptions === 'function' ? serveOptions(temp.dir) : serveOptions;
+    server = await startServe({ ...options, db: join(temp.dir, 'db.sqlite') });
+    await prepare?.(session);
+    browser = await launchBrowser();
+    page = await browser.context.newPage();
+    pageErrors = watchPageErrors(page);
+  }, SETUP_TIMEOUT_MS);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    await stopAll();
+    temp?.remove();
+    if (pageErrors?.errors.length) console.log(`[console tests: ${name}] the page reported:\n${pageErrors.errors.join('\n')}`);
+  }, TEARDOWN_TIMEOUT_MS);
+
+  return session;
 }

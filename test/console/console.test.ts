@@ -5,11 +5,11 @@
 // Screenshots of the key moments go to the folder printed at the start.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { CreateStateMachineCommand, DescribeExecutionCommand, GetExecutionHistoryCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { ACCOUNT, ROLE, ROOT, assertBuilt, sdk, startServe, stopAll, tempDir, type ServeProcess } from '../server/serve-process.js';
-import { ensureConsoleBuilt, hasChromium, launchBrowser, screenshotDir, statusHistory, watchPageErrors, type Browser } from './browser.js';
+import { ACCOUNT, ROLE, ROOT } from '../server/serve-process.js';
+import { consoleSession, describeInChromium, screenshotDir, statusHistory } from './browser.js';
 
 /**
  * The page's globals that the callbacks run in the browser use: the project's tsconfig has no
@@ -46,67 +46,46 @@ function eventually<T>(probe: () => Promise<T> | T, message?: string) {
   return expect.poll(probe, { timeout: UI_WAIT, interval: 100, ...(message ? { message } : {}) });
 }
 
-const SKIP_REASON = hasChromium() ? undefined : 'skipped: /usr/bin/chromium is not installed (apt-get install -y --no-install-recommends chromium)';
-if (SKIP_REASON) console.warn(`[console tests] ${SKIP_REASON}`);
-
-describe.skipIf(SKIP_REASON !== undefined)(`the web console in Chromium${SKIP_REASON ? ` (${SKIP_REASON})` : ''}`, () => {
-  let server: ServeProcess;
-  let browser: Browser;
-  let page: Page;
-  let pageErrors: { errors: string[] };
+describeInChromium('the web console in Chromium', () => {
   let shots: string;
   let helloArn: string | undefined;
-  let temp: { dir: string; remove(): void } | undefined;
 
-  beforeAll(async () => {
-    assertBuilt();
-    ensureConsoleBuilt();
-    temp = tempDir('console');
+  beforeAll(() => {
     shots = screenshotDir();
     console.log(`[console tests] screenshots: ${shots}`);
-    server = await startServe({ db: join(temp.dir, 'db.sqlite'), args: ['--wait-time-scale', '0.1'] });
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
-    pageErrors = watchPageErrors(page);
-  }, 360_000);
+  });
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    await stopAll();
-    temp?.remove();
-    if (pageErrors?.errors.length) console.log(`[console tests] the page reported:\n${pageErrors.errors.join('\n')}`);
-  }, 60_000);
+  const session = consoleSession('console', { args: ['--wait-time-scale', '0.1'] });
 
-  const shot = async (name: string, target: Page | Locator = page, clipToBottomOf?: Locator) => {
+  const shot = async (name: string, target: Page | Locator = session.page, clipToBottomOf?: Locator) => {
     const path = join(shots, `${name}.png`);
     const box = clipToBottomOf ? await clipToBottomOf.boundingBox() : null;
-    const clip = box ? { x: 0, y: 0, width: page.viewportSize()!.width, height: Math.ceil(box.y + box.height + 16) } : undefined;
+    const clip = box ? { x: 0, y: 0, width: session.page.viewportSize()!.width, height: Math.ceil(box.y + box.height + 16) } : undefined;
     await target.screenshot({ path, animations: 'disabled', caret: 'hide', ...(clip ? { clip } : {}) });
     return path;
   };
 
-  const node = (state: string) => page.locator(`[data-testid="graph"] [data-state="${cssString(state)}"]`);
-  const executionStatus = () => page.getByTestId('execution-status');
+  const node = (state: string) => session.page.locator(`[data-testid="graph"] [data-state="${cssString(state)}"]`);
+  const executionStatus = () => session.page.getByTestId('execution-status');
 
   /** The graph is drawn (laid out) and shows `state`. */
   const graphShows = async (state: string) => {
-    await page.locator('[data-testid="graph"][data-laid-out="true"]').first().waitFor({ timeout: UI_WAIT });
+    await session.page.locator('[data-testid="graph"][data-laid-out="true"]').first().waitFor({ timeout: UI_WAIT });
     await node(state).first().waitFor({ timeout: UI_WAIT });
   };
 
   /** Replaces the whole text of the CodeMirror editor inside `editor` (select all, then insert). */
   const replaceEditorText = async (editor: Locator, text: string) => {
     await editor.locator('.cm-content').click();
-    await page.keyboard.press('Control+A');
-    await page.keyboard.press('Delete');
-    await page.keyboard.insertText(text);
+    await session.page.keyboard.press('Control+A');
+    await session.page.keyboard.press('Delete');
+    await session.page.keyboard.insertText(text);
   };
 
   /** From a state machine's page: open Start execution, name it and type the input (the caller confirms). */
   const startExecution = async (name: string, input: string, valid = true) => {
-    await page.getByTestId('start-execution').click();
-    const dialog = page.getByRole('dialog', { name: 'Start execution' });
+    await session.page.getByTestId('start-execution').click();
+    const dialog = session.page.getByRole('dialog', { name: 'Start execution' });
     await dialog.waitFor();
     await dialog.getByLabel('Name (optional)').fill(name);
     await replaceEditorText(dialog.getByTestId('execution-input'), input);
@@ -119,40 +98,40 @@ describe.skipIf(SKIP_REASON !== undefined)(`the web console in Chromium${SKIP_RE
     if (helloArn) return helloArn;
     // (a) failed before creating it through the UI: create it through the API to test the rest.
     const definition = readFileSync(join(ROOT, 'examples', 'hello-world.asl.json'), 'utf8');
-    const out = await sdk(server.url).send(new CreateStateMachineCommand({ name: `${HELLO_NAME}-api`, definition, roleArn: ROLE }));
+    const out = await session.sdk.send(new CreateStateMachineCommand({ name: `${HELLO_NAME}-api`, definition, roleArn: ROLE }));
     helloArn = out.stateMachineArn!;
     return helloArn;
   };
 
   it('creates Hello World from its template, reached by keyboard, and shows it as a graph', SLOW, async () => {
-    await page.goto(`${server.url}/`);
-    await page.getByRole('heading', { name: 'State machines', level: 1 }).waitFor({ timeout: UI_WAIT });
-    await page.getByText('No state machines yet.').waitFor({ timeout: UI_WAIT });
+    await session.page.goto(`${session.server.url}/`);
+    await session.page.getByRole('heading', { name: 'State machines', level: 1 }).waitFor({ timeout: UI_WAIT });
+    await session.page.getByText('No state machines yet.').waitFor({ timeout: UI_WAIT });
 
     // Keyboard: Tab from the top of the page reaches the create button, which has a name.
-    const create = page.getByRole('link', { name: 'Create state machine', exact: true });
+    const create = session.page.getByRole('link', { name: 'Create state machine', exact: true });
     expect(await create.count()).toBe(1);
     let reached = false;
     for (let i = 0; i < 20 && !reached; i++) {
-      await page.keyboard.press('Tab');
+      await session.page.keyboard.press('Tab');
       reached = await create.evaluate((el) => el === document.activeElement);
     }
     expect(reached, 'Tab never reached "Create state machine"').toBe(true);
-    await page.keyboard.press('Enter');
-    await eventually(() => page.evaluate(() => location.hash)).toBe('#/state-machines/new');
-    await page.getByRole('heading', { name: 'Create state machine', level: 1 }).waitFor();
+    await session.page.keyboard.press('Enter');
+    await eventually(() => session.page.evaluate(() => location.hash)).toBe('#/state-machines/new');
+    await session.page.getByRole('heading', { name: 'Create state machine', level: 1 }).waitFor();
 
-    await page.getByLabel('Name', { exact: true }).fill(HELLO_NAME);
-    const template = page.getByLabel('Template');
+    await session.page.getByLabel('Name', { exact: true }).fill(HELLO_NAME);
+    const template = session.page.getByLabel('Template');
     await template.selectOption('blank');
     await template.selectOption('hello-world');
     expect(await template.locator('option:checked').textContent()).toBe('Hello world');
 
     // The template's text is in the editor, the server finds no problem, the graph shows it.
-    const editor = page.getByTestId('definition-editor');
+    const editor = session.page.getByTestId('definition-editor');
     const helloWorld = readFileSync(join(ROOT, 'examples', 'hello-world.asl.json'), 'utf8');
     await eventually(() => editorText(editor)).toBe(helloWorld);
-    const problems = page.getByTestId('validation-problems');
+    const problems = session.page.getByTestId('validation-problems');
     await eventually(() => problems.textContent()).toBe('✓ No problems');
     for (const [state, type] of Object.entries(HELLO_STATES)) {
       await graphShows(state);
@@ -160,14 +139,14 @@ describe.skipIf(SKIP_REASON !== undefined)(`the web console in Chromium${SKIP_RE
       expect(await node(state).getAttribute('data-status')).toBe('not-reached');
     }
     // Graph nodes are buttons named by state and type, reachable with Tab.
-    const passNode = page.getByRole('button', { name: 'Pass, Pass state', exact: true });
+    const passNode = session.page.getByRole('button', { name: 'Pass, Pass state', exact: true });
     expect(await passNode.getAttribute('tabindex')).toBe('0');
     await shot('01-create-hello-world');
 
-    await page.getByTestId('save-machine').click();
-    await page.waitForFunction(() => /^#\/state-machines\/arn%3Aaws%3Astates%3A/.test(location.hash), undefined, { timeout: UI_WAIT });
-    await page.getByRole('heading', { name: HELLO_NAME, level: 1 }).waitFor({ timeout: UI_WAIT });
-    helloArn = decodeURIComponent(/^#\/state-machines\/([^?/]+)/.exec(await page.evaluate(() => location.hash))![1]!);
+    await session.page.getByTestId('save-machine').click();
+    await session.page.waitForFunction(() => /^#\/state-machines\/arn%3Aaws%3Astates%3A/.test(location.hash), undefined, { timeout: UI_WAIT });
+    await session.page.getByRole('heading', { name: HELLO_NAME, level: 1 }).waitFor({ timeout: UI_WAIT });
+    helloArn = decodeURIComponent(/^#\/state-machines\/([^?/]+)/.exec(await session.page.evaluate(() => location.hash))![1]!);
     expect(helloArn).toMatch(new RegExp(`:stateMachine:${HELLO_NAME}$`));
     // It lands on the Definition tab, drawing the saved definition.
     await graphShows('Parallel State');
@@ -175,15 +154,15 @@ describe.skipIf(SKIP_REASON !== undefined)(`the web console in Chromium${SKIP_RE
 
   it('runs Hello World with IsHelloWorldExample true: every state on the path turns green, the execution SUCCEEDED, the history lists its events', SLOW, async () => {
     const arn = await ensureHelloMachine();
-    await page.goto(`${server.url}/#/state-machines/${encodeURIComponent(arn)}`);
-    await page.getByRole('heading', { name: arn.slice(arn.lastIndexOf(':') + 1), level: 1 }).waitFor({ timeout: UI_WAIT });
+    await session.page.goto(`${session.server.url}/#/state-machines/${encodeURIComponent(arn)}`);
+    await session.page.getByRole('heading', { name: arn.slice(arn.lastIndexOf(':') + 1), level: 1 }).waitFor({ timeout: UI_WAIT });
 
     const dialog = await startExecution('hello-true', '{"IsHelloWorldExample": true}');
     await shot('02-start-execution-dialog');
     await dialog.getByTestId('confirm-start-execution').click();
 
-    await page.waitForFunction(() => location.hash.startsWith('#/executions/'), undefined, { timeout: UI_WAIT });
-    expect(decodeURIComponent(await page.evaluate(() => location.hash))).toMatch(/:execution:[^:]+:hello-true$/);
+    await session.page.waitForFunction(() => location.hash.startsWith('#/executions/'), undefined, { timeout: UI_WAIT });
+    expect(decodeURIComponent(await session.page.evaluate(() => location.hash))).toMatch(/:execution:[^:]+:hello-true$/);
     await eventually(() => executionStatus().getAttribute('data-value')).toBe('SUCCEEDED');
     expect(await executionStatus().textContent()).toBe('Succeeded');
 
@@ -193,10 +172,10 @@ describe.skipIf(SKIP_REASON !== undefined)(`the web console in Chromium${SKIP_RE
     }
     expect(await node('No').getAttribute('data-status')).toBe('not-reached');
     // Status is told in words too, not by colour alone.
-    await page.getByRole('button', { name: 'Wait 3 sec, Wait state, succeeded', exact: true }).waitFor();
+    await session.page.getByRole('button', { name: 'Wait 3 sec, Wait state, succeeded', exact: true }).waitFor();
 
     // What each node showed over time: never anything but not-reached → in-progress → succeeded.
-    const history = await statusHistory(page, '#/executions/');
+    const history = await statusHistory(session.page, '#/executions/');
     const order = ['not-reached', 'in-progress', 'succeeded'];
     for (const state of path) {
       const seen = history.get(state) ?? [];
@@ -210,12 +189,12 @@ describe.skipIf(SKIP_REASON !== undefined)(`the web console in Chromium${SKIP_RE
     console.log(`[console tests] states seen in progress while Hello World ran: ${wentThroughInProgress.join(', ') || 'none (it ran between two polls)'}`);
 
     // Input and output.
-    const output = JSON.parse((await page.getByLabel('Execution output').textContent())!) as unknown;
+    const output = JSON.parse((await session.page.getByLabel('Execution output').textContent())!) as unknown;
     expect(output).toEqual([{ IsHelloWorldExample: true }, { IsHelloWorldExample: true }]);
-    expect(JSON.parse((await page.getByLabel('Execution input').textContent())!)).toEqual({ IsHelloWorldExample: true });
+    expect(JSON.parse((await session.page.getByLabel('Execution input').textContent())!)).toEqual({ IsHelloWorldExample: true });
 
     // The event history: a table with a header row and one row per event, in order.
-    const table = page.getByRole('table', { name: 'Event history' });
+    const table = session.page.getByRole('table', { name: 'Event history' });
     await table.waitFor();
     const headers = await table.getByRole('columnheader').allTextContents();
     expect(headers.slice(1)).toEqual(['ID', 'Type', 'Step', 'Resource', 'Started after', 'Date and time']);
@@ -232,58 +211,58 @@ describe.skipIf(SKIP_REASON !== undefined)(`the web console in Chromium${SKIP_RE
       'PassStateEntered', 'PassStateExited',
       'ExecutionSucceeded',
     ];
-    await eventually(() => page.getByTestId('history-count').textContent()).toBe(`${expectedTypes.length} events`);
+    await eventually(() => session.page.getByTestId('history-count').textContent()).toBe(`${expectedTypes.length} events`);
     expect(await table.getAttribute('aria-rowcount')).toBe(String(expectedTypes.length + 1));
     const rows = table.locator('[role="row"][data-event-type]');
     const types = (await rows.evaluateAll((els) => els.map((el) => el.getAttribute('data-event-type')))) as string[];
     expect([...types.slice(0, 11), ...types.slice(11, 15).sort(), ...types.slice(15)]).toEqual(expectedTypes);
     const firstRowCells = await rows.first().getByRole('cell').allTextContents();
     expect(firstRowCells.slice(1, 3)).toEqual(['1', 'ExecutionStarted']);
-    const waitRow = rows.filter({ has: page.locator('[role="cell"]', { hasText: /^WaitStateEntered$/ }) });
+    const waitRow = rows.filter({ has: session.page.locator('[role="cell"]', { hasText: /^WaitStateEntered$/ }) });
     expect((await waitRow.getByRole('cell').allTextContents())[3]).toBe('Wait 3 sec');
 
     // A row's details open in place.
-    await page.getByRole('button', { name: 'Show details of event 1', exact: true }).click();
-    const details = page.getByLabel('Details of event 1', { exact: true });
+    await session.page.getByRole('button', { name: 'Show details of event 1', exact: true }).click();
+    const details = session.page.getByLabel('Details of event 1', { exact: true });
     await details.waitFor();
     expect(JSON.parse((await details.textContent())!)).toMatchObject({ input: { IsHelloWorldExample: true } });
-    await page.getByRole('button', { name: 'Hide details of event 1', exact: true }).click();
+    await session.page.getByRole('button', { name: 'Hide details of event 1', exact: true }).click();
     await details.waitFor({ state: 'detached' });
 
     // Searching narrows the table.
-    await page.getByLabel('Search events').fill('Wait');
-    await eventually(() => page.getByTestId('history-count').textContent()).toBe(`2 of ${expectedTypes.length} events`);
+    await session.page.getByLabel('Search events').fill('Wait');
+    await eventually(() => session.page.getByTestId('history-count').textContent()).toBe(`2 of ${expectedTypes.length} events`);
     expect(await rows.evaluateAll((els) => els.map((el) => el.getAttribute('data-event-type')))).toEqual(['WaitStateEntered', 'WaitStateExited']);
-    await page.getByLabel('Search events').fill('');
-    await eventually(() => page.getByTestId('history-count').textContent()).toBe(`${expectedTypes.length} events`);
+    await session.page.getByLabel('Search events').fill('');
+    await eventually(() => session.page.getByTestId('history-count').textContent()).toBe(`${expectedTypes.length} events`);
 
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await session.page.evaluate(() => window.scrollTo(0, 0));
     await shot('03-execution-succeeded');
     // The page down to the end of the graph: the README's picture (docs/screenshots/execution.png).
-    await shot('04-execution-succeeded-graph', page, page.locator('section', { has: page.locator('#graph-heading') }));
-    await shot('05-history-table', page.locator('section', { has: page.locator('#events-heading') }));
+    await shot('04-execution-succeeded-graph', session.page, session.page.locator('section', { has: session.page.locator('#graph-heading') }));
+    await shot('05-history-table', session.page.locator('section', { has: session.page.locator('#events-heading') }));
   });
 
   it('runs Hello World with IsHelloWorldExample false: the Fail state is marked failed and the error is shown', SLOW, async () => {
     const arn = await ensureHelloMachine();
-    await page.goto(`${server.url}/#/state-machines/${encodeURIComponent(arn)}`);
-    await page.getByRole('heading', { name: arn.slice(arn.lastIndexOf(':') + 1), level: 1 }).waitFor({ timeout: UI_WAIT });
+    await session.page.goto(`${session.server.url}/#/state-machines/${encodeURIComponent(arn)}`);
+    await session.page.getByRole('heading', { name: arn.slice(arn.lastIndexOf(':') + 1), level: 1 }).waitFor({ timeout: UI_WAIT });
     // Input that is not JSON is marked, and cannot be started.
     let dialog = await startExecution('hello-false', '{"IsHelloWorldExample": fals}', false);
     await eventually(() => dialog.getByRole('status').textContent()).toMatch(/^Not valid JSON: /);
     expect(await dialog.getByTestId('confirm-start-execution').isDisabled()).toBe(true);
     await dialog.getByTestId('execution-input').locator('.cm-lintRange-error').first().waitFor({ timeout: UI_WAIT });
-    await page.keyboard.press('Escape');
+    await session.page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
 
     dialog = await startExecution('hello-false', '{"IsHelloWorldExample": false}');
     await dialog.getByTestId('confirm-start-execution').click();
-    await page.waitForFunction(() => location.hash.startsWith('#/executions/') && location.hash.endsWith('hello-false'), undefined, { timeout: UI_WAIT });
+    await session.page.waitForFunction(() => location.hash.startsWith('#/executions/') && location.hash.endsWith('hello-false'), undefined, { timeout: UI_WAIT });
 
     await eventually(() => executionStatus().getAttribute('data-value')).toBe('FAILED');
     expect(await executionStatus().textContent()).toBe('Failed');
     await eventually(() => node('No').getAttribute('data-status')).toBe('failed');
-    await page.getByRole('button', { name: 'No, Fail state, failed', exact: true }).waitFor();
+    await session.page.getByRole('button', { name: 'No, Fail state, failed', exact: true }).waitFor();
     expect(await node('Pass').getAttribute('data-status')).toBe('succeeded');
     expect(await node('Hello World example?').getAttribute('data-status')).toBe('succeeded');
     for (const state of ['Yes', 'Wait 3 sec', 'Parallel State', 'Hello', 'World', 'Hello World']) {
@@ -291,36 +270,36 @@ describe.skipIf(SKIP_REASON !== undefined)(`the web console in Chromium${SKIP_RE
     }
 
     // The error (the Fail state has a Cause and no Error) is shown above the graph.
-    const error = page.getByRole('note', { name: 'Execution error' });
+    const error = session.page.getByRole('note', { name: 'Execution error' });
     await error.waitFor();
     expect(await error.locator('.cause').textContent()).toBe('Not Hello World');
 
     // The history ends with the failure, marked as such.
     const expectedTypes = ['ExecutionStarted', 'PassStateEntered', 'PassStateExited', 'ChoiceStateEntered', 'ChoiceStateExited', 'FailStateEntered', 'ExecutionFailed'];
-    await eventually(() => page.getByTestId('history-count').textContent()).toBe(`${expectedTypes.length} events`);
-    const rows = page.getByRole('table', { name: 'Event history' }).locator('[role="row"][data-event-type]');
+    await eventually(() => session.page.getByTestId('history-count').textContent()).toBe(`${expectedTypes.length} events`);
+    const rows = session.page.getByRole('table', { name: 'Event history' }).locator('[role="row"][data-event-type]');
     expect(await rows.evaluateAll((els) => els.map((el) => el.getAttribute('data-event-type')))).toEqual(expectedTypes);
-    const failedRow = rows.filter({ has: page.locator('[role="cell"]', { hasText: /^ExecutionFailed$/ }) });
+    const failedRow = rows.filter({ has: session.page.locator('[role="cell"]', { hasText: /^ExecutionFailed$/ }) });
     expect(await failedRow.getAttribute('class')).toContain('history-row-failed');
 
     // Selecting the failed state with the keyboard shows its run.
     await node('No').focus();
-    await page.keyboard.press('Enter');
+    await session.page.keyboard.press('Enter');
     await eventually(() => node('No').getAttribute('aria-pressed')).toBe('true');
-    const panel = page.getByRole('complementary', { name: 'State No' });
+    const panel = session.page.getByRole('complementary', { name: 'State No' });
     await panel.waitFor();
     expect(await panel.getByTestId('run-status').getAttribute('data-status')).toBe('failed');
     expect(JSON.parse((await panel.getByLabel('State input').textContent())!)).toEqual({ IsHelloWorldExample: false });
 
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await session.page.evaluate(() => window.scrollTo(0, 0));
     await shot('06-execution-failed');
   });
 
   it('marks a problem in the definition editor at its line, and clears it when fixed', SLOW, async () => {
-    await page.goto(`${server.url}/#/state-machines/new`);
-    await page.getByRole('heading', { name: 'Create state machine', level: 1 }).waitFor({ timeout: UI_WAIT });
-    const editor = page.getByTestId('definition-editor');
-    const problems = page.getByTestId('validation-problems');
+    await session.page.goto(`${session.server.url}/#/state-machines/new`);
+    await session.page.getByRole('heading', { name: 'Create state machine', level: 1 }).waitFor({ timeout: UI_WAIT });
+    const editor = session.page.getByTestId('definition-editor');
+    const problems = session.page.getByTestId('validation-problems');
     await eventually(() => problems.textContent()).toBe('✓ No problems');
 
     // Line 6 names a state that does not exist.
@@ -348,9 +327,9 @@ describe.skipIf(SKIP_REASON !== undefined)(`the web console in Chromium${SKIP_RE
     await shot('07-editor-problem');
 
     // Creating it anyway is refused by the server, and the page says why.
-    await page.getByLabel('Name', { exact: true }).fill(`Broken-${RUN_ID}`);
-    await page.getByTestId('save-machine').click();
-    const alert = page.getByRole('alert');
+    await session.page.getByLabel('Name', { exact: true }).fill(`Broken-${RUN_ID}`);
+    await session.page.getByTestId('save-machine').click();
+    const alert = session.page.getByRole('alert');
     await alert.waitFor({ timeout: UI_WAIT });
     expect(await alert.textContent()).toMatch(/^InvalidDefinition: .*Missing 'Next' target: Nowhere/);
 
@@ -377,23 +356,23 @@ describe.skipIf(SKIP_REASON !== undefined)(`the web console in Chromium${SKIP_RE
         Finish: { Type: 'Succeed' },
       },
     });
-    const out = await sdk(server.url).send(new CreateStateMachineCommand({ name: `Waiting-${RUN_ID}`, definition, roleArn: ROLE }));
-    await page.goto(`${server.url}/#/state-machines/${encodeURIComponent(out.stateMachineArn!)}`);
-    await page.getByRole('heading', { name: `Waiting-${RUN_ID}`, level: 1 }).waitFor({ timeout: UI_WAIT });
+    const out = await session.sdk.send(new CreateStateMachineCommand({ name: `Waiting-${RUN_ID}`, definition, roleArn: ROLE }));
+    await session.page.goto(`${session.server.url}/#/state-machines/${encodeURIComponent(out.stateMachineArn!)}`);
+    await session.page.getByRole('heading', { name: `Waiting-${RUN_ID}`, level: 1 }).waitFor({ timeout: UI_WAIT });
     const dialog = await startExecution('waiting', '{}');
     await dialog.getByTestId('confirm-start-execution').click();
-    await page.waitForFunction(() => location.hash.endsWith('waiting'), undefined, { timeout: UI_WAIT });
+    await session.page.waitForFunction(() => location.hash.endsWith('waiting'), undefined, { timeout: UI_WAIT });
 
     await eventually(() => executionStatus().getAttribute('data-value')).toBe('RUNNING');
     await graphShows('Long wait');
     await eventually(() => node('Long wait').getAttribute('data-status')).toBe('in-progress');
-    await page.getByRole('button', { name: 'Long wait, Wait state, in progress', exact: true }).waitFor();
+    await session.page.getByRole('button', { name: 'Long wait, Wait state, in progress', exact: true }).waitFor();
     expect(await node('Prepare').getAttribute('data-status')).toBe('succeeded');
     expect(await node('Finish').getAttribute('data-status')).toBe('not-reached');
     await shot('09-execution-running');
 
-    await page.getByTestId('stop-execution').click();
-    const stop = page.getByRole('dialog', { name: 'Stop execution?' });
+    await session.page.getByTestId('stop-execution').click();
+    const stop = session.page.getByRole('dialog', { name: 'Stop execution?' });
     await stop.waitFor();
     await stop.getByLabel('Error (optional)').fill('Impatient');
     await stop.getByLabel('Cause (optional)').fill('Stopped from the console test');
@@ -401,19 +380,19 @@ describe.skipIf(SKIP_REASON !== undefined)(`the web console in Chromium${SKIP_RE
 
     await eventually(() => executionStatus().getAttribute('data-value')).toBe('ABORTED');
     await eventually(() => node('Long wait').getAttribute('data-status')).toBe('cancelled');
-    expect(await page.getByTestId('stop-execution').count()).toBe(0);
-    const error = page.getByRole('note', { name: 'Execution error' });
+    expect(await session.page.getByTestId('stop-execution').count()).toBe(0);
+    const error = session.page.getByRole('note', { name: 'Execution error' });
     await error.waitFor();
     expect(await error.locator('strong').textContent()).toBe('Impatient');
     expect(await error.locator('.cause').textContent()).toBe('Stopped from the console test');
     await shot('10-execution-aborted');
 
-    const history = await statusHistory(page, '#/executions/');
+    const history = await statusHistory(session.page, '#/executions/');
     expect(history.get('Long wait')?.slice(-2)).toEqual(['in-progress', 'cancelled']);
   });
 
   it('links a parent execution to the child it started (startExecution.sync), and the child back to its parent', SLOW, async () => {
-    const client = sdk(server.url);
+    const client = session.sdk;
     const childMachine = `Child-${RUN_ID}`;
     const parentMachine = `Parent-${RUN_ID}`;
     const child = await client.send(
@@ -446,22 +425,22 @@ describe.skipIf(SKIP_REASON !== undefined)(`the web console in Chromium${SKIP_RE
     );
 
     // Start the parent from its page, as a user would.
-    await page.goto(`${server.url}/#/state-machines/${encodeURIComponent(parent.stateMachineArn!)}`);
-    await page.getByRole('heading', { name: parentMachine, level: 1 }).waitFor({ timeout: UI_WAIT });
+    await session.page.goto(`${session.server.url}/#/state-machines/${encodeURIComponent(parent.stateMachineArn!)}`);
+    await session.page.getByRole('heading', { name: parentMachine, level: 1 }).waitFor({ timeout: UI_WAIT });
     const dialog = await startExecution('parent-run', '{"n": 21}');
     await dialog.getByTestId('confirm-start-execution').click();
     const parentArn = `arn:aws:states:us-east-1:${ACCOUNT}:execution:${parentMachine}:parent-run`;
     const childArn = `arn:aws:states:us-east-1:${ACCOUNT}:execution:${childMachine}:child-of-parent-run`;
-    await page.waitForFunction((hash) => location.hash === hash, `#/executions/${encodeURIComponent(parentArn)}`, { timeout: UI_WAIT });
+    await session.page.waitForFunction((hash) => location.hash === hash, `#/executions/${encodeURIComponent(parentArn)}`, { timeout: UI_WAIT });
     await eventually(() => executionStatus().getAttribute('data-value')).toBe('SUCCEEDED');
     // Nobody started the parent: it says so by saying nothing.
-    expect(await page.getByTestId('started-by').count()).toBe(0);
+    expect(await session.page.getByTestId('started-by').count()).toBe(0);
 
     // The Task state's panel links to the child, with the status the history reports.
     await graphShows('Run child');
     await eventually(() => node('Run child').getAttribute('data-status')).toBe('succeeded');
     await node('Run child').click();
-    const panel = page.getByRole('complementary', { name: 'State Run child' });
+    const panel = session.page.getByRole('complementary', { name: 'State Run child' });
     const children = panel.getByTestId('child-executions').locator('li');
     await eventually(() => children.count()).toBe(1);
     expect(await children.getAttribute('data-child-execution')).toBe(childArn);
@@ -471,14 +450,14 @@ describe.skipIf(SKIP_REASON !== undefined)(`the web console in Chromium${SKIP_RE
     expect(await childLink.getAttribute('href')).toBe(`#/executions/${encodeURIComponent(childArn)}`);
 
     // So do the details of the history's TaskSubmitted and TaskSucceeded events, and of no other.
-    const rows = page.getByRole('table', { name: 'Event history' }).locator('[role="row"][data-event-type]');
+    const rows = session.page.getByRole('table', { name: 'Event history' }).locator('[role="row"][data-event-type]');
     await eventually(() => rows.evaluateAll((els) => els.map((el) => el.getAttribute('data-event-type')))).toEqual([
       'ExecutionStarted', 'TaskStateEntered', 'TaskScheduled', 'TaskStarted', 'TaskSubmitted', 'TaskSucceeded', 'TaskStateExited', 'ExecutionSucceeded',
     ]);
     const eventIds = (await rows.evaluateAll((els) => els.map((el) => [el.getAttribute('data-event-type'), el.getAttribute('data-event-id')]))) as [string, string][];
     for (const [type, id] of eventIds) {
-      await page.getByRole('button', { name: `Show details of event ${id}`, exact: true }).click();
-      const details = page.getByLabel(`Details of event ${id}`, { exact: true });
+      await session.page.getByRole('button', { name: `Show details of event ${id}`, exact: true }).click();
+      const details = session.page.getByLabel(`Details of event ${id}`, { exact: true });
       await details.waitFor();
       const named = details.getByTestId('event-child-execution');
       if (type === 'TaskSubmitted' || type === 'TaskSucceeded') {
@@ -488,37 +467,37 @@ describe.skipIf(SKIP_REASON !== undefined)(`the web console in Chromium${SKIP_RE
       } else {
         expect(await named.count(), type).toBe(0);
       }
-      await page.getByRole('button', { name: `Hide details of event ${id}`, exact: true }).click();
+      await session.page.getByRole('button', { name: `Hide details of event ${id}`, exact: true }).click();
       await details.waitFor({ state: 'detached' });
     }
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await session.page.evaluate(() => window.scrollTo(0, 0));
     await shot('11-parent-links-to-child');
-    await page.getByRole('button', { name: 'Show details of event 6', exact: true }).click();
-    await page.getByLabel('Details of event 6', { exact: true }).getByTestId('event-child-execution').waitFor();
-    await shot('12-parent-history-child-link', page.locator('section', { has: page.locator('#events-heading') }));
+    await session.page.getByRole('button', { name: 'Show details of event 6', exact: true }).click();
+    await session.page.getByLabel('Details of event 6', { exact: true }).getByTestId('event-child-execution').waitFor();
+    await shot('12-parent-history-child-link', session.page.locator('section', { has: session.page.locator('#events-heading') }));
 
     // To the child, by keyboard.
     await childLink.focus();
-    await page.keyboard.press('Enter');
-    await page.waitForFunction((hash) => location.hash === hash, `#/executions/${encodeURIComponent(childArn)}`, { timeout: UI_WAIT });
-    await page.getByRole('heading', { name: 'child-of-parent-run', level: 1 }).waitFor({ timeout: UI_WAIT });
+    await session.page.keyboard.press('Enter');
+    await session.page.waitForFunction((hash) => location.hash === hash, `#/executions/${encodeURIComponent(childArn)}`, { timeout: UI_WAIT });
+    await session.page.getByRole('heading', { name: 'child-of-parent-run', level: 1 }).waitFor({ timeout: UI_WAIT });
     await eventually(() => executionStatus().getAttribute('data-value')).toBe('SUCCEEDED');
-    const startedBy = page.getByTestId('started-by');
+    const startedBy = session.page.getByTestId('started-by');
     await startedBy.waitFor({ timeout: UI_WAIT });
     expect(await startedBy.textContent()).toBe(`Started by parent-run of ${parentMachine}`);
-    expect(JSON.parse((await page.getByLabel('Execution input').textContent())!)).toEqual({ n: 21, AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: parentArn });
-    expect(JSON.parse((await page.getByLabel('Execution output').textContent())!)).toEqual({ twice: 42 });
+    expect(JSON.parse((await session.page.getByLabel('Execution input').textContent())!)).toEqual({ n: 21, AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: parentArn });
+    expect(JSON.parse((await session.page.getByLabel('Execution output').textContent())!)).toEqual({ twice: 42 });
     await graphShows('Double');
     await eventually(() => node('Double').getAttribute('data-status')).toBe('succeeded');
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await session.page.evaluate(() => window.scrollTo(0, 0));
     await shot('13-child-started-by');
 
     // And back to the parent.
     await startedBy.getByRole('link', { name: `parent-run of ${parentMachine}`, exact: true }).click();
-    await page.waitForFunction((hash) => location.hash === hash, `#/executions/${encodeURIComponent(parentArn)}`, { timeout: UI_WAIT });
-    await page.getByRole('heading', { name: 'parent-run', level: 1 }).waitFor({ timeout: UI_WAIT });
+    await session.page.waitForFunction((hash) => location.hash === hash, `#/executions/${encodeURIComponent(parentArn)}`, { timeout: UI_WAIT });
+    await session.page.getByRole('heading', { name: 'parent-run', level: 1 }).waitFor({ timeout: UI_WAIT });
     await eventually(() => executionStatus().getAttribute('data-value')).toBe('SUCCEEDED');
-    expect(await page.getByTestId('started-by').count()).toBe(0);
+    expect(await session.page.getByTestId('started-by').count()).toBe(0);
   });
 
   it('loads a history of several pages (read from both ends) whole and in order, and scrolls anywhere in it', SLOW, async () => {
@@ -543,7 +522,7 @@ describe.skipIf(SKIP_REASON !== undefined)(`the web console in Chromium${SKIP_RE
         },
       },
     };
-    const client = sdk(server.url);
+    const client = session.sdk;
     const machine = await client.send(new CreateStateMachineCommand({ name: `Long-${RUN_ID}`, definition: JSON.stringify(definition), roleArn: ROLE }));
     const items = Array.from({ length: 400 }, (_, id) => ({ id, skip: false }));
     const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn: machine.stateMachineArn, name: 'long', input: JSON.stringify({ items }) }));
@@ -557,21 +536,21 @@ describe.skipIf(SKIP_REASON !== undefined)(`the web console in Chromium${SKIP_RE
     } while (nextToken);
     expect(types).toHaveLength(3206);
 
-    await page.goto(`${server.url}/#/executions/${encodeURIComponent(executionArn!)}`);
-    await eventually(() => page.getByTestId('history-count').textContent()).toBe('3206 events');
-    const table = page.getByRole('table', { name: 'Event history' });
+    await session.page.goto(`${session.server.url}/#/executions/${encodeURIComponent(executionArn!)}`);
+    await eventually(() => session.page.getByTestId('history-count').textContent()).toBe('3206 events');
+    const table = session.page.getByRole('table', { name: 'Event history' });
     expect(await table.getAttribute('aria-rowcount')).toBe('3207');
     // Every iteration reached the model, in its place: the Map's panel counts them all, succeeded.
     await graphShows('Fan out');
     await node('Fan out').click();
-    const iterations = page.getByTestId('map-iterations');
+    const iterations = session.page.getByTestId('map-iterations');
     await iterations.waitFor();
-    expect(await page.getByRole('complementary', { name: 'State Fan out' }).getByRole('heading', { name: /^Iterations/ }).textContent()).toBe('Iterations (400 of 400)');
+    expect(await session.page.getByRole('complementary', { name: 'State Fan out' }).getByRole('heading', { name: /^Iterations/ }).textContent()).toBe('Iterations (400 of 400)');
     expect(new Set(await iterations.locator('button').evaluateAll((els) => els.map((el) => el.getAttribute('data-status'))))).toEqual(new Set(['succeeded']));
 
     // Jump anywhere: in the very next frame, the rows in view are the events at that place, in
     // order, with no gap (the table draws them in the scroll event, before that frame is painted).
-    const body = page.getByLabel('Events, scrollable');
+    const body = session.page.getByLabel('Events, scrollable');
     const jumpAndLook = (top: number | 'end') =>
       body.evaluate(async (el, to) => {
         el.scrollTop = to === 'end' ? el.scrollHeight : to;
@@ -592,7 +571,7 @@ describe.skipIf(SKIP_REASON !== undefined)(`the web console in Chromium${SKIP_RE
   });
 
   it('left no uncaught error in the page', () => {
-    expect(pageErrors.errors.filter((e) => e.startsWith('pageerror'))).toEqual([]);
+    expect(session.pageErrors.filter((e) => e.startsWith('pageerror'))).toEqual([]);
   });
 });
 

@@ -3,11 +3,11 @@
 // executions; a child's page says which Map Run and execution it belongs to, and links back; a
 // running Map Run's counts are brought up to date without reloading the page.
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Locator, Page } from 'playwright-core';
-import { CreateStateMachineCommand, DescribeExecutionCommand, ListExecutionsCommand, ListMapRunsCommand, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { ACCOUNT, ROLE, assertBuilt, sdk, startServe, stopAll, tempDir, type ServeProcess } from '../server/serve-process.js';
-import { ensureConsoleBuilt, hasChromium, launchBrowser, screenshotDir, watchPageErrors, type Browser } from './browser.js';
+import { expect, it } from 'vitest';
+import type { Locator } from 'playwright-core';
+import { CreateStateMachineCommand, DescribeExecutionCommand, ListExecutionsCommand, ListMapRunsCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { ACCOUNT, ROLE } from '../server/serve-process.js';
+import { consoleSession, describeInChromium, screenshotDir } from './browser.js';
 
 /** The page's globals the callbacks run in the browser use (the project's tsconfig has no DOM lib). */
 declare const location: { readonly hash: string };
@@ -39,60 +39,33 @@ function distributedMap(child: Record<string, unknown>, settings: Record<string,
   });
 }
 
-const SKIP_REASON = hasChromium() ? undefined : 'skipped: /usr/bin/chromium is not installed (apt-get install -y --no-install-recommends chromium)';
-if (SKIP_REASON) console.warn(`[console tests] ${SKIP_REASON}`);
+describeInChromium('Map Runs in the web console in Chromium', () => {
+  const session = consoleSession('console-map-runs', { args: ['--wait-time-scale', '0.1'] });
 
-describe.skipIf(SKIP_REASON !== undefined)(`Map Runs in the web console in Chromium${SKIP_REASON ? ` (${SKIP_REASON})` : ''}`, () => {
-  let server: ServeProcess;
-  let browser: Browser;
-  let page: Page;
-  let pageErrors: { errors: string[] };
-  let client: SFNClient;
-  let temp: { dir: string; remove(): void } | undefined;
-
-  beforeAll(async () => {
-    assertBuilt();
-    ensureConsoleBuilt();
-    temp = tempDir('console-map-runs');
-    server = await startServe({ db: join(temp.dir, 'db.sqlite'), args: ['--wait-time-scale', '0.1'] });
-    client = sdk(server.url);
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
-    pageErrors = watchPageErrors(page);
-  }, 360_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    await stopAll();
-    temp?.remove();
-    if (pageErrors?.errors.length) console.log(`[console tests] the page reported:\n${pageErrors.errors.join('\n')}`);
-  }, 60_000);
-
-  const executionStatus = () => page.getByTestId('execution-status');
-  const hashIs = (hash: string) => page.waitForFunction((expected) => location.hash === expected, hash, { timeout: UI_WAIT });
+  const executionStatus = () => session.page.getByTestId('execution-status');
+  const hashIs = (hash: string) => session.page.waitForFunction((expected) => location.hash === expected, hash, { timeout: UI_WAIT });
   /** A row of a Map Run's counts table: its seven numbers, Pending to Total. */
   const counts = (mapRun: Locator, row: 'items' | 'executions') => mapRun.locator(`[data-testid="map-run-counts"] tr[data-counts="${row}"] td`).allTextContents();
 
   it("lists an execution's Map Run with its counts, settings and child executions; a child links back to it", SLOW, async () => {
     const machineName = `Fanout-${RUN_ID}`;
-    const machine = await client.send(
+    const machine = await session.sdk.send(
       new CreateStateMachineCommand({
         name: machineName,
         roleArn: ROLE,
         definition: distributedMap({ Type: 'Pass', Parameters: { 'n.$': '$' } }, { MaxConcurrency: 2, ToleratedFailureCount: 1 }),
       }),
     );
-    const { executionArn: parentArn } = await client.send(new StartExecutionCommand({ stateMachineArn: machine.stateMachineArn, name: 'parent-run', input: JSON.stringify({ items: [1, 2, 3] }) }));
-    await eventually(async () => (await client.send(new DescribeExecutionCommand({ executionArn: parentArn }))).status).toBe('SUCCEEDED');
-    const { mapRuns } = await client.send(new ListMapRunsCommand({ executionArn: parentArn }));
+    const { executionArn: parentArn } = await session.sdk.send(new StartExecutionCommand({ stateMachineArn: machine.stateMachineArn, name: 'parent-run', input: JSON.stringify({ items: [1, 2, 3] }) }));
+    await eventually(async () => (await session.sdk.send(new DescribeExecutionCommand({ executionArn: parentArn }))).status).toBe('SUCCEEDED');
+    const { mapRuns } = await session.sdk.send(new ListMapRunsCommand({ executionArn: parentArn }));
     expect(mapRuns).toHaveLength(1);
     const mapRunArn = mapRuns![0]!.mapRunArn!;
     expect(mapRunArn).toMatch(new RegExp(`^arn:aws:states:us-east-1:${ACCOUNT}:mapRun:${machineName}/${LABEL}:[^:]+$`));
 
-    await page.goto(`${server.url}/#/executions/${encodeURIComponent(parentArn!)}`);
+    await session.page.goto(`${session.server.url}/#/executions/${encodeURIComponent(parentArn!)}`);
     await eventually(() => executionStatus().getAttribute('data-value')).toBe('SUCCEEDED');
-    const section = page.getByTestId('map-runs');
+    const section = session.page.getByTestId('map-runs');
     await section.waitFor({ timeout: UI_WAIT });
     expect(await section.getByRole('heading', { level: 2 }).textContent()).toBe('Map Runs (1)');
     const mapRun = section.locator(`[data-map-run="${mapRunArn}"]`);
@@ -109,7 +82,7 @@ describe.skipIf(SKIP_REASON !== undefined)(`Map Runs in the web console in Chrom
     const children = mapRun.locator('[data-testid="map-run-children"] tbody tr');
     await eventually(() => children.count(), 'child executions listed').toBe(3);
     expect(await children.evaluateAll((rows) => rows.map((row) => row.getAttribute('data-status')))).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
-    const listed = await client.send(new ListExecutionsCommand({ mapRunArn }));
+    const listed = await session.sdk.send(new ListExecutionsCommand({ mapRunArn }));
     const childArns = listed.executions!.map((e) => e.executionArn!);
     expect(childArns).toHaveLength(3);
     for (const arn of childArns) expect(arn).toMatch(new RegExp(`^arn:aws:states:us-east-1:${ACCOUNT}:execution:${machineName}/${LABEL}:[^:]+$`));
@@ -124,7 +97,7 @@ describe.skipIf(SKIP_REASON !== undefined)(`Map Runs in the web console in Chrom
     await eventually(() => children.count()).toBe(3);
     await filter.selectOption('');
     await eventually(() => children.count()).toBe(3);
-    await page.screenshot({ path: join(screenshotDir(), '30-map-runs.png'), fullPage: true });
+    await session.page.screenshot({ path: join(screenshotDir(), '30-map-runs.png'), fullPage: true });
 
     // To a child: its page, its graph, and the line back to the Map Run's execution.
     const firstLink = children.first().locator('a');
@@ -132,33 +105,33 @@ describe.skipIf(SKIP_REASON !== undefined)(`Map Runs in the web console in Chrom
     const childName = (await firstLink.textContent())!;
     await firstLink.click();
     await hashIs(childHref);
-    await page.getByRole('heading', { name: childName, level: 1 }).waitFor({ timeout: UI_WAIT });
+    await session.page.getByRole('heading', { name: childName, level: 1 }).waitFor({ timeout: UI_WAIT });
     await eventually(() => executionStatus().getAttribute('data-value')).toBe('SUCCEEDED');
-    const parentLine = page.getByTestId('map-run-parent');
+    const parentLine = session.page.getByTestId('map-run-parent');
     await eventually(() => parentLine.textContent()).toBe(`Child of Map Run ${LABEL} of parent-run`);
-    await page.locator('[data-testid="graph"][data-laid-out="true"]').first().waitFor({ timeout: UI_WAIT });
-    await eventually(() => page.locator('[data-testid="graph"] [data-state="Work"]').first().getAttribute('data-status')).toBe('succeeded');
+    await session.page.locator('[data-testid="graph"][data-laid-out="true"]').first().waitFor({ timeout: UI_WAIT });
+    await eventually(() => session.page.locator('[data-testid="graph"] [data-state="Work"]').first().getAttribute('data-status')).toBe('succeeded');
     // Its state machine (`<machine>/<label>`) is not one of its own: no New execution, and the
     // breadcrumb goes to the machine whose Map started it.
-    expect(await page.getByTestId('new-execution').count()).toBe(0);
-    const breadcrumb = page.getByRole('navigation', { name: 'Breadcrumb' });
+    expect(await session.page.getByTestId('new-execution').count()).toBe(0);
+    const breadcrumb = session.page.getByRole('navigation', { name: 'Breadcrumb' });
     expect(await breadcrumb.getByRole('link', { name: machineName, exact: true }).getAttribute('href')).toBe(`#/state-machines/${encodeURIComponent(machine.stateMachineArn!)}`);
-    await page.screenshot({ path: join(screenshotDir(), '31-map-run-child.png'), fullPage: true });
+    await session.page.screenshot({ path: join(screenshotDir(), '31-map-run-child.png'), fullPage: true });
 
     await parentLine.getByRole('link', { name: 'parent-run', exact: true }).click();
     await hashIs(`#/executions/${encodeURIComponent(parentArn!)}`);
-    await page.getByRole('heading', { name: 'parent-run', level: 1 }).waitFor({ timeout: UI_WAIT });
-    expect(await page.getByTestId('map-run-parent').count()).toBe(0);
-    await page.getByTestId('map-runs').waitFor({ timeout: UI_WAIT });
+    await session.page.getByRole('heading', { name: 'parent-run', level: 1 }).waitFor({ timeout: UI_WAIT });
+    expect(await session.page.getByTestId('map-run-parent').count()).toBe(0);
+    await session.page.getByTestId('map-runs').waitFor({ timeout: UI_WAIT });
   });
 
   it("brings a running Map Run's counts and children up to date without a reload", SLOW, async () => {
     // Each child waits 100 s: 10 s at --wait-time-scale 0.1, long enough to be seen running.
-    const machine = await client.send(new CreateStateMachineCommand({ name: `Waiting-${RUN_ID}`, roleArn: ROLE, definition: distributedMap({ Type: 'Wait', Seconds: 100 }) }));
-    const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn: machine.stateMachineArn, name: 'slow-run', input: JSON.stringify({ items: ['a', 'b', 'c'] }) }));
-    await page.goto(`${server.url}/#/executions/${encodeURIComponent(executionArn!)}`);
+    const machine = await session.sdk.send(new CreateStateMachineCommand({ name: `Waiting-${RUN_ID}`, roleArn: ROLE, definition: distributedMap({ Type: 'Wait', Seconds: 100 }) }));
+    const { executionArn } = await session.sdk.send(new StartExecutionCommand({ stateMachineArn: machine.stateMachineArn, name: 'slow-run', input: JSON.stringify({ items: ['a', 'b', 'c'] }) }));
+    await session.page.goto(`${session.server.url}/#/executions/${encodeURIComponent(executionArn!)}`);
     await eventually(() => executionStatus().getAttribute('data-value')).toBe('RUNNING');
-    const mapRun = page.locator('[data-testid="map-runs"] [data-map-run]');
+    const mapRun = session.page.locator('[data-testid="map-runs"] [data-map-run]');
     await eventually(() => mapRun.getAttribute('data-status')).toBe('RUNNING');
     await eventually(() => counts(mapRun, 'executions')).toEqual(['0', '3', '0', '0', '0', '0', '3']);
     expect(await mapRun.getByTestId('map-run-max-concurrency').textContent()).toBe('No limit');
@@ -172,6 +145,6 @@ describe.skipIf(SKIP_REASON !== undefined)(`Map Runs in the web console in Chrom
   });
 
   it('left no uncaught error in the page', () => {
-    expect(pageErrors.errors.filter((e) => e.startsWith('pageerror'))).toEqual([]);
+    expect(session.pageErrors.filter((e) => e.startsWith('pageerror'))).toEqual([]);
   });
 });

@@ -4,10 +4,10 @@
  */
 import { useEffect, useState } from 'react';
 import { describeError } from '../api/client.js';
-import { EXECUTION_STATUSES, sfn, type ExecutionListItem, type ExecutionStatus } from '../api/sfn.js';
+import { sfn, type ExecutionListItem, type ExecutionStatus } from '../api/sfn.js';
 import { formatDate, formatDuration } from '../format.js';
 import { href } from '../router.js';
-import { ErrorMessage, Pager, StatusBadge } from './common.js';
+import { ErrorMessage, ExecutionStatusFilter, Pager, StatusBadge } from './common.js';
 
 const PAGE_SIZE = 25;
 
@@ -46,25 +46,15 @@ export function ExecutionsTable({ stateMachineArn }: { stateMachineArn: string }
   return (
     <>
       <div className="toolbar">
-        <div className="field field-inline">
-          <label htmlFor="execution-status-filter">Status</label>
-          <select
-            id="execution-status-filter"
-            value={status}
-            onChange={(e) => {
-              setStatus(e.target.value as ExecutionStatus | '');
-              setTokens([undefined]);
-              setPage(0);
-            }}
-          >
-            <option value="">All</option>
-            {EXECUTION_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </div>
+        <ExecutionStatusFilter
+          id="execution-status-filter"
+          value={status}
+          onChange={(selected) => {
+            setStatus(selected);
+            setTokens([undefined]);
+            setPage(0);
+          }}
+        />
         <button type="button" onClick={() => setTick((t) => t + 1)}>
           Refresh
         </button>

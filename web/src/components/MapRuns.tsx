@@ -10,12 +10,12 @@
  */
 import { useEffect, useId, useRef, useState } from 'react';
 import { describeError } from '../api/client.js';
-import { EXECUTION_STATUSES, sfn, type ExecutionListItem, type ExecutionStatus, type MapRunCounts, type MapRunDescription, type MapRunListItem } from '../api/sfn.js';
+import { sfn, type ExecutionListItem, type ExecutionStatus, type MapRunCounts, type MapRunDescription, type MapRunListItem } from '../api/sfn.js';
 import { formatDate } from '../format.js';
 import { executionParts } from '../history/child-executions.js';
 import { mapRunParts } from '../history/map-runs.js';
 import { href } from '../router.js';
-import { ErrorMessage, StatusBadge } from './common.js';
+import { ErrorMessage, ExecutionStatusFilter, StatusBadge } from './common.js';
 import { ExecutionList } from './ExecutionsTable.js';
 
 const REFRESH_MS = 2000;
@@ -267,26 +267,16 @@ function MapRunChildren({ mapRunArn, label, live }: { mapRunArn: string; label: 
     <div className="map-run-children">
       <div className="toolbar">
         <h4>Child executions</h4>
-        <div className="field field-inline">
-          <label htmlFor={filterId}>Status</label>
-          <select
-            id={filterId}
-            value={status}
-            data-testid="map-run-status-filter"
-            onChange={(e) => {
-              setStatus(e.target.value as ExecutionStatus | '');
-              pagesWanted.current = 1;
-              setChildren(undefined);
-            }}
-          >
-            <option value="">All</option>
-            {EXECUTION_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </div>
+        <ExecutionStatusFilter
+          id={filterId}
+          value={status}
+          testId="map-run-status-filter"
+          onChange={(selected) => {
+            setStatus(selected);
+            pagesWanted.current = 1;
+            setChildren(undefined);
+          }}
+        />
       </div>
       <ErrorMessage error={error} />
       <ExecutionList

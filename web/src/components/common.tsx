@@ -1,6 +1,6 @@
-/** Small shared pieces: status badges, errors, dialogs, tabs, pagination. */
+/** Small shared pieces: status badges, errors, dialogs, tabs, pagination, the status filter. */
 import { useEffect, useRef, useState, type ReactNode } from 'react';
-import type { ExecutionStatus } from '../api/sfn.js';
+import { EXECUTION_STATUSES, type ExecutionStatus } from '../api/sfn.js';
 import { jsonBlockCut } from '../format.js';
 
 const STATUS_TEXT: Record<string, string> = {
@@ -76,6 +76,23 @@ export function Tabs({ tabs, current, hrefFor }: { tabs: readonly TabSpec[]; cur
         ))}
       </ul>
     </nav>
+  );
+}
+
+/** The "Status" select above a list of executions: All (the empty value) or one status. */
+export function ExecutionStatusFilter({ id, value, onChange, testId }: { id: string; value: ExecutionStatus | ''; onChange: (status: ExecutionStatus | '') => void; testId?: string }) {
+  return (
+    <div className="field field-inline">
+      <label htmlFor={id}>Status</label>
+      <select id={id} value={value} data-testid={testId} onChange={(e) => onChange(e.target.value as ExecutionStatus | '')}>
+        <option value="">All</option>
+        {EXECUTION_STATUSES.map((s) => (
+          <option key={s} value={s}>
+            {s}
+          </option>
+        ))}
+      </select>
+    </div>
   );
 }
 

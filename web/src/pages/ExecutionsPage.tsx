@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'react';
 import { AllExecutionsCursor } from '../api/all-executions.js';
 import { describeError } from '../api/client.js';
 import { EXECUTION_STATUSES, type ExecutionListItem, type ExecutionStatus } from '../api/sfn.js';
-import { ErrorMessage, Pager, useDocumentTitle } from '../components/common.js';
+import { ErrorMessage, ExecutionStatusFilter, Pager, useDocumentTitle } from '../components/common.js';
 import { ExecutionList } from '../components/ExecutionsTable.js';
 import { href, navigate } from '../router.js';
 
@@ -57,17 +57,7 @@ export function ExecutionsPage({ status }: { status?: string }) {
         <h1>Executions</h1>
       </div>
       <div className="toolbar">
-        <div className="field field-inline">
-          <label htmlFor="all-status-filter">Status</label>
-          <select id="all-status-filter" value={filter ?? ''} onChange={(e) => navigate(href.executions(e.target.value || undefined))}>
-            <option value="">All</option>
-            {EXECUTION_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </div>
+        <ExecutionStatusFilter id="all-status-filter" value={filter ?? ''} onChange={(selected) => navigate(href.executions(selected || undefined))} />
         <button type="button" onClick={refresh}>
           Refresh
         </button>
