@@ -17,6 +17,9 @@ import { isExecutionSeed, keyedRandom, seededRandom, type RandomSource } from '.
 import { VariableScope, type FanOut, type Frame, type Graph, type QueryLanguage, type StateDef } from './frames.js';
 import { StateRunner, BLOCKED, type Outcome, type Step } from './states.js';
 
+/** Child executions a Distributed Map runs at once when its MaxConcurrency is 0 or absent (AWS's). */
+export const DISTRIBUTED_MAP_DEFAULT_CONCURRENCY = 10_000;
+
 export interface InterpreterOptions {
   readonly definition: Graph & { QueryLanguage?: QueryLanguage; TimeoutSeconds?: number };
   readonly input: unknown;
@@ -635,7 +638,10 @@ export class Interpreter {
   /** Starts children until MaxConcurrency is reached or none is left to start. */
   fillFanOut(fan: FanOut): void {
     const run = fan.mapRun;
-    while (fan.nextIndex < fan.total && (fan.maxConcurrency === 0 || fan.running < fan.maxConcurrency)) {
+    // "If you don't specify [MaxConcurrency], Step Functions runs 10,000 parallel child workflow
+    // executions" (AWS): a Distributed Map whose children are executions runs at most that many.
+    const limit = fan.maxConcurrency === 0 && fan.distributed && this.mapChildExecutions ? DISTRIBUTED_MAP_DEFAULT_CONCURRENCY : fan.maxConcurrency;
+    while (fan.nextIndex < fan.total && (limit === 0 || fan.running < limit)) {
       const index = fan.nextIndex++;
       fan.running++;
       run?.childStarted(index);
