@@ -37,6 +37,12 @@ export class StatesError extends Error {
 }
 
 /**
+ * A state's own States.Runtime whose cause AWS gives as it is, without the "An error occurred
+ * while executing the state …" preamble other evaluation errors get (a Wait's SecondsPath).
+ */
+export class BareCauseError extends StatesError {}
+
+/**
  * `States.Runtime` is the one error `States.ALL` does not match: it means the definition and the
  * data disagree, which no retry can mend. (A task's States.DataLimitExceeded, by contrast, is
  * caught by States.ALL on AWS.)

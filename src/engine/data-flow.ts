@@ -2,7 +2,7 @@
  * A state's data flow, in either query language, over the pure `asl` functions: the engine's
  * only door to paths, payload templates, intrinsics and JSONata.
  */
-import { StatesError } from '../asl/errors.js';
+import { BareCauseError, StatesError } from '../asl/errors.js';
 import { applyInputPath, applyOutputPath, applyPath, applyResultPath } from '../asl/data-flow.js';
 import { applyPayloadTemplate, evaluatePathOrIntrinsic } from '../asl/payload.js';
 import type { IntrinsicEnv } from '../asl/intrinsics.js';
@@ -137,9 +137,15 @@ export class DataFlow {
     if (state.Timestamp !== undefined) return { seconds: this.secondsUntil(state.Timestamp, 'Timestamp'), effective };
     if (state.SecondsPath !== undefined) {
       const value = this.pathValue(frame, state.SecondsPath, effective);
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-        throw new StatesError('States.Runtime', `The SecondsPath parameter does not reference a valid integer value: ${JSON.stringify(value)}`);
+      // AWS's causes name the path and the value: `<path> == <value>` (a string as it is, other
+      // values as JSON; AWS's rendering of non-numbers is not documented).
+      const shown = `${state.SecondsPath} == ${typeof value === 'string' ? value : JSON.stringify(value)}`;
+      // As AWS gives them, without the preamble naming the state (LocalStack, whose causes are
+      // checked against AWS's, raises these two bare; AWS's own text is not documented).
+      if (typeof value !== 'number' || !Number.isInteger(value)) {
+        throw new BareCauseError('States.Runtime', `The SecondsPath parameter cannot be parsed as a long value: ${shown}`);
       }
+      if (value < 0) throw new BareCauseError('States.Runtime', `The SecondsPath parameter references a negative value: ${shown}`);
       return { seconds: value, effective };
     }
     const value = this.pathValue(frame, state.TimestampPath, effective);

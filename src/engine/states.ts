@@ -2,7 +2,7 @@
  * What each state type does when it runs, named after the States language: the data flow of
  * each field (JSONPath or JSONata), the events AWS records, and where a state blocks.
  */
-import { StatesError } from '../asl/errors.js';
+import { BareCauseError, StatesError } from '../asl/errors.js';
 import type { Frame, StateDef } from './frames.js';
 import type { Interpreter } from './interpreter.js';
 import type { HistoryEventType } from './events.js';
@@ -92,7 +92,7 @@ export class StateRunner {
   handleError(frame: Frame, error: StatesError): Step {
     let err = error;
     const cause = err.cause ?? '';
-    if (err.error !== undefined && STATE_EVALUATION_ERRORS.has(err.error) && !cause.startsWith('An error occurred while executing the state')) {
+    if (err.error !== undefined && STATE_EVALUATION_ERRORS.has(err.error) && !(err instanceof BareCauseError) && !cause.startsWith('An error occurred while executing the state')) {
       err = new StatesError(
         err.error,
         `An error occurred while executing the state '${frame.stateName}' (entered at the event id #${frame.enteredEventId}). ${cause}`,

@@ -15,10 +15,16 @@
 // 5: a durable execution's Distributed Map runs its children as child executions (InvokeTask of
 //    kind 'map-child', InterpreterOptions.mapChildExecutions); version 4 ran them inline, and
 //    executions of version 4 are still replayed that way (REPLAYABLE_ENGINE_VERSIONS).
-export const ENGINE_VERSION = 5;
+// 6: the causes of a Wait whose SecondsPath is not a whole number or is negative are AWS's; a
+//    filter comparing with an unquoted word fails when evaluated (it was refused at creation).
+export const ENGINE_VERSION = 6;
 
-/** Versions this engine replays: 4 differs from 5 only in how Distributed Map children run (mapChildExecutions). */
-const REPLAYABLE_ENGINE_VERSIONS = new Set([4, 5]);
+/**
+ * Versions this engine replays: 4 differs from 5 only in how Distributed Map children run
+ * (mapChildExecutions), 5 from 6 only in two failure causes (a replay that meets one of them
+ * regenerates another cause, and is refused by the event check as any divergence is).
+ */
+const REPLAYABLE_ENGINE_VERSIONS = new Set([4, 5, 6]);
 
 /** Whether an execution of this engine version runs Distributed Map children as executions of their own. */
 export function runsMapChildExecutions(recorded: number | undefined): boolean {

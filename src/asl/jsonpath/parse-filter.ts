@@ -13,9 +13,24 @@ import { nextIndexOfUnescaped, parsePathBody, unescape } from './parse-path.js';
 import { guardPattern } from '../safe-regexp.js';
 import { FilterPattern, RELATIONS, UNDEFINED, type FilterValue } from './relations.js';
 import { PathSyntaxError, fail } from './syntax-error.js';
+import { StatesError } from '../errors.js';
 import type { FilterPredicate, PathBody } from './tokens.js';
 
 type Operand = (item: unknown, root: unknown) => FilterValue;
+
+/**
+ * An unquoted word where a literal belongs (`@.code == es`). AWS accepts such a filter when the
+ * state machine is created (published AWS samples have one), but Jayway JsonPath, whose filter
+ * grammar AWS's JSONPath follows, reads a word as a number literal and cannot: evaluating the
+ * filter fails. So it is accepted here and fails the state with States.Runtime when evaluated
+ * (AWS's cause text for it is not known; ours says what is wrong).
+ */
+class BareWord {
+  constructor(
+    readonly word: string,
+    readonly filter: string,
+  ) {}
+}
 
 /** A value node as read: a path (which may turn into an existence test) or a literal. */
 type ValueNode =
@@ -212,8 +227,15 @@ class FilterReader {
         return this.readJson();
       case '/':
         return this.readPattern();
-      default:
+      default: {
+        const word = /^[A-Za-z_][\w]*/.exec(this.s.slice(this.pos))?.[0];
+        // A word that is not a number: see BareWord ('e'/'E' alone are not numbers either).
+        if (word !== undefined) {
+          this.pos += word.length;
+          return new BareWord(word, this.s);
+        }
         return this.readNumber();
+      }
     }
   }
 
@@ -295,6 +317,14 @@ function indexOfMatchingBracket(s: string, open: number): number {
 function operand(node: ValueNode): Operand {
   if (node.kind === 'literal') {
     const value = node.value;
+    if (value instanceof BareWord) {
+      return () => {
+        throw new StatesError(
+          'States.Runtime',
+          `Invalid JSONPath filter '[?(${value.filter})]': '${value.word}' is not a value (quote a string: '${value.word}')`,
+        );
+      };
+    }
     return () => value;
   }
   const { body, fromRoot } = node;

@@ -91,6 +91,14 @@ export function checkTemplateField(d: Diagnostics, value: unknown, location: str
   if (checkType(d, value, 'OBJECT', location)) checkPayloadTemplate(d, value, location, { warnNoDollar: true });
 }
 
+/**
+ * A state's Parameters: AWS accepts any JSON value there (published AWS sample workflows pass a
+ * string or an array), and a template inside an array is applied as in an object.
+ */
+export function checkParametersField(d: Diagnostics, value: unknown, location: string): void {
+  checkPayloadTemplate(d, value, location, { warnNoDollar: true });
+}
+
 /** JSONata Arguments (and ItemReader/ResultWriter Arguments): an object template or one expression. */
 export function checkArgumentsField(d: Diagnostics, value: unknown, location: string): void {
   if (isJsonataExpression(value)) {
@@ -131,7 +139,7 @@ function checkTransition(sc: StateContext): void {
 export function checkResultFields(sc: StateContext): void {
   const { diagnostics: d, state, location } = sc;
   if (stateUses(sc, 'ResultPath')) checkResultPath(d, state.ResultPath, at(location, 'ResultPath'));
-  if (stateUses(sc, 'Parameters')) checkTemplateField(d, state.Parameters, at(location, 'Parameters'));
+  if (stateUses(sc, 'Parameters')) checkParametersField(d, state.Parameters, at(location, 'Parameters'));
   if (stateUses(sc, 'ResultSelector')) checkTemplateField(d, state.ResultSelector, at(location, 'ResultSelector'));
   if (stateUses(sc, 'Arguments')) checkArgumentsField(d, state.Arguments, at(location, 'Arguments'));
 }

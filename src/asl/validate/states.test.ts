@@ -74,8 +74,10 @@ describe('payload templates', () => {
     ]);
   });
 
-  it('wants Parameters and ResultSelector to be objects', () => {
-    expect(problems({ Type: 'Pass', Parameters: 'x', End: true })).toEqual([schema('Expected value of type [OBJECT]', '/States/X/Parameters')]);
+  it('takes any JSON value as Parameters (as AWS does), and wants ResultSelector to be an object', () => {
+    for (const parameters of ['x', 5, null, true, [1, { 'a.$': '$.a' }]]) expect(problems({ Type: 'Pass', Parameters: parameters, End: true })).toEqual([]);
+    // A template inside is still checked.
+    expect(problems({ Type: 'Pass', Parameters: [{ 'a.$': 'not a path' }], End: true })).not.toEqual([]);
     expect(problems({ Type: 'Task', Resource: lambda, ResultSelector: [], End: true })).toEqual([
       schema('Expected value of type [OBJECT]', '/States/X/ResultSelector'),
     ]);
