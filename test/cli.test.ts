@@ -118,6 +118,31 @@ describe('stepwise validate', () => {
     expectNoStack(run);
   });
 
+  it('places each problem at its line and column with --format json, and as GitHub annotations with --format github', async () => {
+    // Pretty-printed as people write them: the Next that names nothing is on line 6.
+    const text = JSON.stringify({ StartAt: 'A', States: { A: { Type: 'Pass', Next: 'Nowhere' } } }, null, 2);
+    const file = tmpFile('placed.asl.json', text);
+    const json = await stepwise(['validate', '--format', 'json', file]);
+    expect(json.code).toBe(1);
+    const report = JSON.parse(json.stdout);
+    expect(report.valid).toBe(false);
+    expect(report.problems).toContainEqual(
+      expect.objectContaining({ file, line: 6, column: 7, severity: 'ERROR', code: 'MISSING_TRANSITION_TARGET', location: '/States/A/Next' }),
+    );
+    expect(text.split('\n')[5]!.slice(6)).toMatch(/^"Next"/);
+
+    const github = await stepwise(['validate', '--format', 'github', file]);
+    expect(github.code).toBe(1);
+    expect(github.stdout).toContain(`::error file=${file},line=6,col=7,endLine=6,endColumn=13,title=MISSING_TRANSITION_TARGET::Missing 'Next' target: Nowhere (/States/A/Next)`);
+
+    // A JSON syntax error is placed where the parser stopped; a valid file has no problems.
+    const broken = await stepwise(['validate', '--format', 'json', tmpFile('broken-placed.asl.json', '{\n  "StartAt": "A",\n  "States": {')]);
+    expect(JSON.parse(broken.stdout).problems[0]).toMatchObject({ code: 'INVALID_JSON_DESCRIPTION', line: 3 });
+    const valid = await stepwise(['validate', '--format', 'github', HELLO]);
+    expect(valid).toMatchObject({ code: 0, stdout: '' });
+    expect((await stepwise(['validate', '--format', 'xml', HELLO])).code).toBe(2);
+  });
+
   it('keeps going past a bad file and summarises', async () => {
     const bad = tmpFile('no-states.asl.json', { StartAt: 'A' });
     const run = await stepwise(['validate', HELLO, bad]);

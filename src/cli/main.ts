@@ -11,7 +11,7 @@ import { backupCommand } from './backup-command.js';
 import { EXIT, UsageError } from './io.js';
 import { listCommand } from './list-command.js';
 import { runCommand } from './run-command.js';
-import { validateCommand } from './validate-command.js';
+import { validateCommand, VALIDATE_FORMATS, type ValidateFormat } from './validate-command.js';
 import { SERVE_HELP, serveCommand } from './serve-command.js';
 
 // The AWS SDK (loaded for tasks that call AWS services) warns once per process that its releases
@@ -25,6 +25,7 @@ AWS Step Functions, self-hosted: run and validate Amazon States Language definit
 
 Commands:
   validate FILE...            check definitions as ValidateStateMachineDefinition does
+                              (--format text, json or github: problems with line and column)
   run FILE [options]          run one execution in memory and print its output
   serve [options]             the Step Functions API server (see stepwise serve --help)
   backup FILE [--db PATH]     copy a server's database to FILE while it serves (see stepwise backup --help)
@@ -111,9 +112,11 @@ async function main(argv: readonly string[]): Promise<number> {
       out(version());
       return EXIT.SUCCEEDED;
     case 'validate': {
-      const { values, positionals } = parse(rest, HELP_ONLY);
+      const { values, positionals } = parse(rest, { ...HELP_ONLY, format: { type: 'string' } });
       if (values.help) return help();
-      return validateCommand(positionals, out, err);
+      const format = values.format ?? 'text';
+      if (!(VALIDATE_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be ${VALIDATE_FORMATS.join(', ')}, not '${format}'`);
+      return validateCommand(positionals, out, err, format as ValidateFormat);
     }
     case 'run':
       return run(rest);

@@ -6,7 +6,7 @@
 import type { Diagnostic as EditorDiagnostic } from '@codemirror/lint';
 import { describeError } from '../api/client.js';
 import { sfn, type Diagnostic, type StateMachineType } from '../api/sfn.js';
-import { JsonPositions, locateSyntaxError } from './json-positions.js';
+import { conciseMessage, JsonPositions, lineAndColumn, locateDiagnostic, locateSyntaxError } from '../../../src/asl/json-positions.js';
 
 export interface Problem {
   readonly severity: 'error' | 'warning';
@@ -52,19 +52,13 @@ export function definitionLinter(getType: () => StateMachineType, onResult: (res
 }
 
 function rangeOf(d: Diagnostic, text: string, positions: JsonPositions): { from: number; to: number } {
-  const range = d.code === 'INVALID_JSON_DESCRIPTION' ? locateSyntaxError(text, `${d.message} ${d.location ?? ''}`) : d.location !== undefined ? positions.locate(d.location) : undefined;
-  return range ?? { from: 0, to: Math.min(1, text.length) };
+  return locateDiagnostic(text, positions, d);
 }
 
 function toProblem(d: Diagnostic, text: string, positions: JsonPositions): Problem {
   const { from } = rangeOf(d, text, positions);
-  let line = 1;
-  for (let i = text.indexOf('\n'); i !== -1 && i < from; i = text.indexOf('\n', i + 1)) line++;
-  if (d.code === 'INVALID_JSON_DESCRIPTION') {
-    // Jackson's message repeats the whole text; its position is what matters.
-    const message = d.message.replace(/\s*at \[Source:[\s\S]*$/, '').replace(/\s*\(start marker at[\s\S]*$/, '');
-    return { severity: 'error', code: d.code, message, from, line };
-  }
+  const { line } = lineAndColumn(text, from);
+  if (d.code === 'INVALID_JSON_DESCRIPTION') return { severity: 'error', code: d.code, message: conciseMessage(d), from, line };
   return { severity: d.severity === 'WARNING' ? 'warning' : 'error', code: d.code, message: d.message, ...(d.location !== undefined ? { location: d.location } : {}), from, line };
 }
 

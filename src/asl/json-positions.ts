@@ -1,6 +1,6 @@
 /**
  * Finds where a JSON pointer (`/States/Foo/Next`) is in a JSON text, so a validation problem
- * can be marked at its line. The scan is tolerant: text after a syntax error is not indexed,
+ * can be marked at its line (the console's editor, `stepwise validate --format json|github`). The scan is tolerant: text after a syntax error is not indexed,
  * and a pointer that does not exist resolves to its deepest existing ancestor (a missing
  * `Next` is marked on the state that lacks it).
  */
@@ -176,4 +176,38 @@ export function locateSyntaxError(text: string, message: string): TextRange | un
   if (offset === undefined) return undefined;
   const from = Math.max(0, Math.min(offset, text.length - 1));
   return { from, to: Math.min(text.length, from + 1) };
+}
+
+/** A diagnostic as validation reports it (the parts that place it). */
+export interface PlacedDiagnostic {
+  readonly code: string;
+  readonly message: string;
+  readonly location?: string;
+}
+
+/**
+ * Where a validation problem is in the definition's text: a JSON syntax error by the line and
+ * column its message gives, any other by its JSON pointer; the first character when neither
+ * places it.
+ */
+export function locateDiagnostic(text: string, positions: JsonPositions, d: PlacedDiagnostic): TextRange {
+  const range = d.code === 'INVALID_JSON_DESCRIPTION' ? locateSyntaxError(text, `${d.message} ${d.location ?? ''}`) : d.location !== undefined ? positions.locate(d.location) : undefined;
+  return range ?? { from: 0, to: Math.min(1, text.length) };
+}
+
+/** The 1-based line and column of a text offset. */
+export function lineAndColumn(text: string, offset: number): { readonly line: number; readonly column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+/** A diagnostic's message without what a JSON syntax error's repeats of the text (Jackson's source excerpt). */
+export function conciseMessage(d: PlacedDiagnostic): string {
+  if (d.code !== 'INVALID_JSON_DESCRIPTION') return d.message;
+  return d.message.replace(/\s*at \[Source:[\s\S]*$/, '').replace(/\s*\(start marker at[\s\S]*$/, '');
 }
