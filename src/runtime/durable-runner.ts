@@ -1258,6 +1258,8 @@ export class DurableRunner implements ExecutionRunner {
     if (spec.type === 'EXPRESS') return { child: await this.runSync(execution) };
     let child = await this.store.getExecution(execution.arn);
     if (!child) {
+      // Read back after the start: a child that ended in its first decision (committed with its
+      // creation) answers the Map from here, not from a final commit of its own.
       await this.start(execution);
       if (this.cluster && this.liveNodes > 1) await this.handOff(execution.arn);
       child = await this.store.getExecution(execution.arn);

@@ -22,7 +22,6 @@ export class PostgresCluster implements ClusterStore {
   /** Set when a renewal found the lease gone: nothing is claimed until the node joins again. */
   leaseLost = false;
   private leaseMs = 10_000;
-  private name = '';
   private listener: ((wake: ClusterWake) => void) | undefined;
   private listening: pg.Client | undefined;
   private closed = false;
@@ -34,7 +33,6 @@ export class PostgresCluster implements ClusterStore {
 
   async join(options: { readonly leaseMs: number; readonly name: string; readonly replacesNamesake?: boolean }): Promise<string> {
     this.leaseMs = options.leaseMs;
-    this.name = options.name;
     // Random: a node that restarts (or lost its lease) is a new node; its old id stays dead.
     const id = `${options.name}/${randomBytes(6).toString('hex')}`;
     await run(this.db.pool, 'INSERT INTO nodes (id, name, joined_at, expires_at) VALUES ($1, $2, now_ms(), now_ms() + $3)', [id, options.name, this.leaseMs]);

@@ -2,27 +2,12 @@
  * Dead letters on PostgreSQL (migration 2, schema-triggers.ts): newest first by seq, the
  * filter's columns indexed. Each call is one statement, so it needs no transaction of its own.
  */
-import { deadLetterOf as sqliteDeadLetterOf } from '../sqlite/dead-letters.js';
+import { deadLetterOf, type DeadLetterRow } from '../sqlite/dead-letters.js';
 import { deadLetterScope } from '../memory-dead-letters.js';
 import { decodePageToken, encodePageToken, pageLimit } from '../page-token.js';
 import type { DeadLetterFilter, DeadLetterRecord, DeadLetterStore, Page, PageRequest } from '../types.js';
 import type { PostgresDatabase } from './db.js';
-import { int8 } from './int8.js';
-
-interface DeadLetterRow {
-  seq: string;
-  id: string;
-  source: string;
-  source_arn: string;
-  target_arn: string;
-  target_id: string | null;
-  payload: string;
-  error: string;
-  cause: string;
-  attempts: number;
-  event_time: string;
-  time: string;
-}
+import { rows as select } from './sql.js';
 
 export class PostgresDeadLetterStore implements DeadLetterStore {
   constructor(private readonly db: PostgresDatabase) {}
@@ -61,13 +46,15 @@ export class PostgresDeadLetterStore implements DeadLetterStore {
     const conditions = ['seq < $1'];
     if (filter.source !== undefined) conditions.push(`source = $${params.push(filter.source)}`);
     if (filter.sourceArn !== undefined) conditions.push(`source_arn = $${params.push(filter.sourceArn)}`);
-    const { rows } = await this.db.query<DeadLetterRow>(
+    // BIGINT columns read as numbers (sql.ts): the rows are SQLite's, and so is their mapper.
+    const rows = await select<DeadLetterRow>(
+      this.db.pool,
       `SELECT * FROM dead_letters WHERE ${conditions.join(' AND ')} ORDER BY seq DESC LIMIT $${params.push(n + 1)}`,
       params,
     );
     const items = rows.slice(0, n).map(deadLetterOf);
     const last = rows[n - 1];
-    return rows.length > n && last ? { items, nextToken: encodePageToken(scope, [int8(last.seq)]) } : { items };
+    return rows.length > n && last ? { items, nextToken: encodePageToken(scope, [last.seq]) } : { items };
   }
 
   async remove(ids: readonly string[]): Promise<number> {
@@ -84,9 +71,4 @@ export class PostgresDeadLetterStore implements DeadLetterStore {
     );
     return result.rowCount ?? 0;
   }
-}
-
-/** The SQLite store's mapper, once the BIGINT columns (strings from pg) are numbers. */
-function deadLetterOf(row: DeadLetterRow): DeadLetterRecord {
-  return sqliteDeadLetterOf({ ...row, seq: int8(row.seq), event_time: int8(row.event_time), time: int8(row.time) });
 }
