@@ -2,7 +2,7 @@
  * Stepwise: AWS Step Functions, self-hosted.
  *
  * ```ts
- * import { execute } from 'stepwise';
+ * import { execute } from 'stepwise-sfn';
  * const result = await execute(definition, { IsHelloWorldExample: true }, { waitTimeScale: 0 });
  * result.status; // 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED'
  * ```
@@ -34,7 +34,7 @@ export { toAwsEvent, type AwsHistoryEvent, type HistoryEvent } from './engine/ev
  * `States.QueryEvaluationError` (JSONata) or `States.Runtime` (JSONPath), as on the server.
  *
  * ```ts
- * import { configureExpressionLimits, execute } from 'stepwise';
+ * import { configureExpressionLimits, execute } from 'stepwise-sfn';
  * configureExpressionLimits({ jsonataTimeoutMs: 500 });
  * ```
  *

@@ -69,7 +69,7 @@ describe('stepwise (general)', () => {
   it('rejects an unknown command or option with exit 2 and no stack trace', async () => {
     const command = await stepwise(['frobnicate']);
     expect(command.code).toBe(2);
-    expect(command.stderr).toBe("stepwise: unknown command 'frobnicate' (commands: validate, run, serve, backup, schedules, rules, routes; see stepwise --help)\n");
+    expect(command.stderr).toBe("stepwise: unknown command 'frobnicate' (commands: validate, run, test, view, serve, backup, schedules, rules, routes; see stepwise --help)\n");
     const option = await stepwise(['run', HELLO, '--no-such-option']);
     expect(option.code).toBe(2);
     expect(option.stderr).toMatch(/^stepwise: Unknown option '--no-such-option'/);

@@ -18,12 +18,25 @@ export default defineConfig(({ command }) => {
     base: './',
     // esbuild compiles the JSX; no React plugin (Fast Refresh is not needed for this console).
     esbuild: { jsx: 'automatic' },
+    // The console reads definitions with the package's own ./asl entry point, built from source.
+    // Its intrinsics import node:crypto, which the browser has not: see src/platform/node-crypto.ts.
+    resolve: {
+      alias: {
+        'stepwise-sfn/asl': fileURLToPath(new URL('../src/asl/index.ts', import.meta.url)),
+        'node:crypto': fileURLToPath(new URL('./src/platform/node-crypto.ts', import.meta.url)),
+      },
+    },
     build: {
       outDir: fileURLToPath(new URL('../dist/console/', import.meta.url)),
       emptyOutDir: true,
       target: 'es2022',
       chunkSizeWarningLimit: 2500,
       reportCompressedSize: false,
+      // src/asl/ is pure (the layer rule test/layers.test.ts checks: no IO, no Node.js module but
+      // node:crypto): importing a module of it does nothing, so the bundle keeps only what the
+      // console uses of the ./asl entry point (the structure of a definition, text positions),
+      // not the validator and JSONata, which the server runs.
+      rollupOptions: { treeshake: { moduleSideEffects: (id: string) => !id.includes('/src/asl/') } },
     },
     server: {
       proxy: {

@@ -7,12 +7,12 @@
 import '../regexp-engine.js'; // linear-time fallback for user regular expressions, set once per process
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { backupCommand } from './backup-command.js';
 import { EXIT, UsageError } from './io.js';
 import { listCommand } from './list-command.js';
 import { runCommand } from './run-command.js';
 import { validateCommand, VALIDATE_FORMATS, type ValidateFormat } from './validate-command.js';
-import { SERVE_HELP, serveCommand } from './serve-command.js';
+import { TEST_HELP, testCommand } from './test-command.js';
+import { VIEW_HELP, viewCommand } from './view-command.js';
 
 // The AWS SDK (loaded for tasks that call AWS services) warns once per process that its releases
 // after January 2027 need Node.js 22. Stepwise supports Node.js 20; the notice would only clutter
@@ -27,6 +27,10 @@ Commands:
   validate FILE...            check definitions as ValidateStateMachineDefinition does
                               (--format text, json or github: problems with line and column)
   run FILE [options]          run one execution in memory and print its output
+  test [FILE|FOLDER...]       run state machine tests (*.sfn-test.yaml|yml|json) with mocks;
+                              --junit FILE, --coverage (see stepwise test --help)
+  view FILE [--port N]        show a recording (run --record) in the web console, served on
+                              127.0.0.1 until Ctrl-C (see stepwise view --help)
   serve [options]             the Step Functions API server (see stepwise serve --help)
   backup FILE [--db PATH]     copy a server's database to FILE while it serves (see stepwise backup --help)
   schedules list              what starts executions on a running server: its schedules,
@@ -52,6 +56,8 @@ Options of run:
       --route NAME=TARGET     send one state's (or resource ARN's) tasks to TARGET: function:NAME,
                               url:URL, return:JSON, throw:ERROR[:CAUSE] or aws (repeatable)
       --lambda-endpoint URL   a Lambda API for functions the configuration does not declare
+      --record OUT.json       write the execution (definition, status, whole history) to
+                              OUT.json, whatever its outcome; stepwise view OUT.json shows it
 
 General:
   -h, --help                  this help
@@ -63,6 +69,7 @@ Exit status: 0 succeeded (or valid), 1 execution failed (or invalid definition f
 Examples:
   stepwise validate examples/*.asl.json
   stepwise run examples/hello-world.asl.json --input @examples/hello-world.input.json --history
+  stepwise run examples/hello-world.asl.json --record hello.json && stepwise view hello.json
 `;
 
 const RUN_OPTIONS = {
@@ -79,6 +86,12 @@ const RUN_OPTIONS = {
   config: { type: 'string' },
   route: { type: 'string', multiple: true },
   'lambda-endpoint': { type: 'string' },
+  record: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} satisfies ParseArgsConfig['options'];
+
+const VIEW_OPTIONS = {
+  port: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
 
@@ -120,7 +133,16 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     case 'run':
       return run(rest);
+    case 'test': {
+      const { values, positionals } = parse(rest, { ...HELP_ONLY, junit: { type: 'string' }, coverage: { type: 'boolean' }, 'coverage-dir': { type: 'string' } });
+      if (values.help) {
+        out(TEST_HELP);
+        return EXIT.SUCCEEDED;
+      }
+      return testCommand({ paths: positionals, junit: values.junit, coverage: values.coverage, coverageDir: values['coverage-dir'] }, { out, err });
+    }
     case 'serve': {
+      const { SERVE_HELP, serveCommand } = await serverCommand<{ SERVE_HELP: string; serveCommand(args: readonly string[], err: (line: string) => void): Promise<number> }>('serve');
       if (rest.includes('--help') || rest.includes('-h')) {
         out(SERVE_HELP);
         return EXIT.SUCCEEDED;
@@ -128,7 +150,16 @@ async function main(argv: readonly string[]): Promise<number> {
       return serveCommand(rest, err);
     }
     case 'backup':
-      return backupCommand(rest, out);
+      return (await serverCommand<{ backupCommand(args: readonly string[], out: (line: string) => void): Promise<number> }>('backup')).backupCommand(rest, out);
+    case 'view': {
+      const { values, positionals } = parse(rest, VIEW_OPTIONS);
+      if (values.help) {
+        out(VIEW_HELP);
+        return EXIT.SUCCEEDED;
+      }
+      if (positionals.length !== 1) throw new UsageError(`view needs exactly one recording FILE (got ${positionals.length}); see stepwise view --help`);
+      return viewCommand({ file: positionals[0]!, ...(values.port !== undefined ? { port: values.port } : {}) }, { out, err });
+    }
     case 'schedules':
     case 'rules':
     case 'routes': {
@@ -140,7 +171,34 @@ async function main(argv: readonly string[]): Promise<number> {
       return listCommand({ kind: command, endpoint, json: values.json ?? false }, out);
     }
     default:
-      throw new UsageError(`unknown command '${command}' (commands: validate, run, serve, backup, schedules, rules, routes; see stepwise --help)`);
+      throw new UsageError(`unknown command '${command}' (commands: validate, run, test, view, serve, backup, schedules, rules, routes; see stepwise --help)`);
+  }
+}
+
+/** The packages only the server needs, which stepwise-sfn-server installs and stepwise-sfn does not. */
+const SERVER_PACKAGES = ['better-sqlite3', 'pg', 'pino', 'prom-client', '@smithy/signature-v4', '@smithy/protocol-http', '@smithy/hash-node'];
+
+/**
+ * A command of the server package (serve, backup), loaded when used. The stepwise-sfn package
+ * (engine, testing, this command line) is built without these modules and their native and
+ * server dependencies (packages/stepwise-sfn), so its `stepwise` says where they are instead.
+ */
+async function serverCommand<T>(name: 'serve' | 'backup'): Promise<T> {
+  // Not a literal: a literal would make the stepwise-sfn build compile the server in.
+  const specifier = `./${name}-command.js`;
+  try {
+    return (await import(specifier)) as T;
+  } catch (e) {
+    const message = e instanceof Error ? e.message : '';
+    if ((e as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw e;
+    const missing = SERVER_PACKAGES.find((name) => message.includes(`'${name}'`));
+    if (missing !== undefined) {
+      throw new UsageError(`stepwise ${name} needs the package ${missing}, which is not installed here (an optional or native dependency whose install failed?): reinstall stepwise-sfn-server, or npm install ${missing}`);
+    }
+    if (message.includes(`${name}-command.js`)) {
+      throw new UsageError(`stepwise ${name} is part of the server package, not of stepwise-sfn (the engine, testing API and command line for tests): npm install --global stepwise-sfn-server`);
+    }
+    throw e;
   }
 }
 
@@ -175,6 +233,7 @@ async function run(rest: readonly string[]): Promise<number> {
         config: values.config,
         routes: values.route,
         lambdaEndpoint: values['lambda-endpoint'],
+        record: values.record,
       },
       { out, err },
       controller.signal,

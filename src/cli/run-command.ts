@@ -3,7 +3,9 @@
  * report it. The output goes to stdout (pretty JSON) so it can be piped; the status, error and
  * cause of an unsuccessful execution go to stderr; the exit status tells them apart.
  */
-import { basename, resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   execute,
@@ -20,7 +22,8 @@ import { ConfigFileError, loadProjectConfig } from '../config/load.js';
 import type { ProjectConfig, RouteConfig } from '../config/types.js';
 import { TaskIntegrations } from '../runtime/task-integrations.js';
 import { unansweredResources } from '../runtime/unanswered-resources.js';
-import { DEFAULT_ACCOUNT_ID } from '../runtime/memory-driver.js';
+import { DEFAULT_ACCOUNT_ID, identityFor } from '../runtime/memory-driver.js';
+import { recordingOf } from '../runtime/recording.js';
 import { EXIT, parseJson, readJsonArgument, readText, UsageError } from './io.js';
 import { formatDiagnostic } from './validate-command.js';
 
@@ -42,6 +45,8 @@ export interface RunArguments {
   /** `--route NAME=TARGET` items, after the configuration's routes (so they win). */
   readonly routes?: readonly string[];
   readonly lambdaEndpoint?: string;
+  /** Where to write the execution's recording (`--record OUT.json`), whatever its outcome. */
+  readonly record?: string;
 }
 
 export interface Output {
@@ -51,6 +56,8 @@ export interface Output {
 
 export async function runCommand(args: RunArguments, io: Output, signal?: AbortSignal): Promise<number> {
   const historyFormat = parseHistoryFormat(args);
+  // Checked before the run: finding out after a long execution that its recording has nowhere to go would waste it.
+  if (args.record !== undefined) checkRecordTarget(args.record);
   const definition = loadDefinition(args.file, io);
   if (definition === undefined) return EXIT.USAGE;
   const input = args.input === undefined ? {} : readJsonArgument(args.input, '--input');
@@ -69,7 +76,8 @@ export async function runCommand(args: RunArguments, io: Output, signal?: AbortS
   const options: ExecuteOptions = {
     integrations,
     stateMachineName,
-    ...(args.executionName !== undefined ? { executionName: args.executionName } : {}),
+    // Named here (execute() would pick the same kind of random name) so a recording can name it too.
+    executionName: args.executionName ?? randomUUID(),
     ...(args.waitTimeScale !== undefined ? { waitTimeScale: parseScale(args.waitTimeScale) } : {}),
     ...mockOptions(args, stateMachineName),
     ...(handlers ? { taskHandlers: handlers } : {}),
@@ -89,6 +97,10 @@ export async function runCommand(args: RunArguments, io: Output, signal?: AbortS
   } finally {
     await integrations.close();
   }
+  if (args.record !== undefined) {
+    writeRecording(args.record, recordingOf(definition as Record<string, unknown>, result, identityFor(options)));
+    io.err(`Recorded the execution in ${args.record} (see it with: stepwise view ${args.record})`);
+  }
 
   if (historyFormat) {
     for (const line of formatHistory(result.events, () => result.history, historyFormat)) io.out(line);
@@ -97,6 +109,28 @@ export async function runCommand(args: RunArguments, io: Output, signal?: AbortS
     io.out('');
   }
   return exitFor(result, io, true);
+}
+
+/** A UsageError unless OUT can be written: its folder exists and it is not a folder itself. */
+function checkRecordTarget(file: string): void {
+  const folder = dirname(resolve(file));
+  let target: ReturnType<typeof statSync> | undefined;
+  try {
+    if (!statSync(folder).isDirectory()) throw new UsageError(`--record ${file}: ${folder} is not a folder`);
+    target = statSync(file, { throwIfNoEntry: false });
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`--record ${file}: the folder ${folder} does not exist`);
+  }
+  if (target?.isDirectory()) throw new UsageError(`--record ${file} is a folder; name the file to write`);
+}
+
+function writeRecording(file: string, recording: object): void {
+  try {
+    writeFileSync(file, `${JSON.stringify(recording, null, 2)}\n`);
+  } catch (e) {
+    throw new UsageError(`cannot write the recording to ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
 }
 
 function exitFor(result: ExecutionResult, io: Output, printOutput: boolean): number {

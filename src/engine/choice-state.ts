@@ -29,19 +29,20 @@ export function evaluateChoice(runner: StateRunner, frame: Frame, state: StateDe
 async function evaluateJsonataChoice(runner: StateRunner, frame: Frame, state: StateDef): Promise<Outcome> {
   const { flow } = runner;
   const choices: Array<Record<string, any>> = state.Choices ?? [];
-  for (const rule of choices) {
+  for (let i = 0; i < choices.length; i++) {
+    const rule = choices[i]!;
     const condition = await flow.jsonata(frame, rule.Condition, 'Condition');
     if (typeof condition !== 'boolean') {
       throw jsonataUnexpectedResultType(jsonataBody(rule.Condition), 'Condition', 'boolean', condition);
     }
     if (condition) {
       const { output, assigned } = await flow.jsonataOutputAndAssign(frame, {}, frame.input, rule);
-      return runner.exit(frame, output, assigned, rule.Next);
+      return runner.exit(frame, output, assigned, rule.Next, { choiceRule: i });
     }
   }
   if (state.Default === undefined) throw new StatesError('States.NoChoiceMatched', noMatchCause(frame));
   const { output, assigned } = await flow.jsonataOutputAndAssign(frame, {}, frame.input, state);
-  return runner.exit(frame, output, assigned, state.Default);
+  return runner.exit(frame, output, assigned, state.Default, { choiceRule: -1 });
 }
 
 function evaluateJsonPathChoice(runner: StateRunner, frame: Frame, state: StateDef): Outcome {
@@ -55,12 +56,12 @@ function evaluateJsonPathChoice(runner: StateRunner, frame: Frame, state: StateD
     if (evaluateChoiceRule(rules[i]!, query)) {
       const rule = choices[i]!;
       const assigned = flow.assignJsonPath(frame, effective, rule.Assign);
-      return runner.exit(frame, flow.outputPath(frame, effective), assigned, rule.Next);
+      return runner.exit(frame, flow.outputPath(frame, effective), assigned, rule.Next, { choiceRule: i });
     }
   }
   if (state.Default === undefined) throw new StatesError('States.NoChoiceMatched', noMatchCause(frame));
   const assigned = flow.assignJsonPath(frame, effective, state.Assign);
-  return runner.exit(frame, flow.outputPath(frame, effective), assigned, state.Default);
+  return runner.exit(frame, flow.outputPath(frame, effective), assigned, state.Default, { choiceRule: -1 });
 }
 
 function noMatchCause(frame: Frame): string {

@@ -63,7 +63,17 @@ export interface EventDetails {
   redriveCount?: number;
   stateMachineAliasArn?: string;
   stateMachineVersionArn?: string;
+  /**
+   * Not AWS's: on a Choice state's Exited event, the index of the rule in Choices that matched
+   * (-1: Default); on the Exited event of a state whose error a Catcher handled, that
+   * Catcher's index. Coverage (src/testing) reads them; toAwsEvent leaves them out.
+   */
+  choiceRule?: number;
+  catcher?: number;
 }
+
+/** EventDetails fields that are Stepwise's own and never leave in AWS's shape. */
+const INTERNAL_FIELDS: ReadonlySet<string> = new Set(['assignedVariables', 'choiceRule', 'catcher']);
 
 /** Payload fields that AWS transmits as JSON text with a sibling `<field>Details: {truncated}`. */
 const PAYLOAD_FIELDS = ['input', 'output', 'parameters'] as const;
@@ -124,7 +134,7 @@ export function toAwsEvent(event: HistoryEvent, includeExecutionData = true): Aw
   if (field && event.details) {
     const details: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(event.details)) {
-      if (value === undefined || key === 'assignedVariables') continue;
+      if (value === undefined || INTERNAL_FIELDS.has(key)) continue;
       if ((PAYLOAD_FIELDS as readonly string[]).includes(key)) {
         if (!includeExecutionData) continue;
         details[key] = toJsonText(value);

@@ -60,6 +60,12 @@ export interface InterpreterOptions {
    * histories of their own (execute(), and executions of engine version 4).
    */
   readonly mapChildExecutions?: boolean;
+  /**
+   * The `$$` context object every state sees, in place of the one the execution would build
+   * (TestState's `context`, or its default). AWS gives a TestState `context` as the whole
+   * object, not a patch: `{}` is a `$$` of `{}`. Unset in executions; see contextObject.
+   */
+  readonly contextOverride?: Readonly<Record<string, unknown>>;
 }
 
 type TaskWaiter = {
@@ -167,6 +173,7 @@ export class Interpreter {
     this.maxHistoryEvents = options.maxHistoryEvents ?? Infinity;
     this.keepHistory = options.keepHistory ?? true;
     this.mapChildExecutions = options.mapChildExecutions ?? false;
+    this.contextOverride = options.contextOverride;
     if (options.seed !== undefined && !isExecutionSeed(options.seed)) throw new TypeError('An execution seed is 32 bytes written as 64 hexadecimal digits.');
     this.seed = options.seed;
     this.randomSource = options.random;
@@ -320,6 +327,8 @@ export class Interpreter {
   }
   /** See InterpreterOptions.mapChildExecutions. */
   readonly mapChildExecutions: boolean;
+  /** See InterpreterOptions.contextOverride. */
+  private readonly contextOverride: Readonly<Record<string, unknown>> | undefined;
   /** Created by the first Distributed Map: other executions never pay for it. */
   private mapRunTracker: MapRunTracker | undefined;
 
@@ -386,6 +395,15 @@ export class Interpreter {
 
   /** The `$$` object for the frame's current state. */
   contextObject(frame: Frame, taskToken?: string): Record<string, unknown> {
+    const override = this.contextOverride;
+    if (override !== undefined) {
+      // A copy: callers add to it (a Map's `Map.Item`). A context without `Task` keeps the token
+      // the engine drew, so a callback task's `$$.Task.Token` still resolves (AWS's behaviour
+      // there is not documented).
+      const ctx: Record<string, unknown> = { ...override };
+      if (taskToken !== undefined && !('Task' in ctx)) ctx.Task = { Token: taskToken };
+      return ctx;
+    }
     const execution: Record<string, unknown> = {
       Id: this.identity.executionArn,
       Input: this.input,

@@ -5,7 +5,7 @@
 import { BareCauseError, StatesError } from '../asl/errors.js';
 import type { Frame, StateDef } from './frames.js';
 import type { Interpreter } from './interpreter.js';
-import type { HistoryEventType } from './events.js';
+import type { EventDetails, HistoryEventType } from './events.js';
 import { jsonByteSize } from './payload-size.js';
 import { DataFlow } from './data-flow.js';
 import { runTask } from './task-state.js';
@@ -72,7 +72,8 @@ export class StateRunner {
    * Records `<Type>StateExited`, applies the state's variable assignments (they become visible
    * only after the state, which is why output was computed first) and moves on.
    */
-  exit(frame: Frame, output: unknown, assigned: Record<string, unknown> | undefined, next?: string): Outcome {
+  /** `taken` notes which Choice rule or Catcher chose `next`, for coverage (EventDetails). */
+  exit(frame: Frame, output: unknown, assigned: Record<string, unknown> | undefined, next?: string, taken?: Pick<EventDetails, 'choiceRule' | 'catcher'>): Outcome {
     const state = frame.state;
     if (this.interp.maxPayloadBytes !== Infinity) {
       const size = jsonByteSize(output);
@@ -82,7 +83,10 @@ export class StateRunner {
       this.interp.noteOutputBytes(size);
     }
     if (assigned) frame.scope.assign(assigned); // may fail with States.DataLimitExceeded
-    this.interp.record(frame, EXITED_EVENT[state.Type]!, assigned ? { name: frame.stateName, output, assignedVariables: assigned } : { name: frame.stateName, output });
+    const details: EventDetails = assigned ? { name: frame.stateName, output, assignedVariables: assigned } : { name: frame.stateName, output };
+    if (taken?.choiceRule !== undefined) details.choiceRule = taken.choiceRule;
+    if (taken?.catcher !== undefined) details.catcher = taken.catcher;
+    this.interp.record(frame, EXITED_EVENT[state.Type]!, details);
     const target = next ?? state.Next;
     if (target !== undefined) return { type: 'next', next: target, output };
     return { type: 'end', output };
@@ -126,14 +130,15 @@ export class StateRunner {
     if (state.Type === 'Parallel') this.interp.record(frame, 'ParallelStateFailed');
     const catcher = this.interp.catcherFor(frame, error);
     if (!catcher) return { type: 'fail', error };
+    const taken = { catcher: (state.Catch as readonly unknown[]).indexOf(catcher) };
     const errorOutput: Record<string, unknown> = { Error: error.error ?? null, Cause: error.cause ?? null };
     if (this.flow.isJsonata(frame)) {
       return this.flow
         .jsonataOutputAndAssign(frame, { errorOutput }, errorOutput, catcher)
-        .then(({ output, assigned }) => this.exit(frame, output, assigned, catcher.Next));
+        .then(({ output, assigned }) => this.exit(frame, output, assigned, catcher.Next, taken));
     }
     const { output, assigned } = this.flow.catcherOutputJsonPath(frame, catcher, errorOutput);
-    return this.exit(frame, output, assigned, catcher.Next);
+    return this.exit(frame, output, assigned, catcher.Next, taken);
   }
 
   // ------------------------------------------------------------------ simple states

@@ -7,6 +7,7 @@
 import { StatesError } from '../asl/errors.js';
 import type { Command, Trigger } from '../engine/model.js';
 import type { MockSession } from './mock-config.js';
+import { durationMs, type Duration } from '../runtime/duration.js';
 
 type InvokeTask = Extract<Command, { type: 'InvokeTask' }>;
 
@@ -22,7 +23,32 @@ export interface TaskHandlerContext {
   readonly signal: AbortSignal;
   /** Reports that the task is alive, restarting its HeartbeatSeconds clock (SendTaskHeartbeat). */
   readonly heartbeat: () => void;
+  /**
+   * Waits on the run's clock: `'5m'`, `'300s'` or milliseconds. Under virtual time (the testing
+   * API) it takes no real time and lets the clock move, so a handler can outlast its state's
+   * TimeoutSeconds or HeartbeatSeconds in a test; otherwise it is a real wait. Rejects with
+   * the signal's reason when the task is cancelled.
+   */
+  readonly sleep: (duration: Duration) => Promise<void>;
 }
+
+/** How a driver makes a handler of task `taskId` wait `ms` (see TaskHandlerContext.sleep). */
+export type HandlerSleep = (taskId: string, ms: number, signal: AbortSignal) => Promise<void>;
+
+/** Real time: a timer, cancelled with the task. */
+const realSleep: HandlerSleep = (_taskId, ms, signal) =>
+  new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 
 /**
  * Runs a Task. Resolve with the result; throw (or reject) to fail the task: the error name is
@@ -66,7 +92,7 @@ export function noHandlerTrigger(command: InvokeTask, why?: string): Trigger {
  * Calls a handler and delivers its heartbeats and its result as triggers; nothing is delivered
  * once `controller` is aborted (the task timed out, was cancelled, or the execution ended).
  */
-export function runHandler(handler: TaskHandler, command: InvokeTask, controller: AbortController, deliver: (trigger: Trigger) => void): Promise<void> {
+export function runHandler(handler: TaskHandler, command: InvokeTask, controller: AbortController, deliver: (trigger: Trigger) => void, sleep: HandlerSleep = realSleep): Promise<void> {
   const { taskId } = command;
   return Promise.resolve()
     .then(() =>
@@ -79,6 +105,7 @@ export function runHandler(handler: TaskHandler, command: InvokeTask, controller
         heartbeat: () => {
           if (!controller.signal.aborted) deliver({ type: 'TaskHeartbeat', taskId });
         },
+        sleep: (duration) => sleep(taskId, durationMs(duration), controller.signal),
       }),
     )
     .then(

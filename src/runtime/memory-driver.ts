@@ -4,7 +4,7 @@
  * `execute()`, the CLI's `run`, and what the conformance corpus and benchmarks call.
  */
 import { MockSession, type MockConfigFile } from '../integrations/mock-config.js';
-import { noHandlerTrigger, type TaskHandler } from '../integrations/local-tasks.js';
+import { noHandlerTrigger, type HandlerSleep, type TaskHandler } from '../integrations/local-tasks.js';
 import { waitsForChild } from '../integrations/nested-executions.js';
 import { dispatchTask, type ChildExecutions, type LocalSdk, type TaskEnvironment, type TaskOutcomes } from './task-dispatcher.js';
 import { sharedTaskIntegrations } from './shared-integrations.js';
@@ -21,11 +21,35 @@ import { DecisionAborted, runtimeFailure } from './decider-pool.js';
 import { LocalDecider, decisionBudget, type Decider, type DeciderInit, type ReplayedTrigger, type SliceBudget } from './decider.js';
 import type { Command, Decision, ExecutionIdentity, ExecutionStatus, Trigger } from '../engine/model.js';
 import type { Graph, QueryLanguage } from '../engine/frames.js';
+import { isSchedulingClock } from './virtual-clock.js';
 
 export type { TaskHandler, TaskHandlerContext } from '../integrations/local-tasks.js';
 
+/**
+ * Where a run reads the time. A plain clock only answers `now()` and timers are real; a
+ * SchedulingClock (src/runtime/virtual-clock.ts, the testing API's virtual time) also runs the
+ * run's timers and knows when the run is busy.
+ */
 export interface Clock {
   now(): number;
+}
+
+/**
+ * @internal A task that waits for an answer from outside the run (a `.waitForTaskToken` or
+ * `.sync` task, or an activity, that no mock, handler or integration answers): what the testing
+ * API's runs hand the test, which answers it as SendTask* or a worker would.
+ */
+export interface OutsideTask {
+  readonly taskId: string;
+  readonly stateName: string;
+  readonly resource: string;
+  readonly kind: 'activity' | 'callback';
+  readonly input: unknown;
+  readonly taskToken?: string;
+  /** False once the task has its final answer or was cancelled (a timeout, the execution's end). */
+  readonly open: boolean;
+  /** Gives the run an answer for this task: TaskStarted, TaskHeartbeat, TaskSucceeded, TaskFailed. */
+  answer(trigger: Trigger): void;
 }
 
 export interface ExecuteOptions {
@@ -50,11 +74,18 @@ export interface ExecuteOptions {
   readonly integrations?: TaskAnswerers;
   /** @internal AWS SDK integrations the caller answers itself (the server: its own API as `sfn`). */
   readonly localSdk?: LocalSdk;
+  /**
+   * @internal Called for each task that waits for an answer from outside the run (see
+   * OutsideTask); without it such a task fails at once, since in memory nobody can answer it.
+   */
+  readonly onOutsideTask?: (task: OutsideTask) => void;
   /** Multiplies Wait durations and retry intervals; 0 makes them instant. Default 1. */
   readonly waitTimeScale?: number;
   readonly clock?: Clock;
   /** Overrides for the identity the context object shows. */
   readonly context?: Partial<Pick<ExecutionIdentity, 'executionArn' | 'stateMachineArn' | 'roleArn' | 'region' | 'accountId' | 'redriveCount'>>;
+  /** @internal Fields that replace those of the `$$` context object (TestState's `context`). */
+  readonly contextOverride?: Readonly<Record<string, unknown>>;
   /** Aborts the execution (status ABORTED). */
   readonly signal?: AbortSignal;
   /**
@@ -198,6 +229,7 @@ export async function runInMemory(definition: RunnableDefinition, input: unknown
     ...(options.maxPayloadBytes !== undefined ? { maxPayloadBytes: options.maxPayloadBytes } : {}),
     ...(maxHistoryEvents !== Infinity ? { maxHistoryEvents } : {}),
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    ...(options.contextOverride !== undefined ? { contextOverride: options.contextOverride } : {}),
   };
   if (options.decider) return runElsewhere(init, options, budget, clock, scale);
   // On this thread: the interpreter is built and started directly (no promise for a JSONPath
@@ -212,6 +244,7 @@ export async function runInMemory(definition: RunnableDefinition, input: unknown
     maxHistoryEvents: init.maxHistoryEvents,
     seed: init.seed,
     random: init.seed === undefined ? secretRandom() : undefined,
+    contextOverride: init.contextOverride,
   });
   lastExecution = interp;
   const now = clock.now();
@@ -280,44 +313,63 @@ async function drive(run: Run, first: Decision, clock: Clock, scale: number, ide
     ? new MockSession(options.mockConfig, options.mockStateMachineName ?? identity.stateMachineName, options.testCase)
     : undefined;
 
+  // Under virtual time the run holds the clock while it has work (see virtual-clock.ts): from
+  // now until it waits with nothing queued, and again from the moment a trigger arrives.
+  const virtual = isSchedulingClock(clock) ? clock : undefined;
+  let releaseClock = virtual?.hold();
   const triggers: Trigger[] = [];
   let wake: (() => void) | undefined;
   const push = (trigger: Trigger) => {
     triggers.push(trigger);
+    if (virtual && !releaseClock) releaseClock = virtual.hold();
     const w = wake;
     wake = undefined;
     w?.();
   };
-  const timers = new Map<string, ReturnType<typeof setTimeout>>();
+  const timers = new Map<string, () => void>();
   const running = new Map<string, AbortController>();
+  /** Virtual time: the holds of calls in flight, by task (released while a handler sleeps). */
+  const calls = new Map<string, () => void>();
+  const outside = new Map<string, { open: boolean }>();
   const stopping = new Set<Promise<unknown>>();
 
   const arm = (timerId: string, dueAt: number): void => {
+    if (virtual) {
+      timers.set(timerId, virtual.schedule(dueAt, () => {
+        timers.delete(timerId);
+        push({ type: 'TimerFired', timerId });
+      }));
+      return;
+    }
     const remaining = dueAt - Date.now();
-    timers.set(timerId, setTimeout(() => {
+    const timer = setTimeout(() => {
       if (remaining > MAX_TIMER_MS) return arm(timerId, dueAt);
       timers.delete(timerId);
       push({ type: 'TimerFired', timerId });
-    }, Math.min(Math.max(remaining, 0), MAX_TIMER_MS)));
+    }, Math.min(Math.max(remaining, 0), MAX_TIMER_MS));
+    timers.set(timerId, () => clearTimeout(timer));
   };
+  const timeNow = (): number => (virtual ? virtual.now() : Date.now());
 
   const perform = (command: Command): void => {
     switch (command.type) {
       case 'StartTimer': {
         const ms = command.scaled ? command.seconds * 1000 * scale : command.seconds * 1000;
         if (ms <= 0) push({ type: 'TimerFired', timerId: command.timerId });
-        else arm(command.timerId, Date.now() + ms);
+        else arm(command.timerId, timeNow() + ms);
         break;
       }
       case 'CancelTimer': {
-        const t = timers.get(command.timerId);
-        if (t) clearTimeout(t);
+        timers.get(command.timerId)?.();
         timers.delete(command.timerId);
         break;
       }
       case 'CancelTask': {
         running.get(command.taskId)?.abort();
         running.delete(command.taskId);
+        const waiting = outside.get(command.taskId);
+        if (waiting) waiting.open = false;
+        outside.delete(command.taskId);
         break;
       }
       case 'InvokeTask':
@@ -329,19 +381,63 @@ async function drive(run: Run, first: Decision, clock: Clock, scale: number, ide
   /** How this run takes a task's outcomes: triggers queued at once, work aborted on CancelTask. */
   const outcomes: TaskOutcomes = {
     deliver: push,
-    track: (taskId, controller) => {
+    track: (taskId, controller, work = 'call') => {
       running.set(taskId, controller);
+      // A call in flight holds virtual time (its own timeout must not overtake it); a child
+      // execution runs on the clock by itself and holds it only while it works.
+      if (virtual && work === 'call') calls.set(taskId, virtual.hold());
       return () => {
         if (running.get(taskId) === controller) running.delete(taskId);
+        calls.get(taskId)?.();
+        calls.delete(taskId);
       };
     },
-    // Nobody outside can answer in memory: the task fails as one with no handler (an activity
-    // after an imaginary worker took it, as before there was a dispatcher).
     awaitOutsideAnswer: (command, sent) => {
+      if (options.onOutsideTask) return handOutside(command);
+      // Nobody outside can answer in memory: the task fails as one with no handler (an activity
+      // after an imaginary worker took it, as before there was a dispatcher).
       if (command.resource.kind === 'activity') push({ type: 'TaskStarted', taskId: command.taskId });
       push(sent ? tokenNeverAnswered(command) : noHandlerTrigger(command));
     },
   };
+
+  /** The test answers the task (ExecuteOptions.onOutsideTask). */
+  const handOutside = (command: Extract<Command, { type: 'InvokeTask' }>): void => {
+    const state = { open: true };
+    outside.set(command.taskId, state);
+    options.onOutsideTask!({
+      taskId: command.taskId,
+      stateName: command.stateName,
+      resource: command.resource.arn,
+      kind: command.resource.kind === 'activity' ? 'activity' : 'callback',
+      input: command.input,
+      ...(command.taskToken !== undefined ? { taskToken: command.taskToken } : {}),
+      get open() {
+        return state.open;
+      },
+      answer: (trigger) => {
+        if (!state.open) return;
+        if (trigger.type === 'TaskSucceeded' || trigger.type === 'TaskFailed' || trigger.type === 'TaskTimedOut') {
+          state.open = false;
+          outside.delete(command.taskId);
+        }
+        push(trigger);
+      },
+    });
+  };
+
+  /** A handler's sleep(): virtual time lets go of the call's hold meanwhile. */
+  const sleep: HandlerSleep | undefined = virtual
+    ? async (taskId, ms, signal) => {
+        calls.get(taskId)?.();
+        calls.delete(taskId);
+        try {
+          await virtual.sleep(ms, signal);
+        } finally {
+          if (!signal.aborted && running.has(taskId)) calls.set(taskId, virtual.hold());
+        }
+      }
+    : undefined;
 
   /** Child executions run in memory from `stateMachines` (see ExecuteOptions.stateMachines). */
   const startChild: ChildExecutions['start'] = async (request, command, signal) => {
@@ -405,13 +501,22 @@ async function drive(run: Run, first: Decision, clock: Clock, scale: number, ide
     children: options.stateMachines !== undefined ? { runs: (pattern) => pattern !== 'wait-for-task-token', start: startChild } : undefined,
     outcomes,
     now: () => clock.now(),
+    ...(sleep ? { sleep } : {}),
   };
   const invoke = (command: Extract<Command, { type: 'InvokeTask' }>): void => void dispatchTask(command, tasks);
 
   const onAbort = () => push({ type: 'StopRequested' });
   options.signal?.addEventListener('abort', onAbort);
   if (options.signal?.aborted) onAbort();
-  const overtime = options.maxDurationMs !== undefined ? setTimeout(() => push({ type: 'ExecutionTimedOut' }), options.maxDurationMs) : undefined;
+  let overtime: (() => void) | undefined;
+  if (options.maxDurationMs !== undefined) {
+    const timedOut = () => push({ type: 'ExecutionTimedOut' });
+    if (virtual) overtime = virtual.schedule(virtual.now() + options.maxDurationMs, timedOut);
+    else {
+      const timer = setTimeout(timedOut, options.maxDurationMs);
+      overtime = () => clearTimeout(timer);
+    }
+  }
   try {
     let decision = first;
     for (;;) {
@@ -423,18 +528,25 @@ async function drive(run: Run, first: Decision, clock: Clock, scale: number, ide
         await new Promise<void>((resolve) => setImmediate(resolve));
         trigger = triggers.shift() ?? CONTINUE;
       } else {
-        while (triggers.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+        while (triggers.length === 0) {
+          releaseClock?.();
+          releaseClock = undefined;
+          await new Promise<void>((resolve) => (wake = resolve));
+        }
         trigger = triggers.shift()!;
       }
       decision = await decideOrFail(run, trigger, clock.now());
     }
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
-    if (overtime) clearTimeout(overtime);
-    for (const t of timers.values()) clearTimeout(t);
+    overtime?.();
+    for (const cancel of timers.values()) cancel();
     for (const c of running.values()) c.abort();
+    for (const release of calls.values()) release();
+    for (const waiting of outside.values()) waiting.open = false;
     decider.dispose();
     await Promise.allSettled([...stopping]);
+    releaseClock?.();
   }
   return resultOf(run);
 }

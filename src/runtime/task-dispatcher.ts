@@ -22,7 +22,7 @@ import { AwsError } from '../api/errors.js';
 import type { SdkOutcome } from '../api/sdk-integration.js';
 import type { Command, Trigger } from '../engine/model.js';
 import type { IntegrationPattern } from '../engine/resources.js';
-import { findHandler, isCallbackTask, mockedTrigger, noHandlerTrigger, runHandler, type TaskHandler } from '../integrations/local-tasks.js';
+import { findHandler, isCallbackTask, mockedTrigger, noHandlerTrigger, runHandler, type HandlerSleep, type TaskHandler } from '../integrations/local-tasks.js';
 import type { MockSession } from '../integrations/mock-config.js';
 import { apiFailure, childEndTrigger, isStartExecution, mapChildEndTrigger, startRequest, startResponse, waitsForChild } from '../integrations/nested-executions.js';
 import type { ExecutionRecord } from '../store/types.js';
@@ -42,9 +42,11 @@ export interface TaskOutcomes {
    * Work this process does for the task (a handler call, a child run in memory): the driver
    * aborts it when the task is cancelled (CancelTask: a timeout, a failed sibling branch) or
    * the execution ends, and at once when that already happened. Returns the release, called
-   * when the work ends by itself.
+   * when the work ends by itself. `work`: a call this process makes and waits for (a handler,
+   * an integration), or a child execution, which runs on the driver's clock by itself (a
+   * virtual clock is held by the former only, see src/runtime/virtual-clock.ts).
    */
-  track(taskId: string, controller: AbortController): () => void;
+  track(taskId: string, controller: AbortController, work?: 'call' | 'child'): () => void;
   /**
    * Nobody in this process answers the task: an activity waits for a worker (GetActivityTask),
    * a callback or `.sync` task for SendTaskSuccess/Failure with its token. `sent`: an
@@ -114,6 +116,11 @@ export interface TaskEnvironment {
    * `.waitForTaskToken` call was made and only its token is awaited.
    */
   readonly submitted?: boolean;
+  /**
+   * How a task handler's `sleep()` waits (the driver's clock; a virtual one is released while
+   * the handler sleeps). Unset: real time.
+   */
+  readonly sleep?: HandlerSleep;
   /** Where a task's answer came from (route or integration), for the logs. */
   readonly log?: (level: 'debug' | 'warn', message: string, fields: Record<string, unknown>) => void;
 }
@@ -150,7 +157,7 @@ export function dispatchTask(command: InvokeTask, env: TaskEnvironment): Promise
     if (callback) submit();
     const controller = new AbortController();
     const release = outcomes.track(taskId, controller);
-    void runHandler(handler, command, controller, (trigger) => outcomes.deliver(trigger)).finally(release);
+    void runHandler(handler, command, controller, (trigger) => outcomes.deliver(trigger), env.sleep).finally(release);
     return undefined;
   }
 
@@ -200,7 +207,7 @@ async function startMapChild(command: InvokeTask, env: TaskEnvironment): Promise
     return;
   }
   const controller = new AbortController();
-  const release = outcomes.track(taskId, controller);
+  const release = outcomes.track(taskId, controller, 'child');
   let started: StartedChild;
   try {
     started = await env.children.startMapChild(command, controller.signal);
@@ -242,7 +249,7 @@ async function startChild(command: InvokeTask, pattern: IntegrationPattern, chil
   const waits = waitsForChild(pattern);
   // Tracked from the start, so a cancel that comes while the child is being started stops it too.
   const controller = new AbortController();
-  const release = waits ? outcomes.track(taskId, controller) : () => undefined;
+  const release = waits ? outcomes.track(taskId, controller, 'child') : () => undefined;
   let started: StartedChild;
   try {
     // Without a Name, the child's name derives from the parent and task: a task performed again

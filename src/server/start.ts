@@ -4,6 +4,7 @@
  * accepting, let in-flight decisions commit, close the store).
  */
 import '../regexp-engine.js'; // linear-time fallback for user regular expressions, set once per process
+import { hostsPinnedToLoopback } from './sync-host.js';
 import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
@@ -203,8 +204,9 @@ export async function startServer(config: ServerConfig, logger: Logger = pino({ 
   const server = createApiServer(context, {
     ...(tls ? { tls } : {}),
     ...(accessLog ? { onRequest: (req, res) => accessLog.track(req, res) } : {}),
-    // Host is checked where DNS rebinding is the only way in: loopback without keys (request-guard.ts).
-    screen: screenRequest({ checkHost: !keys && isLoopbackAddress(config.host), allowedHosts: config.allowedHosts ?? [], allowedOrigins: config.allowedOrigins ?? [] }),
+    // Host is checked where DNS rebinding is the only way in: loopback without keys (request-guard.ts);
+    // `sync-localhost` passes when the hosts file pins it to loopback (sync-host.ts).
+    screen: screenRequest({ checkHost: !keys && isLoopbackAddress(config.host), allowedHosts: [...(config.allowedHosts ?? []), ...hostsPinnedToLoopback()], allowedOrigins: config.allowedOrigins ?? [] }),
     ...(auth ? { auth } : {}),
     ...(config.basePath !== undefined ? { basePath: config.basePath } : {}),
     events: bus,

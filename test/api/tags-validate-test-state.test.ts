@@ -97,7 +97,15 @@ describe('TestState', () => {
     expect(ok).toEqual({
       status: 'SUCCEEDED',
       output: '{"r":2}',
-      inspectionData: { input: '{"x":1}', afterParameters: '{"FunctionName":"f","Payload":{"x":1}}', result: '{"r":2}' },
+      // AWS reports every step of a Task's data flow, even those the state does not use.
+      inspectionData: {
+        input: '{"x":1}',
+        afterInputPath: '{"x":1}',
+        afterParameters: '{"FunctionName":"f","Payload":{"x":1}}',
+        result: '{"r":2}',
+        afterResultSelector: '{"r":2}',
+        afterResultPath: '{"r":2}',
+      },
     });
     const caught = await run({ definition: JSON.stringify({ ...task, Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Handler' }] }), mock: { errorOutput: { error: 'Oops', cause: 'bad' } } });
     expect(caught).toMatchObject({ status: 'CAUGHT_ERROR', error: 'Oops', cause: 'bad', nextState: 'Handler' });

@@ -1,7 +1,8 @@
 /**
  * The console's frame: skip link, navigation, and the page for the current hash route. When the
  * server needs a key (console-config.json), the sign-in page comes first, and the header names
- * the key and offers Sign out.
+ * the key and offers Sign out. A recording file dropped on any page, or chosen with "Open
+ * recording…", opens on the recording page.
  */
 import { useEffect, useRef } from 'react';
 import { loadConsoleConfig, signOut, useSession } from './auth/session.js';
@@ -11,6 +12,8 @@ import { EditorPage } from './pages/EditorPage.js';
 import { ExecutionPage } from './pages/ExecutionPage.js';
 import { ExecutionsPage } from './pages/ExecutionsPage.js';
 import { MachinePage } from './pages/MachinePage.js';
+import { RecordingPage } from './pages/RecordingPage.js';
+import { OpenRecordingButton, RecordingDropTarget } from './recording/RecordingFiles.js';
 import { StateMachinesPage } from './pages/StateMachinesPage.js';
 import { TriggersPage } from './pages/TriggersPage.js';
 import { href, useRoute, type Route } from './router.js';
@@ -47,7 +50,13 @@ function Console() {
   }, [route.page, 'arn' in route ? route.arn : '']);
 
   const section =
-    route.page === 'executions' || route.page === 'execution' ? 'executions' : route.page === 'activities' || route.page === 'triggers' ? route.page : 'state-machines';
+    route.page === 'executions' || route.page === 'execution'
+      ? 'executions'
+      : route.page === 'activities' || route.page === 'triggers'
+        ? route.page
+        : route.page === 'recording'
+          ? undefined
+          : 'state-machines';
   return (
     <>
       <a className="skip-link" href="#main" onClick={(e) => (e.preventDefault(), main.current?.focus())}>
@@ -81,6 +90,9 @@ function Console() {
             </li>
           </ul>
         </nav>
+        <div className="header-end">
+          <OpenRecordingButton className="header-button" />
+        </div>
         {config?.authRequired && key && (
           <div className="identity">
             <span data-testid="signed-in-as" title={key.arn}>
@@ -95,6 +107,7 @@ function Console() {
       <main id="main" ref={main} tabIndex={-1}>
         <Page route={route} />
       </main>
+      <RecordingDropTarget />
     </>
   );
 }
@@ -117,6 +130,8 @@ function Page({ route }: { route: Route }) {
       return <ActivitiesPage />;
     case 'triggers':
       return <TriggersPage />;
+    case 'recording':
+      return <RecordingPage src={route.src} />;
     default:
       return (
         <>

@@ -13,6 +13,8 @@ export type Route =
   | { page: 'execution'; arn: string }
   | { page: 'activities' }
   | { page: 'triggers' }
+  /** A recording: opened from a file (no `src`), or read from `src`, a file beside the console (stepwise view). */
+  | { page: 'recording'; src?: string }
   | { page: 'not-found'; path: string };
 
 export function parseRoute(hash: string): Route {
@@ -28,6 +30,7 @@ export function parseRoute(hash: string): Route {
   if (first === 'executions') return { page: 'executions', ...(query.get('status') ? { status: query.get('status')! } : {}) };
   if (first === 'activities') return { page: 'activities' };
   if (first === 'triggers') return { page: 'triggers' };
+  if (first === 'recording') return { page: 'recording', ...(query.get('src') ? { src: query.get('src')! } : {}) };
   return { page: 'not-found', path: pathPart };
 }
 
@@ -48,6 +51,7 @@ export const href = {
   execution: (arn: string) => `#/executions/${encodeURIComponent(arn)}`,
   activities: () => '#/activities',
   triggers: () => '#/triggers',
+  recording: (src?: string) => `#/recording${src ? `?src=${encodeURIComponent(src)}` : ''}`,
 };
 
 export function navigate(to: string): void {

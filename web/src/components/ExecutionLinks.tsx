@@ -1,15 +1,18 @@
 /**
  * Links between parent and child executions: the executions a startExecution Task state started
- * (in the state panel and in the history's event details), and "Started by" for a child.
+ * (in the state panel and in the history's event details), and "Started by" for a child. On a
+ * recording's page they are names only: the recording holds no other execution to open or ask.
  */
 import { useEffect, useState } from 'react';
 import { sfn, type ExecutionStatus } from '../api/sfn.js';
 import { executionParts, isStandardExecutionArn, type ChildExecution } from '../history/child-executions.js';
+import { useExecutionSource } from '../history/execution-source.js';
 import { href } from '../router.js';
 import { StatusBadge } from './common.js';
 
 /** A link to an execution, named by execution and state machine; Express runs cannot be opened. */
 export function ExecutionLink({ executionArn, testId }: { executionArn: string; testId?: string }) {
+  const source = useExecutionSource();
   const { machine, name } = executionParts(executionArn);
   const label = (
     <>
@@ -21,6 +24,13 @@ export function ExecutionLink({ executionArn, testId }: { executionArn: string; 
     return (
       <span title={`${executionArn} (Express: no history is kept)`} data-testid={testId}>
         {label} <span className="muted">(Express)</span>
+      </span>
+    );
+  }
+  if (source === 'recording') {
+    return (
+      <span title={`${executionArn} (not in this recording)`} data-testid={testId} data-execution-arn={executionArn}>
+        {label}
       </span>
     );
   }
@@ -61,7 +71,9 @@ export function ChildExecutionList({ childExecutions, historyLength }: { childEx
 /** DescribeExecution's status for the Standard children whose end the history does not tell. */
 function useDescribedStatuses(childExecutions: readonly ChildExecution[], historyLength: number): ReadonlyMap<string, ExecutionStatus> {
   const [statuses, setStatuses] = useState<ReadonlyMap<string, ExecutionStatus>>(() => new Map());
-  const wanted = childExecutions.filter((c) => (c.status === undefined || c.status === 'RUNNING') && isStandardExecutionArn(c.executionArn)).map((c) => c.executionArn);
+  const source = useExecutionSource();
+  // A recording's children are not on any server this page could ask.
+  const wanted = source === 'recording' ? [] : childExecutions.filter((c) => (c.status === undefined || c.status === 'RUNNING') && isStandardExecutionArn(c.executionArn)).map((c) => c.executionArn);
   const key = wanted.join('\n');
   useEffect(() => {
     if (key === '') return;

@@ -6,7 +6,7 @@
 import type { Diagnostic as EditorDiagnostic } from '@codemirror/lint';
 import { describeError } from '../api/client.js';
 import { sfn, type Diagnostic, type StateMachineType } from '../api/sfn.js';
-import { conciseMessage, JsonPositions, lineAndColumn, locateDiagnostic, locateSyntaxError } from '../../../src/asl/json-positions.js';
+import { conciseMessage, JsonPositions, lineAndColumn, locateDiagnostic, locateSyntaxError } from 'stepwise-sfn/asl';
 
 export interface Problem {
   readonly severity: 'error' | 'warning';

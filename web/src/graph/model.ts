@@ -4,6 +4,7 @@
  * their inner workflows (a Parallel holds one group per branch). The definition may be half
  * typed in the editor, so everything is read defensively and what cannot be drawn is skipped.
  */
+import { innerWorkflows, transitionsOf } from 'stepwise-sfn/asl';
 import { summarizeChoiceRule } from './choice-summary.js';
 
 export type EdgeKind = 'next' | 'choice' | 'default' | 'catch' | 'start' | 'end';
@@ -109,18 +110,16 @@ function buildWorkflow(
   for (const [name, state] of Object.entries(states)) {
     if (!isObject(state)) continue;
     const id = idOf.get(name)!;
-    if (state.Type === 'Choice') {
-      const choices = Array.isArray(state.Choices) ? state.Choices : [];
-      for (const rule of choices) if (isObject(rule)) add(id, rule.Next, 'choice', summarizeChoiceRule(rule));
-      add(id, state.Default, 'default', 'Default');
-    } else {
-      add(id, state.Next, 'next');
-    }
-    const catchers = Array.isArray(state.Catch) ? state.Catch : [];
-    for (const catcher of catchers) {
-      if (!isObject(catcher)) continue;
-      const errors = Array.isArray(catcher.ErrorEquals) ? catcher.ErrorEquals.filter((e) => typeof e === 'string') : [];
-      add(id, catcher.Next, 'catch', errors.length > 0 ? `Catch: ${errors.join(', ')}` : 'Catch');
+    for (const transition of transitionsOf(name, state)) {
+      if (transition.kind === 'choice') {
+        const rule = (state.Choices as unknown[])[transition.index!];
+        add(id, transition.to, 'choice', isObject(rule) ? summarizeChoiceRule(rule) : undefined);
+      } else if (transition.kind === 'default') add(id, transition.to, 'default', 'Default');
+      else if (transition.kind === 'next') add(id, transition.to, 'next');
+      else if (transition.kind === 'catch') {
+        const errors = transition.errors ?? [];
+        add(id, transition.to, 'catch', errors.length > 0 ? `Catch: ${errors.join(', ')}` : 'Catch');
+      }
     }
   }
   return { nodes, edges: proxySharedCatchTargets(nodes, edges) };
@@ -149,20 +148,21 @@ function buildStateNode(name: string, state: unknown, id: string, byName: Map<st
   const base = { id, kind: 'state' as const, name, stateType: type, definition: state, ...(detail ? { detail } : {}) };
   if (!isObject(state)) return base;
 
+  // A Map's ItemProcessor (or Iterator) and a Parallel's branches, as the language defines them.
+  const inner = innerWorkflows(state);
   if (type === 'Map') {
-    const processor = isObject(state.ItemProcessor) ? state.ItemProcessor : isObject(state.Iterator) ? state.Iterator : undefined;
+    const processor = inner[0]?.[0].workflow;
     if (!processor) return base;
-    const inner = buildWorkflow(processor, `${id}/`, byName, counter);
-    return { ...base, children: inner.nodes, edges: inner.edges };
+    const built = buildWorkflow(processor, `${id}/`, byName, counter);
+    return { ...base, children: built.nodes, edges: built.edges };
   }
   if (type === 'Parallel' && Array.isArray(state.Branches)) {
     const branches: FlowNode[] = [];
-    state.Branches.forEach((branch, index) => {
-      if (!isObject(branch)) return;
+    for (const [{ workflow }, index = 0] of inner) {
       const branchId = `${id}#${index}`;
-      const inner = buildWorkflow(branch, `${branchId}/`, byName, counter);
-      branches.push({ id: branchId, kind: 'branch', name: `Branch ${index + 1}`, children: inner.nodes, edges: inner.edges });
-    });
+      const built = buildWorkflow(workflow, `${branchId}/`, byName, counter);
+      branches.push({ id: branchId, kind: 'branch', name: `Branch ${index + 1}`, children: built.nodes, edges: built.edges });
+    }
     return { ...base, children: branches, edges: [] };
   }
   return base;
