@@ -3,29 +3,15 @@
  * numbers), absent members are left out, and errors are `{__type, message}`.
  */
 import type { ExecutionRecord, ExecutionStatus } from '../store/types.js';
+import { jsonNestingDepth, MAX_JSON_NESTING } from '../asl/json-nesting.js';
 
 /** Milliseconds since the epoch → the JSON 1.0 timestamp (epoch seconds). */
-/**
- * Jackson (which AWS parses JSON with) refuses documents nested deeper than 1000 levels; so do
- * we, which also keeps every later JSON.stringify of the payload within the stack.
- */
-export const MAX_JSON_NESTING = 1000;
+export { MAX_JSON_NESTING } from '../asl/json-nesting.js';
 
 /** The message Jackson gives for a too-deep document, or undefined when the text is within it. */
 export function nestingProblem(text: string, max = MAX_JSON_NESTING): string | undefined {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92 /* \ */) i++;
-      else if (c === 34 /* " */) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 91 /* [ */ || c === 123 /* { */) {
-      if (++depth > max) return `Document nesting depth (${depth}) exceeds the maximum allowed (${max}, from \`StreamReadConstraints.getMaxNestingDepth()\`)`;
-    } else if (c === 93 || c === 125) depth--;
-  }
-  return undefined;
+  const depth = jsonNestingDepth(text, max);
+  return depth > max ? `Document nesting depth (${depth}) exceeds the maximum allowed (${max}, from \`StreamReadConstraints.getMaxNestingDepth()\`)` : undefined;
 }
 
 export function seconds(ms: number): number {

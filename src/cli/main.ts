@@ -134,12 +134,12 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'run':
       return run(rest);
     case 'test': {
-      const { values, positionals } = parse(rest, { ...HELP_ONLY, junit: { type: 'string' }, coverage: { type: 'boolean' }, 'coverage-dir': { type: 'string' } });
+      const { values, positionals } = parse(rest, { ...HELP_ONLY, junit: { type: 'string' }, coverage: { type: 'boolean' }, 'coverage-dir': { type: 'string' }, record: { type: 'string' } });
       if (values.help) {
         out(TEST_HELP);
         return EXIT.SUCCEEDED;
       }
-      return testCommand({ paths: positionals, junit: values.junit, coverage: values.coverage, coverageDir: values['coverage-dir'] }, { out, err });
+      return testCommand({ paths: positionals, junit: values.junit, coverage: values.coverage, coverageDir: values['coverage-dir'], record: values.record }, { out, err });
     }
     case 'serve': {
       const { SERVE_HELP, serveCommand } = await serverCommand<{ SERVE_HELP: string; serveCommand(args: readonly string[], err: (line: string) => void): Promise<number> }>('serve');

@@ -33,6 +33,8 @@ Options:
       --coverage              print the state machine coverage (states, transitions, Choice
                               rules, Catchers) and write it as lcov to coverage/stepwise.lcov
       --coverage-dir DIR      write the lcov file to DIR/stepwise.lcov (implies --coverage)
+      --record DIR            write each test's execution to DIR/<file>--<test>.json, to look
+                              at with stepwise view (graph, history)
   -h, --help                  this help
 
 A test file:
@@ -70,6 +72,8 @@ export interface TestArguments {
   readonly junit?: string;
   readonly coverage?: boolean;
   readonly coverageDir?: string;
+  /** A folder for a recording of every test's execution (stepwise view shows one). */
+  readonly record?: string;
 }
 
 export interface Output {
@@ -116,7 +120,12 @@ export async function testCommand(args: TestArguments, io: Output, cwd = process
     coverage.add(loaded.definition, [], coverageSource);
     const cases: JUnitCase[] = [];
     for (const test of loaded.tests) {
-      const ran = await runTest(loaded, test, (result) => coverage.add(loaded.definition, result.events, coverageSource));
+      const ran = await runTest(loaded, test, (result) => {
+        coverage.add(loaded.definition, result.events, coverageSource);
+        if (args.record !== undefined) {
+          writeReport(join(args.record, `${fileSlug(file)}--${fileSlug(test.name)}.json`), `${JSON.stringify(result.recording())}\n`, '--record');
+        }
+      });
       counts[ran.outcome.kind === 'passed' ? 'passed' : ran.outcome.kind === 'failed' ? 'failed' : 'errors']++;
       for (const line of describeRun(ran)) io.out(line);
       cases.push(junitCase(ran, file));
@@ -234,6 +243,12 @@ function portable(file: string, cwd: string): string {
   const rel = relative(cwd, resolve(cwd, file));
   if (rel.startsWith('..') || isAbsolute(rel)) return resolve(cwd, file);
   return rel.split(sep).join('/');
+}
+
+/** A name for a file: letters, digits, dots and dashes ('order.sfn-test.yaml', 'a busy shipper' → 'a-busy-shipper'). */
+function fileSlug(name: string): string {
+  const base = name.split(/[\\/]/).pop() ?? name;
+  return base.replace(/[^A-Za-z0-9.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'test';
 }
 
 function writeReport(file: string, text: string, option: string): void {

@@ -21,6 +21,8 @@
  * those.
  */
 
+import { jsonNestingDepth, MAX_JSON_NESTING } from '../asl/json-nesting.js';
+
 /** The format's version; a reader refuses versions it does not know. */
 export const RECORDING_FORMAT = 1;
 
@@ -36,7 +38,7 @@ export const MAX_RECORDING_CHARS = 256 * 1024 * 1024;
  * limit, which AWS parses with, so a real execution's documents are always within it; deeper
  * ones would exhaust the stack of the code that shows them.
  */
-export const MAX_RECORDING_NESTING = 1000;
+export const MAX_RECORDING_NESTING = MAX_JSON_NESTING;
 
 export type RecordedStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE';
 const STATUSES: readonly RecordedStatus[] = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'];
@@ -134,8 +136,7 @@ export class InvalidRecordingError extends Error {
 export function parseRecording(text: string): Recording {
   if (typeof text !== 'string') throw new InvalidRecordingError('a recording is JSON text');
   if (text.length > MAX_RECORDING_CHARS) throw new InvalidRecordingError(`the recording is larger than ${MAX_RECORDING_CHARS / 1024 / 1024} MiB`);
-  const depth = nestingDepth(text);
-  if (depth > MAX_RECORDING_NESTING) throw new InvalidRecordingError(`the recording nests JSON ${depth} levels deep; at most ${MAX_RECORDING_NESTING} are read`);
+  if (jsonNestingDepth(text, MAX_RECORDING_NESTING) > MAX_RECORDING_NESTING) throw new InvalidRecordingError(`the recording nests JSON more than ${MAX_RECORDING_NESTING} levels deep, which is not read`);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -247,8 +248,7 @@ function checkTexts(value: unknown, where: string): void {
 /** JSON text (or any text) whose JSON nesting the console can show. */
 function payload(value: unknown, where: string): string {
   const text = string(value, where);
-  const depth = nestingDepth(text);
-  if (depth > MAX_RECORDING_NESTING) throw new InvalidRecordingError(`${where} nests JSON ${depth} levels deep; at most ${MAX_RECORDING_NESTING} are read`);
+  if (jsonNestingDepth(text, MAX_RECORDING_NESTING) > MAX_RECORDING_NESTING) throw new InvalidRecordingError(`${where} nests JSON more than ${MAX_RECORDING_NESTING} levels deep, which is not read`);
   return text;
 }
 
@@ -280,21 +280,4 @@ function preview(value: unknown): string {
   if (typeof value === 'object') return 'an object';
   const text = JSON.stringify(value);
   return text.length > 60 ? `${text.slice(0, 59)}…` : text;
-}
-
-/** The deepest nesting of [ and { outside strings (any text: JSON or not). */
-function nestingDepth(text: string): number {
-  let depth = 0;
-  let deepest = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92 /* \ */) i++;
-      else if (c === 34 /* " */) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 91 /* [ */ || c === 123 /* { */) deepest = Math.max(deepest, ++depth);
-    else if (c === 93 /* ] */ || c === 125 /* } */) depth--;
-  }
-  return deepest;
 }

@@ -27,3 +27,5 @@ export { VirtualClock, type VirtualClockOptions } from '../runtime/virtual-clock
 export { durationMs, type Duration } from '../runtime/duration.js';
 export type { TaskHandler, TaskHandlerContext } from '../runtime/memory-driver.js';
 export type { MockConfigFile } from '../integrations/mock-config.js';
+export { Coverage, formatCoverageSummary, formatLcov, jsonLineLocator, type CoverageReport, type CoverageSource, type MachineCoverage } from './coverage.js';
+export { recordingOf, parseRecording, InvalidRecordingError, type Recording } from '../runtime/recording.js';

@@ -5,6 +5,7 @@
  * execution's history, as the console reads it, so they say what the execution did.
  */
 import type { ExecutionResult } from '../runtime/memory-driver.js';
+import { recordingOf, type RecordedIdentity, type Recording } from '../runtime/recording.js';
 import type { AwsHistoryEvent, HistoryEvent } from '../engine/events.js';
 import { statesOf, type StateEntry } from '../asl/structure.js';
 import { listNames, TestConfigurationError } from './errors.js';
@@ -110,6 +111,7 @@ export class TestResult {
     private readonly result: ExecutionResult,
     readonly definition: unknown,
     private readonly handlerCalls: ReadonlyMap<string, readonly HandlerCall[]>,
+    private readonly identity: RecordedIdentity,
   ) {
     this.status = result.status;
     if (result.output !== undefined || result.status === 'SUCCEEDED') this.output = result.output;
@@ -218,6 +220,14 @@ export class TestResult {
     const calls = this.handlerCalls.get(key);
     if (!calls) throw new TestConfigurationError(`No handler '${key}' was given to this run (handlers: ${listNames(this.handlerCalls.keys())}).`);
     return calls;
+  }
+
+  /**
+   * The run as a recording (`stepwise run --record`'s format): write it to a file as JSON and
+   * `stepwise view FILE` shows it in the console, graph and history.
+   */
+  recording(): Recording {
+    return recordingOf(this.definition as Record<string, unknown>, this.result, this.identity);
   }
 
   /** A summary for failure messages: status, error and path. */

@@ -6,7 +6,7 @@
  * would have had.
  */
 import { execute, InvalidDefinitionError, validateDefinition } from '../index.js';
-import type { ExecuteOptions, OutsideTask, TaskHandler } from '../runtime/memory-driver.js';
+import { identityFor, type ExecuteOptions, type OutsideTask, type TaskHandler } from '../runtime/memory-driver.js';
 import type { ProjectConfig } from '../config/types.js';
 import { VirtualClock } from '../runtime/virtual-clock.js';
 import { durationMs, type Duration } from '../runtime/duration.js';
@@ -100,7 +100,8 @@ export class TestRun {
       ...(handlers ? { taskHandlers: handlers } : {}),
       ...(options.stateMachines ? { stateMachines: options.stateMachines } : {}),
       ...(options.config !== undefined ? { config: options.config } : {}),
-      ...(options.executionName !== undefined ? { executionName: options.executionName } : {}),
+      // Chosen here (not by execute()) so that result.recording() can name the execution.
+      executionName: options.executionName ?? globalThis.crypto.randomUUID(),
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
       ...(options.context !== undefined ? { context: options.context } : {}),
       ...(options.maxPayloadBytes !== undefined ? { maxPayloadBytes: options.maxPayloadBytes } : {}),
@@ -113,10 +114,11 @@ export class TestRun {
     const stalledError = new Promise<never>((_, reject) => (this.stalled = reject));
     stalledError.catch(() => undefined);
     const stopIdle = this.clock?.onIdle(() => this.checkStalled());
+    const identity = identityFor(executeOptions);
     this.ended = Promise.race([execute(parsed, options.input ?? {}, executeOptions), stalledError]).then(
       (result) => {
         stopIdle?.();
-        const done = new TestResult(result, parsed, this.calls);
+        const done = new TestResult(result, parsed, this.calls, identity);
         this.outcome = { result: done };
         return done;
       },

@@ -303,8 +303,8 @@ describe('hostile or broken recordings', () => {
     ['details that are text', changed((r) => (r.events[2].stateExitedEventDetails = 'A')), 'events[2].stateExitedEventDetails must be a JSON object, not "A"'],
     ['a previous event that comes later', changed((r) => (r.events[1].previousEventId = 7)), 'events[1].previousEventId must be the id of an earlier event or 0, not 7'],
     ['a timestamp that is no date', changed((r) => (r.events[3].timestamp = 'yesterday')), 'events[3].timestamp must be a date: epoch seconds or ISO 8601 text, not "yesterday"'],
-    ['a definition nested too deep', changed((r) => (r.definition.Comment = JSON.parse('['.repeat(1200) + ']'.repeat(1200)))), 'the recording nests JSON 1202 levels deep; at most 1000 are read'],
-    ['a payload nested too deep', changed((r) => (r.events[1].stateEnteredEventDetails.input = '['.repeat(5000) + ']'.repeat(5000))), 'events[1].stateEnteredEventDetails.input nests JSON 5000 levels deep; at most 1000 are read'],
+    ['a definition nested too deep', changed((r) => (r.definition.Comment = JSON.parse('['.repeat(1200) + ']'.repeat(1200)))), 'the recording nests JSON more than 1000 levels deep, which is not read'],
+    ['a payload nested too deep', changed((r) => (r.events[1].stateEnteredEventDetails.input = '['.repeat(5000) + ']'.repeat(5000))), 'events[1].stateEnteredEventDetails.input nests JSON more than 1000 levels deep, which is not read'],
   ];
 
   it.each(CASES)('parseRecording refuses %s, naming what is wrong', (_what, text, message) => {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { parseXML } from '@aws-sdk/xml-builder';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, CLI, ROOT, tempDir } from '../server/serve-process.js';
+import { parseRecording } from '../../src/runtime/recording.js';
 
 interface Run {
   code: number | null;
@@ -79,6 +80,20 @@ describe('stepwise test', () => {
       ].join('\n'),
     );
     expect(out.trimEnd().split('\n').at(-1)).toMatch(/^1 passed, 2 failed \(3 tests in 1 file, /);
+  });
+
+  it('records each test’s execution with --record, in the format stepwise view opens', async () => {
+    const dir = join(temp.dir, 'recordings');
+    const run = await stepwise(['test', 'examples/testing', '--record', dir]);
+    expect(run.code).toBe(0);
+    const file = join(dir, 'order.sfn-test.yaml--a-declined-card-is-reported-not-shipped.json');
+    const recording = parseRecording(readFileSync(file, 'utf8'));
+    expect(recording.execution.status).toBe('SUCCEEDED');
+    expect(recording.events.filter((e) => e.type.endsWith('StateEntered')).map((e) => (e.stateEnteredEventDetails as { name: string }).name)).toEqual([
+      'Check order',
+      'Charge card',
+      'Report declined',
+    ]);
   });
 
   it('writes JUnit XML CI systems read: a suite per file, a case per test, failures with their details', async () => {

@@ -62,3 +62,21 @@ describe('docs/testing.md', () => {
     expect(result.output).toEqual({ approved: true });
   });
 });
+
+describe('README.md', () => {
+  it("runs the testing example on examples/testing/order.asl.json as it says", async () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const snippet = /## Testing your state machines\n\n```ts\n([\s\S]*?)```/.exec(readme)![1]!;
+    const definition = JSON.parse(readFileSync(new URL('../../examples/testing/order.asl.json', import.meta.url), 'utf8')) as object;
+    const run = await runStateMachine(definition, {
+      input: { orderId: 'o-4', amount: 99 },
+      mocks: { 'Charge card': { Throw: { Error: 'CardDeclined', Cause: 'Card ending 0002 was declined' } } },
+      handlers: { Ship: async () => ({ trackingId: 'T1' }) },
+    });
+    // The snippet's comments state these results.
+    expect(snippet).toContain(`run.status;                  // '${run.status}'`);
+    expect(snippet).toContain(`run.path();                  // ${JSON.stringify(run.path()).replaceAll('"', "'").replaceAll(',', ', ')}`);
+    expect(snippet).toContain(`run.state('Ship').entered;   // ${run.state('Ship').entered}`);
+    expect(run.caught('Charge card')).toMatchObject({ index: 0, errorEquals: ['CardDeclined'], next: 'Report declined', error: 'CardDeclined' });
+  });
+});
