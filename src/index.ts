@@ -11,9 +11,12 @@
 import './regexp-engine.js'; // linear-time fallback for user regular expressions, set once per process
 import { validateDefinition, type Diagnostic } from './asl/validate.js';
 import { runInMemory, type ExecuteOptions, type ExecutionResult, type RunnableDefinition } from './runtime/memory-driver.js';
+import { checkMockSelection } from './testing/mocks.js';
+import { TestConfigurationError } from './testing/errors.js';
 
 export { validateDefinition, parseDefinition, type Diagnostic } from './asl/validate.js';
 export { StatesError } from './asl/errors.js';
+export { TestConfigurationError } from './testing/errors.js';
 export type { ExecuteOptions, ExecutionResult, TaskHandler, TaskHandlerContext, Clock } from './runtime/memory-driver.js';
 export type { MockConfigFile } from './integrations/mock-config.js';
 /**
@@ -67,10 +70,21 @@ const validated = new WeakSet<object>();
  */
 export async function execute(definition: unknown, input: unknown = {}, options: ExecuteOptions = {}): Promise<ExecutionResult> {
   const parsed = checked(definition);
+  if (options.mockConfig !== undefined || options.testCase !== undefined) checkMockOptions(parsed, options);
   if (options.stateMachines === undefined) return runInMemory(parsed, input, options);
   const stateMachines: Record<string, unknown> = {};
   for (const [key, child] of Object.entries(options.stateMachines)) stateMachines[key] = checked(child, key);
   return runInMemory(parsed, input, { ...options, stateMachines });
+}
+
+/**
+ * A mockConfig that would not apply as given (a test case or state machine it does not have, a
+ * state the definition does not have) is a TestConfigurationError, not a run without mocks.
+ */
+function checkMockOptions(definition: RunnableDefinition, options: ExecuteOptions): void {
+  if (options.mockConfig === undefined) throw new TestConfigurationError(`testCase '${options.testCase}' needs a mockConfig to take it from.`);
+  if (options.testCase === undefined) throw new TestConfigurationError('A mockConfig needs a testCase: which of its test cases answers the tasks.');
+  checkMockSelection(definition, options.mockConfig, options.mockStateMachineName ?? options.stateMachineName ?? 'stepwise', options.testCase);
 }
 
 /** The parsed definition, validated once per object; InvalidDefinitionError when AWS would refuse it. */

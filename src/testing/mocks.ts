@@ -41,31 +41,17 @@ export function resolveMocks(definition: unknown, setup: MockSetup): ResolvedMoc
   let machineName = setup.stateMachineName;
   let mapping: Record<string, string> = {};
   if (base !== undefined) {
-    const machines = base.StateMachines ?? {};
-    const names = Object.keys(machines);
     if (machineName === undefined) {
+      const names = Object.keys(base.StateMachines ?? {});
       if (names.length !== 1) throw new TestConfigurationError(`The mockConfig has ${names.length === 0 ? 'no state machines' : `several state machines (${listNames(names)})`}: give stateMachineName.`);
       machineName = names[0]!;
     }
-    const machine = machines[machineName];
-    if (!machine) throw new TestConfigurationError(`The mockConfig has no state machine '${machineName}' (it has ${listNames(names)}).`);
     if (setup.testCase === undefined && setup.mocks === undefined) {
-      throw new TestConfigurationError(`A mockConfig needs a testCase: one of ${listNames(Object.keys(machine.TestCases ?? {}))} of state machine '${machineName}'.`);
+      checkMockSelection(definition, base, machineName, undefined);
+      throw new TestConfigurationError(`A mockConfig needs a testCase: one of ${listNames(Object.keys(base.StateMachines?.[machineName]?.TestCases ?? {}))} of state machine '${machineName}'.`);
     }
-    if (setup.testCase !== undefined) {
-      const cases = machine.TestCases ?? {};
-      const testCase = Object.hasOwn(cases, setup.testCase) ? cases[setup.testCase] : undefined;
-      if (!testCase) throw new TestConfigurationError(`State machine '${machineName}' in the mockConfig has no test case '${setup.testCase}' (it has ${listNames(Object.keys(cases))}).`);
-      for (const [stateName, response] of Object.entries(testCase)) {
-        if (!states.has(stateName)) {
-          throw new TestConfigurationError(`Test case '${setup.testCase}' mocks the state '${stateName}', which the definition does not have (its states: ${listNames(states.keys())}).`);
-        }
-        if (!base.MockedResponses || !Object.hasOwn(base.MockedResponses, response)) {
-          throw new TestConfigurationError(`Test case '${setup.testCase}' answers '${stateName}' with the mocked response '${response}', which MockedResponses does not have.`);
-        }
-      }
-      mapping = { ...testCase };
-    }
+    if (setup.testCase !== undefined) mapping = { ...checkMockSelection(definition, base, machineName, setup.testCase) };
+    else checkMockSelection(definition, base, machineName, undefined);
   }
   if (setup.mocks === undefined) return base === undefined ? {} : { mockConfig: base, testCase: setup.testCase!, stateMachineName: machineName! };
 
@@ -93,6 +79,34 @@ export function resolveMocks(definition: unknown, setup: MockSetup): ResolvedMoc
     testCase: INLINE_TEST_CASE,
     stateMachineName: name,
   };
+}
+
+/**
+ * The test case `testCase` of state machine `machineName` in `config` (with a test case), after
+ * checking that the machine and test case exist and that each state it mocks is a state of the
+ * definition with a response in MockedResponses; a TestConfigurationError otherwise. Also what
+ * execute() checks of its mockConfig option.
+ */
+export function checkMockSelection(definition: unknown, config: MockConfigFile, machineName: string, testCase: string): Readonly<Record<string, string>>;
+export function checkMockSelection(definition: unknown, config: MockConfigFile, machineName: string, testCase: string | undefined): Readonly<Record<string, string>> | undefined;
+export function checkMockSelection(definition: unknown, config: MockConfigFile, machineName: string, testCase: string | undefined): Readonly<Record<string, string>> | undefined {
+  const machines = config.StateMachines ?? {};
+  const machine = Object.hasOwn(machines, machineName) ? machines[machineName] : undefined;
+  if (!machine) throw new TestConfigurationError(`The mockConfig has no state machine '${machineName}' (it has ${listNames(Object.keys(machines))}).`);
+  if (testCase === undefined) return undefined;
+  const cases = machine.TestCases ?? {};
+  const mapping = Object.hasOwn(cases, testCase) ? cases[testCase] : undefined;
+  if (!mapping) throw new TestConfigurationError(`State machine '${machineName}' in the mockConfig has no test case '${testCase}' (it has ${listNames(Object.keys(cases))}).`);
+  const states = new Set(statesOf(definition).map((s) => s.name));
+  for (const [stateName, response] of Object.entries(mapping)) {
+    if (!states.has(stateName)) {
+      throw new TestConfigurationError(`Test case '${testCase}' mocks the state '${stateName}', which the definition does not have (its states: ${listNames(states)}).`);
+    }
+    if (!config.MockedResponses || !Object.hasOwn(config.MockedResponses, response)) {
+      throw new TestConfigurationError(`Test case '${testCase}' answers '${stateName}' with the mocked response '${response}', which MockedResponses does not have.`);
+    }
+  }
+  return mapping;
 }
 
 function checkAnswer(answer: MockAnswer, stateName: string, call: number): MockedResponse {

@@ -8,6 +8,7 @@ import {
   TestConfigurationError,
   type MockConfigFile,
 } from '../../src/testing/index.js';
+import { execute } from '../../src/index.js';
 
 const START = '2026-01-01T00:00:00.000Z';
 const at = (seconds: number) => new Date(Date.parse(START) + seconds * 1000).toISOString();
@@ -269,6 +270,15 @@ describe('a test set up wrongly fails with a precise error', () => {
   });
   it('a handler key that matches no state or resource', () =>
     fails({ handlers: { Charg: () => 1 } }, "handlers has 'Charg', which is neither a state nor a Task resource of the definition (its Task states: 'Charge')."));
+  it('execute() refuses a mockConfig that would not apply, as the testing API does', async () => {
+    const refused = (options: Parameters<typeof execute>[2]) => execute(definition, {}, options).then(() => 'ran', (e: unknown) => (e as Error).message);
+    expect(await refused({ mockConfig, testCase: 'HappyPath' })).toBe("The mockConfig has no state machine 'stepwise' (it has 'Orders', 'Other').");
+    expect(await refused({ mockConfig, stateMachineName: 'Orders', testCase: 'Happy' })).toBe("State machine 'Orders' in the mockConfig has no test case 'Happy' (it has 'HappyPath', 'Typo').");
+    expect(await refused({ mockConfig, stateMachineName: 'Orders' })).toBe('A mockConfig needs a testCase: which of its test cases answers the tasks.');
+    expect(await refused({ testCase: 'HappyPath' })).toBe("testCase 'HappyPath' needs a mockConfig to take it from.");
+    expect((await execute(definition, {}, { mockConfig, stateMachineName: 'Orders', testCase: 'HappyPath' })).output).toEqual({ ok: true });
+  });
+
   it('a question about a state the definition does not have', async () => {
     const run = await runStateMachine(definition, { handlers: { [LAMBDA]: () => ({ ok: 1 }) } });
     expect(run.calls(LAMBDA)).toHaveLength(1);
