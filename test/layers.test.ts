@@ -11,6 +11,8 @@
 // - src/auth/ (keys file, SigV4, IAM policies) imports nothing from api, runtime, server or cli.
 // - src/integrations/ (one module per service) plug into the runtime's task dispatcher: they never
 //   import the server or the command line.
+// - src/testing/ (the testing API, `stepwise test`'s parts) runs executions in memory: it never
+//   imports the server, the store, the API or the command line.
 // Tests (*.test.ts) are not shipped and may import what they test with.
 import { readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
@@ -71,6 +73,12 @@ const RULES: readonly Rule[] = [
   {
     folder: 'integrations',
     check: (t) => (t.kind === 'src' && ['server', 'cli'].includes(t.folder) ? `src/${t.folder}` : undefined),
+  },
+  {
+    // The testing API runs state machines in memory: it ships in stepwise-sfn, which has no
+    // server, store or API (packages/stepwise-sfn/build.mjs checks the packages it imports).
+    folder: 'testing',
+    check: (t) => (t.kind === 'src' && ['server', 'cli', 'store', 'api'].includes(t.folder) ? `src/${t.folder}` : undefined),
   },
 ];
 
