@@ -72,8 +72,11 @@ describe('StartSyncExecution and TestState from the AWS clients', { timeout: 60_
 
 /** `ip netns exec NAME` mounts NAME's files from here over /etc (hosts among them) for its command. */
 const NETNS_ETC = '/etc/netns';
-/** The apt package's AWS CLI v2 (what CI installs) when present, else whichever `aws` is on PATH. */
-const AWS_CLI = existsSync('/usr/bin/aws') ? '/usr/bin/aws' : onPath('aws');
+/**
+ * The `aws` on PATH, as the tests above run it; Debian's /usr/bin/aws (2.9, from 2023) only when
+ * there is none, since it predates TestState.
+ */
+const AWS_CLI = onPath('aws') ?? (existsSync('/usr/bin/aws') ? '/usr/bin/aws' : undefined);
 /** The SDK the script below loads by absolute path: it runs from a temporary folder. */
 const SDK_ENTRY = createRequire(join(ROOT, 'package.json')).resolve('@aws-sdk/client-sfn');
 const PASS = JSON.stringify({ Type: 'Pass', End: true });
@@ -248,8 +251,8 @@ describe.skipIf(SKIP_NETNS)(
       return env;
     }
 
-    function aws(namespace: NetworkNamespace, at: string, args: readonly string[]): Promise<Run> {
-      return namespace.run(AWS_CLI!, ['stepfunctions', '--endpoint-url', at, '--region', REGION, '--output', 'json', ...args], clientEnv());
+    function aws(namespace: NetworkNamespace, at: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+      return namespace.run(AWS_CLI!, ['stepfunctions', '--endpoint-url', at, '--region', REGION, '--output', 'json', ...args], { ...clientEnv(), ...env });
     }
 
     /** The script's report: each call's answer (without $metadata) or error. */
@@ -326,7 +329,8 @@ const outcome = (sent) => sent.then(({ $metadata, ...answer }) => ({ answer }), 
         const listed = await aws(withoutLine, endpointWithoutLine, ['list-state-machines']);
         expect(listed.code, listed.stderr).toBe(0);
         expect(JSON.parse(listed.stdout)).toEqual({ stateMachines: [] });
-        const tested = await aws(withoutLine, endpointWithoutLine, ['test-state', '--definition', PASS, '--role-arn', ROLE, '--input', '{"n":3}']);
+        // One attempt: the CLI's retries of a failed connection would only take time (~10 s).
+        const tested = await aws(withoutLine, endpointWithoutLine, ['test-state', '--definition', PASS, '--role-arn', ROLE, '--input', '{"n":3}'], { AWS_MAX_ATTEMPTS: '1' });
         expect(tested.code).not.toBe(0);
         expect(tested.stderr).toContain(`Could not connect to the endpoint URL: "http://sync-localhost:${port}/"`);
       }
