@@ -16,6 +16,7 @@ import { TestConfigurationError } from './testing/errors.js';
 
 export { validateDefinition, parseDefinition, type Diagnostic } from './asl/validate.js';
 export { StatesError } from './asl/errors.js';
+export { VirtualClock, type VirtualClockOptions } from './runtime/virtual-clock.js';
 export { TestConfigurationError } from './testing/errors.js';
 export type { ExecuteOptions, ExecutionResult, TaskHandler, TaskHandlerContext, Clock } from './runtime/memory-driver.js';
 export type { MockConfigFile } from './integrations/mock-config.js';

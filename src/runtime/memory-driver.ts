@@ -81,6 +81,12 @@ export interface ExecuteOptions {
   readonly onOutsideTask?: (task: OutsideTask) => void;
   /** Multiplies Wait durations and retry intervals; 0 makes them instant. Default 1. */
   readonly waitTimeScale?: number;
+  /**
+   * Where the run reads the time: the system clock by default. A `VirtualClock` (exported here
+   * and from `stepwise-sfn/testing`) runs the execution on virtual time: Waits, retry back-off,
+   * TimeoutSeconds, HeartbeatSeconds and `maxDurationMs` pass as soon as nothing else can
+   * happen, with their real times in the history (see src/runtime/virtual-clock.ts).
+   */
   readonly clock?: Clock;
   /** Overrides for the identity the context object shows. */
   readonly context?: Partial<Pick<ExecutionIdentity, 'executionArn' | 'stateMachineArn' | 'roleArn' | 'region' | 'accountId' | 'redriveCount'>>;
