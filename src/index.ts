@@ -88,8 +88,11 @@ function checkMockOptions(definition: RunnableDefinition, options: ExecuteOption
   checkMockSelection(definition, options.mockConfig, options.mockStateMachineName ?? options.stateMachineName ?? 'stepwise', options.testCase);
 }
 
-/** The parsed definition, validated once per object; InvalidDefinitionError when AWS would refuse it. */
-function checked(definition: unknown, stateMachine?: string): RunnableDefinition {
+/**
+ * The parsed definition, validated once per object; InvalidDefinitionError when AWS would refuse it.
+ * @internal Also the testing API's check, so that its execute() call finds the definition validated.
+ */
+export function checked(definition: unknown, stateMachine?: string): RunnableDefinition {
   const parsed: unknown = typeof definition === 'string' ? JSON.parse(definition) : definition;
   if (parsed === null || typeof parsed !== 'object' || !validated.has(parsed)) {
     const errors = validateDefinition(parsed).filter((d) => d.severity === 'ERROR');

@@ -152,11 +152,6 @@ export class VirtualClock implements SchedulingClock {
     if (on) this.changed();
   }
 
-  /** Timers pending, earliest first (for errors that say what a stuck run waits for). */
-  pendingTimers(): readonly number[] {
-    return this.timers.map((t) => t.dueAt);
-  }
-
   /**
    * Calls `listener` each time the clock has settled with nobody holding it and no timer left:
    * the runs on it can only go on if something outside answers them.

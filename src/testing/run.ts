@@ -5,7 +5,7 @@
  * execution's timeout take no real time, and the history and `$$` show the times the execution
  * would have had.
  */
-import { execute, InvalidDefinitionError, validateDefinition } from '../index.js';
+import { checked, execute } from '../index.js';
 import { identityFor, type ExecuteOptions, type OutsideTask, type TaskHandler } from '../runtime/memory-driver.js';
 import type { ProjectConfig } from '../config/types.js';
 import { VirtualClock } from '../runtime/virtual-clock.js';
@@ -284,17 +284,13 @@ function publicTask(task: OutsideTask & { taskToken: string }): PendingTask {
   return { stateName: task.stateName, resource: task.resource, kind: task.kind, input: task.input, taskToken: task.taskToken };
 }
 
-/** The parsed definition; InvalidDefinitionError (as execute() throws) when AWS would refuse it. */
+/** The parsed definition (validated once per object, as execute() does: InvalidDefinitionError when AWS would refuse it). */
 function checkDefinition(definition: unknown): unknown {
-  let parsed = definition;
-  if (typeof definition === 'string') {
-    try {
-      parsed = JSON.parse(definition);
-    } catch (e) {
-      throw new TestConfigurationError(`The definition is not JSON: ${(e as Error).message}`);
-    }
+  if (typeof definition !== 'string') return checked(definition);
+  try {
+    return checked(JSON.parse(definition));
+  } catch (e) {
+    if (e instanceof SyntaxError) throw new TestConfigurationError(`The definition is not JSON: ${e.message}`);
+    throw e;
   }
-  const errors = validateDefinition(parsed).filter((d) => d.severity === 'ERROR');
-  if (errors.length > 0) throw new InvalidDefinitionError(errors);
-  return parsed;
 }
