@@ -1,30 +1,18 @@
 // `stepwise test` as a user runs it: the built CLI in a child process on the examples under
 // examples/testing (all pass) and examples/testing-failing (some fail on purpose), and on test
 // files written here to be wrong in the ways people get them wrong.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseXML } from '@aws-sdk/xml-builder';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, CLI, ROOT, tempDir } from '../server/serve-process.js';
+import { assertBuilt, ROOT, runCli, tempDir, type CliRun } from '../server/serve-process.js';
 import { parseRecording } from '../../src/runtime/recording.js';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
+/** The built `stepwise`, run in `cwd` (test discovery and report paths depend on it). */
 function stepwise(args: readonly string[], cwd = ROOT): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b));
-    child.stderr.on('data', (b: Buffer) => (stderr += b));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runCli(args, { cwd });
 }
 
 const temp = tempDir('test-command');

@@ -150,9 +150,9 @@ export interface CliRun {
 }
 
 /** Runs `stepwise <args>` to its end (killed after `timeoutMs`: a serve that should have failed). */
-export function runCli(args: readonly string[], { timeoutMs = 30_000, env = {} }: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<CliRun> {
+export function runCli(args: readonly string[], { timeoutMs = 30_000, env = {}, cwd = ROOT }: { timeoutMs?: number; env?: Record<string, string>; cwd?: string } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
     children.add(child);
     let stdout = '';
     let stderr = '';
