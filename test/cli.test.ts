@@ -295,6 +295,17 @@ describe('stepwise run', () => {
     expect(two.stderr).toContain('run needs exactly one FILE (got 2)');
   });
 
+  it('runs on virtual time with --virtual-time: an hour-long Wait passes at once, with its times in $$', async () => {
+    const file = tmpFile('hour.asl.json', {
+      StartAt: 'W',
+      States: { W: { Type: 'Wait', Seconds: 3600, Next: 'P' }, P: { Type: 'Pass', Parameters: { 'entered.$': '$$.State.EnteredTime', 'started.$': '$$.Execution.StartTime' }, End: true } },
+    });
+    const run = await stepwise(['run', file, '--virtual-time']);
+    expect(run.code, run.stderr).toBe(0);
+    const { entered, started } = JSON.parse(run.stdout) as { entered: string; started: string };
+    expect(Date.parse(entered) - Date.parse(started)).toBe(3_600_000);
+  });
+
   it('exits 3 when the execution times out', async () => {
     const file = tmpFile('slow.asl.json', { TimeoutSeconds: 1, StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 60, End: true } } });
     const run = await stepwise(['run', file]);

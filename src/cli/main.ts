@@ -48,6 +48,8 @@ Options of run:
       --state-machine-name N  the state machine's name (default: FILE without .asl.json)
       --execution-name NAME   the execution's name (default: a random UUID)
       --wait-time-scale N     multiply Wait durations and retry intervals by N (0: no waiting)
+      --virtual-time          run on virtual time: Waits, retries and timeouts pass at once, and
+                              the history shows the times they would have had
       --handlers FILE         an ES module exporting task handlers by state name or resource ARN
       --state-machine FILE    a state machine that states:startExecution tasks may start, named
                               after its file (repeatable)
@@ -81,6 +83,7 @@ const RUN_OPTIONS = {
   'state-machine-name': { type: 'string' },
   'execution-name': { type: 'string' },
   'wait-time-scale': { type: 'string' },
+  'virtual-time': { type: 'boolean' },
   handlers: { type: 'string' },
   'state-machine': { type: 'string', multiple: true },
   config: { type: 'string' },
@@ -228,6 +231,7 @@ async function run(rest: readonly string[]): Promise<number> {
         stateMachineName: values['state-machine-name'],
         executionName: values['execution-name'],
         waitTimeScale: values['wait-time-scale'],
+        virtualTime: values['virtual-time'],
         handlers: values.handlers,
         stateMachines: values['state-machine'],
         config: values.config,

@@ -24,6 +24,7 @@ import { TaskIntegrations } from '../runtime/task-integrations.js';
 import { unansweredResources } from '../runtime/unanswered-resources.js';
 import { DEFAULT_ACCOUNT_ID, identityFor } from '../runtime/memory-driver.js';
 import { recordingOf } from '../runtime/recording.js';
+import { VirtualClock } from '../runtime/virtual-clock.js';
 import { EXIT, parseJson, readJsonArgument, readText, UsageError } from './io.js';
 import { formatDiagnostic } from './validate-command.js';
 
@@ -37,6 +38,8 @@ export interface RunArguments {
   readonly stateMachineName?: string;
   readonly executionName?: string;
   readonly waitTimeScale?: string;
+  /** Run on a VirtualClock (Waits, retries and timeouts take no real time). */
+  readonly virtualTime?: boolean;
   readonly handlers?: string;
   /** Definition files that states:startExecution tasks may start, each named after its file. */
   readonly stateMachines?: readonly string[];
@@ -79,6 +82,7 @@ export async function runCommand(args: RunArguments, io: Output, signal?: AbortS
     // Named here (execute() would pick the same kind of random name) so a recording can name it too.
     executionName: args.executionName ?? randomUUID(),
     ...(args.waitTimeScale !== undefined ? { waitTimeScale: parseScale(args.waitTimeScale) } : {}),
+    ...(args.virtualTime ? { clock: new VirtualClock() } : {}),
     ...mockOptions(args, stateMachineName),
     ...(handlers ? { taskHandlers: handlers } : {}),
     ...(stateMachines ? { stateMachines } : {}),
