@@ -286,3 +286,33 @@ describe('a test set up wrongly fails with a precise error', () => {
     expect(() => run.calls('Charge')).toThrow(TestConfigurationError);
   });
 });
+
+describe('local functions from the project configuration, on virtual time', () => {
+  it('calls a real Lambda function in its worker process, whose real time its TimeoutSeconds never overtakes', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { closeTaskIntegrations } = await import('../../src/index.js');
+    const dir = mkdtempSync(join(tmpdir(), 'stepwise-testing-functions-'));
+    try {
+      // The function takes real time (200 ms) while the state's timeout is 1 s of virtual time.
+      writeFileSync(join(dir, 'price.mjs'), 'export const handler = async (event) => { await new Promise((r) => setTimeout(r, 200)); return { price: event.qty * 3 }; };\n');
+      const config = join(dir, 'stepwise.config.json');
+      writeFileSync(config, JSON.stringify({ functions: { Price: { CodeUri: '.', Handler: 'price.handler', Runtime: 'nodejs20.x' } } }));
+      const definition = {
+        StartAt: 'Wait',
+        States: {
+          Wait: { Type: 'Wait', Seconds: 3_600, Next: 'Price' },
+          Price: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'Price', 'Payload.$': '$' }, OutputPath: '$.Payload', TimeoutSeconds: 1, End: true },
+        },
+      };
+      const run = await runStateMachine(definition, { input: { qty: 7 }, config, startTime: START });
+      expect(run.status, String(run)).toBe('SUCCEEDED');
+      expect(run.output).toEqual({ price: 21 });
+      expect(run.state('Price').visits[0]!.enteredAt.toISOString()).toBe(at(3_600));
+    } finally {
+      await closeTaskIntegrations();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
