@@ -339,21 +339,26 @@ async function drive(run: Run, first: Decision, clock: Clock, scale: number, ide
   const outside = new Map<string, { open: boolean }>();
   const stopping = new Set<Promise<unknown>>();
 
+  /** Calls `fire` at `dueAt` on the run's clock; returns the cancel. */
+  const at = (dueAt: number, fire: () => void): (() => void) => {
+    if (virtual) return virtual.schedule(dueAt, fire);
+    let timer: ReturnType<typeof setTimeout>;
+    const wait = (): void => {
+      const remaining = dueAt - Date.now();
+      // setTimeout's limit: a longer wait is re-armed in steps.
+      timer = setTimeout(() => (remaining > MAX_TIMER_MS ? wait() : fire()), Math.min(Math.max(remaining, 0), MAX_TIMER_MS));
+    };
+    wait();
+    return () => clearTimeout(timer);
+  };
   const arm = (timerId: string, dueAt: number): void => {
-    if (virtual) {
-      timers.set(timerId, virtual.schedule(dueAt, () => {
+    timers.set(
+      timerId,
+      at(dueAt, () => {
         timers.delete(timerId);
         push({ type: 'TimerFired', timerId });
-      }));
-      return;
-    }
-    const remaining = dueAt - Date.now();
-    const timer = setTimeout(() => {
-      if (remaining > MAX_TIMER_MS) return arm(timerId, dueAt);
-      timers.delete(timerId);
-      push({ type: 'TimerFired', timerId });
-    }, Math.min(Math.max(remaining, 0), MAX_TIMER_MS));
-    timers.set(timerId, () => clearTimeout(timer));
+      }),
+    );
   };
   const timeNow = (): number => (virtual ? virtual.now() : Date.now());
 
@@ -514,15 +519,7 @@ async function drive(run: Run, first: Decision, clock: Clock, scale: number, ide
   const onAbort = () => push({ type: 'StopRequested' });
   options.signal?.addEventListener('abort', onAbort);
   if (options.signal?.aborted) onAbort();
-  let overtime: (() => void) | undefined;
-  if (options.maxDurationMs !== undefined) {
-    const timedOut = () => push({ type: 'ExecutionTimedOut' });
-    if (virtual) overtime = virtual.schedule(virtual.now() + options.maxDurationMs, timedOut);
-    else {
-      const timer = setTimeout(timedOut, options.maxDurationMs);
-      overtime = () => clearTimeout(timer);
-    }
-  }
+  const overtime = options.maxDurationMs !== undefined ? at(timeNow() + options.maxDurationMs, () => push({ type: 'ExecutionTimedOut' })) : undefined;
   try {
     let decision = first;
     for (;;) {

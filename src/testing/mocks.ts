@@ -46,12 +46,10 @@ export function resolveMocks(definition: unknown, setup: MockSetup): ResolvedMoc
       if (names.length !== 1) throw new TestConfigurationError(`The mockConfig has ${names.length === 0 ? 'no state machines' : `several state machines (${listNames(names)})`}: give stateMachineName.`);
       machineName = names[0]!;
     }
+    mapping = { ...checkMockSelection(definition, base, machineName, setup.testCase) };
     if (setup.testCase === undefined && setup.mocks === undefined) {
-      checkMockSelection(definition, base, machineName, undefined);
       throw new TestConfigurationError(`A mockConfig needs a testCase: one of ${listNames(Object.keys(base.StateMachines?.[machineName]?.TestCases ?? {}))} of state machine '${machineName}'.`);
     }
-    if (setup.testCase !== undefined) mapping = { ...checkMockSelection(definition, base, machineName, setup.testCase) };
-    else checkMockSelection(definition, base, machineName, undefined);
   }
   if (setup.mocks === undefined) return base === undefined ? {} : { mockConfig: base, testCase: setup.testCase!, stateMachineName: machineName! };
 

@@ -161,9 +161,8 @@ export class TestRun {
    * the run settles (or ends) with no such task.
    */
   async waitForTask(stateName: string): Promise<PendingTask> {
-    if (!statesOf(this.definition).some((s) => s.name === stateName)) {
-      throw new TestConfigurationError(`The definition has no state '${stateName}' (its states: ${listNames(statesOf(this.definition).map((s) => s.name))}).`);
-    }
+    const names = statesOf(this.definition).map((s) => s.name);
+    if (!names.includes(stateName)) throw new TestConfigurationError(`The definition has no state '${stateName}' (its states: ${listNames(names)}).`);
     const clock = this.virtualClock('waitForTask()');
     for (;;) {
       const found = this.pending.find((t) => t.open && t.stateName === stateName);
